@@ -1,0 +1,79 @@
+//! The command line: `handsup [DECK.md]` and `handsup serve [DECK.md]`, with the same options.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use handsup_core::app::{default_data_dir, DEFAULT_PORT};
+use handsup_core::{Config, DeckSource};
+
+/// Live polls for talks and classes, over the room's Wi-Fi: no internet, no accounts.
+///
+/// Without a command, opens the desktop app on DECK (or the built-in demo deck).
+/// Phones join by scanning the QR code on screen.
+#[derive(Debug, Parser)]
+#[command(name = "handsup", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub app: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run without a window. Prints `participant: URL` (the LAN address the QR
+    /// code encodes) and `presenter: URL` (loopback, with a secret token; open it
+    /// in a browser on this machine), then serves until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The Markdown deck to present (default: the built-in demo deck).
+    #[arg(value_name = "DECK.md")]
+    pub deck: Option<PathBuf>,
+    /// The address phones connect to (default: every interface; the QR code
+    /// shows the Wi-Fi or Ethernet address).
+    #[arg(long, value_name = "IP")]
+    pub bind: Option<IpAddr>,
+    /// The port phones connect to; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// The folder that holds the SQLite file (default: the platform's app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Start a new session instead of resuming this deck's last one.
+    #[arg(long)]
+    pub new_session: bool,
+}
+
+impl ServeArgs {
+    pub fn into_config(self) -> Config {
+        Config {
+            deck: self.deck.map_or(DeckSource::Demo, DeckSource::File),
+            bind: self.bind,
+            port: self.port,
+            data_dir: self.data.unwrap_or_else(default_data_dir),
+            fresh: self.new_session,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_forms() {
+        let cli = Cli::try_parse_from(["handsup", "talk.md", "--port", "0"]).expect("app");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.app.deck, Some(PathBuf::from("talk.md")));
+
+        let cli = Cli::try_parse_from(["handsup", "serve", "--bind", "127.0.0.1", "--data", "/tmp/x"]).expect("serve");
+        let Some(Command::Serve(args)) = cli.command else { panic!("expected serve") };
+        assert_eq!(args.bind, Some("127.0.0.1".parse().expect("ip")));
+        assert_eq!(args.port, DEFAULT_PORT);
+        assert!(Cli::try_parse_from(["handsup", "serve", "--bind", "not-an-ip"]).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! Decks: the model, the Markdown format, rendering, and the built-in demo.
+
+mod model;
+mod parse;
+mod render;
+
+pub use model::{Deck, Question, QuestionKind, Slide};
+pub use parse::{parse_deck, DeckError};
+pub use render::markdown_to_html;
+
+/// The demo deck shipped inside the binary, so a first launch shows something.
+pub const DEMO_DECK: &str = include_str!("../../../../assets/demo-deck.md");
+
+/// The built-in demo deck, parsed.
+pub fn demo_deck() -> Deck {
+    // The demo is part of the binary and covered by a test; parsing cannot fail at run time.
+    parse_deck("demo-deck.md", DEMO_DECK).unwrap_or_else(|error| panic!("built-in demo deck: {error}"))
+}

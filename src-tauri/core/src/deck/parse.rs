@@ -1,0 +1,423 @@
+//! Reads a Markdown deck (Marp conventions plus a `question:` directive) into a [`Deck`].
+
+use std::collections::HashSet;
+use std::fmt;
+
+use super::model::{Deck, Question, QuestionKind, Slide};
+
+/// Larger decks are almost certainly the wrong file.
+pub const MAX_DECK_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_SLIDES: usize = 1000;
+pub const MAX_OPTIONS: usize = 26;
+pub const MAX_OPTION_CHARS: usize = 200;
+
+/// A deck that cannot be read, with the place to look.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DeckError {
+    pub file: String,
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for DeckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// Marp's own directives: read by Marp, ignored by Handsup, never speaker notes.
+const MARP_DIRECTIVES: &[&str] = &[
+    "marp", "theme", "style", "headingDivider", "size", "math", "title", "description",
+    "author", "image", "keywords", "url", "lang", "paginate", "header", "footer", "class",
+    "backgroundColor", "backgroundImage", "backgroundPosition", "backgroundRepeat",
+    "backgroundSize", "color",
+];
+
+/// Parses `source`; `file` names it in error messages.
+pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
+    let fail = |line: usize, message: String| DeckError { file: file.to_string(), line, message };
+    if source.len() > MAX_DECK_BYTES {
+        return Err(fail(1, format!("the deck is {} bytes; a deck may be at most {MAX_DECK_BYTES}", source.len())));
+    }
+    let lines: Vec<&str> = source.lines().collect();
+    let (front_title, body_start) = front_matter(&lines).map_err(|(line, message)| fail(line, message))?;
+
+    let mut slides = Vec::new();
+    let mut ids = HashSet::new();
+    for chunk in split_slides(&lines, body_start) {
+        if slides.len() == MAX_SLIDES {
+            return Err(fail(chunk.first_line, format!("a deck may have at most {MAX_SLIDES} slides")));
+        }
+        let slide = parse_slide(&chunk, &mut ids, slides.len()).map_err(|(line, message)| fail(line, message))?;
+        slides.push(slide);
+    }
+    if slides.iter().all(|slide| slide.body.trim().is_empty() && slide.question.is_none()) {
+        return Err(fail(1, "the deck has no slides: expected Markdown text, with `---` lines between slides".into()));
+    }
+
+    let title = front_title
+        .or_else(|| slides.iter().find_map(|slide| first_heading(&slide.body).map(|(_, text)| text)))
+        .unwrap_or_else(|| file.rsplit(['/', '\\']).next().unwrap_or(file).trim_end_matches(".md").to_string());
+    Ok(Deck { title, slides })
+}
+
+type LineError = (usize, String);
+
+/// Reads optional front matter; returns its `title` and the index of the first body line.
+fn front_matter(lines: &[&str]) -> Result<(Option<String>, usize), LineError> {
+    if lines.first().map(|line| line.trim_end()) != Some("---") {
+        return Ok((None, 0));
+    }
+    let mut title = None;
+    for (index, line) in lines.iter().enumerate().skip(1) {
+        let trimmed = line.trim();
+        if trimmed == "---" {
+            return Ok((title, index + 1));
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            return Err((index + 1, format!("expected `key: value` in the front matter, found `{trimmed}`")));
+        };
+        if key.trim() == "title" {
+            title = Some(unquote(value.trim()).to_string()).filter(|title| !title.is_empty());
+        }
+    }
+    Err((1, "the front matter opened here is never closed: expected a line `---`".into()))
+}
+
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value.strip_prefix(quote).and_then(|rest| rest.strip_suffix(quote)) {
+            return inner;
+        }
+    }
+    value
+}
+
+/// The lines of one slide, with the 1-based line number of the first.
+struct Chunk<'a> {
+    first_line: usize,
+    lines: Vec<&'a str>,
+}
+
+/// Splits on `---` lines that are not inside a fenced code block.
+fn split_slides<'a>(lines: &[&'a str], start: usize) -> Vec<Chunk<'a>> {
+    let mut chunks = vec![Chunk { first_line: start + 1, lines: Vec::new() }];
+    let mut fence: Option<&str> = None;
+    for (index, line) in lines.iter().enumerate().skip(start) {
+        if let Some(marker) = fence_marker(line) {
+            fence = match fence {
+                Some(open) if marker.starts_with(open) => None,
+                None => Some(marker),
+                other => other,
+            };
+        }
+        if fence.is_none() && line.trim_end() == "---" {
+            chunks.push(Chunk { first_line: index + 2, lines: Vec::new() });
+        } else if let Some(chunk) = chunks.last_mut() {
+            chunk.lines.push(line);
+        }
+    }
+    chunks
+}
+
+fn fence_marker(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start();
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    ["```", "~~~"].into_iter().find(|marker| trimmed.starts_with(marker)).map(|marker| {
+        let run = trimmed.len() - trimmed.trim_start_matches(marker.chars().next().unwrap_or('`')).len();
+        &trimmed[..run]
+    })
+}
+
+/// A slide's text with comments taken out, and what the comments said.
+struct Stripped {
+    /// (line number, text) of each remaining line.
+    lines: Vec<(usize, String)>,
+    notes: Vec<String>,
+    /// The `question:` directive's line and settings.
+    directive: Option<(usize, String)>,
+}
+
+fn strip_comments(chunk: &Chunk<'_>) -> Result<Stripped, LineError> {
+    let mut out = Stripped { lines: Vec::new(), notes: Vec::new(), directive: None };
+    let mut fence: Option<&str> = None;
+    // An open comment: where it began, and its text so far.
+    let mut open: Option<(usize, String)> = None;
+    for (offset, line) in chunk.lines.iter().enumerate() {
+        let number = chunk.first_line + offset;
+        if open.is_none() {
+            if let Some(marker) = fence_marker(line) {
+                fence = match fence {
+                    Some(current) if marker.starts_with(current) => None,
+                    None => Some(marker),
+                    other => other,
+                };
+                out.lines.push((number, line.to_string()));
+                continue;
+            }
+            if fence.is_some() {
+                out.lines.push((number, line.to_string()));
+                continue;
+            }
+        }
+        let mut kept = String::new();
+        let mut rest: &str = line;
+        loop {
+            if let Some((start, text)) = open.as_mut() {
+                match rest.find("-->") {
+                    Some(end) => {
+                        text.push_str(&rest[..end]);
+                        let start = *start;
+                        let text = std::mem::take(text);
+                        open = None;
+                        classify_comment(&mut out, start, text)?;
+                        rest = &rest[end + 3..];
+                    }
+                    None => {
+                        text.push_str(rest);
+                        text.push('\n');
+                        break;
+                    }
+                }
+            } else {
+                match rest.find("<!--") {
+                    Some(begin) => {
+                        kept.push_str(&rest[..begin]);
+                        open = Some((number, String::new()));
+                        rest = &rest[begin + 4..];
+                    }
+                    None => {
+                        kept.push_str(rest);
+                        break;
+                    }
+                }
+            }
+        }
+        // A line that held only a comment disappears; otherwise keep what is left.
+        if !(kept.trim().is_empty() && !line.trim().is_empty()) {
+            out.lines.push((number, kept));
+        }
+    }
+    if let Some((start, _)) = open {
+        return Err((start, "this comment is never closed: expected `-->`".into()));
+    }
+    Ok(out)
+}
+
+fn classify_comment(out: &mut Stripped, line: usize, text: String) -> Result<(), LineError> {
+    let trimmed = text.trim();
+    if let Some(rest) = trimmed.strip_prefix("question:") {
+        if out.directive.is_some() {
+            return Err((line, "a slide can hold only one question: found a second `question:` directive".into()));
+        }
+        out.directive = Some((line, rest.trim().to_string()));
+        return Ok(());
+    }
+    let key = trimmed.split_once(':').map(|(key, _)| key.trim().trim_start_matches('_'));
+    if key.is_some_and(|key| MARP_DIRECTIVES.contains(&key)) {
+        return Ok(());
+    }
+    if !trimmed.is_empty() {
+        out.notes.push(trimmed.to_string());
+    }
+    Ok(())
+}
+
+fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Result<Slide, LineError> {
+    let stripped = strip_comments(chunk)?;
+    let notes = stripped.notes.join("\n\n");
+    let Some((directive_line, directive)) = stripped.directive else {
+        return Ok(Slide { body: join(&stripped.lines), notes, question: None, line: chunk.first_line });
+    };
+    let settings = parse_directive(directive_line, &directive)?;
+
+    let Some((heading_line, prompt)) = first_heading_in(&stripped.lines) else {
+        return Err((directive_line, "a question slide needs a heading: expected a line like `# Your question?`".into()));
+    };
+    let (options, list_lines) = option_list(&stripped.lines, heading_line)?;
+    if options.len() < 2 {
+        let line = list_lines.first().copied().unwrap_or(heading_line);
+        return Err((line, "a question needs at least two options: expected a list like `- First option` under the heading".into()));
+    }
+    let kind = match settings.kind {
+        "single" => {
+            if let Some((line, _)) = settings.max {
+                return Err((line, "`max` only applies to `multiple` questions".into()));
+            }
+            QuestionKind::Single { options }
+        }
+        _ => {
+            if let Some((line, max)) = settings.max {
+                if max == 0 || usize::from(max) > options.len() {
+                    return Err((line, format!("max={max} must be between 1 and the number of options ({})", options.len())));
+                }
+            }
+            QuestionKind::Multiple { options, max: settings.max.map(|(_, max)| max) }
+        }
+    };
+    let id = match settings.id {
+        Some(id) => {
+            if !ids.insert(id.to_string()) {
+                return Err((directive_line, format!("the question id `{id}` is used twice: ids must be unique")));
+            }
+            id.to_string()
+        }
+        None => unique_id(ids, &prompt, index),
+    };
+    let body_lines: Vec<(usize, String)> =
+        stripped.lines.into_iter().filter(|(number, _)| !list_lines.contains(number)).collect();
+    Ok(Slide {
+        body: join(&body_lines),
+        notes,
+        question: Some(Question { id, prompt, kind }),
+        line: chunk.first_line,
+    })
+}
+
+fn join(lines: &[(usize, String)]) -> String {
+    let text: Vec<&str> = lines.iter().map(|(_, text)| text.as_str()).collect();
+    text.join("\n").trim().to_string()
+}
+
+struct Directive<'a> {
+    kind: &'a str,
+    max: Option<(usize, u8)>,
+    id: Option<&'a str>,
+}
+
+fn parse_directive(line: usize, text: &str) -> Result<Directive<'_>, LineError> {
+    let mut words = text.split_whitespace();
+    let kind = match words.next() {
+        Some(kind @ ("single" | "multiple")) => kind,
+        Some(other) => {
+            return Err((line, format!("unknown question kind `{other}`: expected `single` or `multiple`")));
+        }
+        None => return Err((line, "expected a question kind after `question:`: `single` or `multiple`".into())),
+    };
+    let mut directive = Directive { kind, max: None, id: None };
+    for word in words {
+        match word.split_once('=') {
+            Some(("max", value)) => {
+                let max = value
+                    .parse::<u8>()
+                    .map_err(|_| (line, format!("max={value} is not a number: expected for example `max=2`")))?;
+                directive.max = Some((line, max));
+            }
+            Some(("id", value)) => {
+                let valid = !value.is_empty()
+                    && value.len() <= 64
+                    && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !valid {
+                    return Err((line, format!("id={value}: expected 1 to 64 letters, digits, `-` or `_`")));
+                }
+                directive.id = Some(value);
+            }
+            _ => return Err((line, format!("unknown setting `{word}`: expected `max=N` or `id=NAME`"))),
+        }
+    }
+    Ok(directive)
+}
+
+fn first_heading(body: &str) -> Option<(usize, String)> {
+    body.lines().enumerate().find_map(|(index, line)| heading_text(line).map(|text| (index + 1, text)))
+}
+
+fn first_heading_in(lines: &[(usize, String)]) -> Option<(usize, String)> {
+    lines.iter().find_map(|(number, line)| heading_text(line).map(|text| (*number, text)))
+}
+
+fn heading_text(line: &str) -> Option<String> {
+    let trimmed = line.trim_start();
+    let hashes = trimmed.len() - trimmed.trim_start_matches('#').len();
+    if !(1..=6).contains(&hashes) || line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let rest = &trimmed[hashes..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let text = rest.trim().trim_end_matches('#').trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// The first list after the heading: its items are the options.
+fn option_list(lines: &[(usize, String)], after: usize) -> Result<(Vec<String>, Vec<usize>), LineError> {
+    let mut options = Vec::new();
+    let mut used = Vec::new();
+    let mut seen = HashSet::new();
+    for (number, line) in lines.iter().filter(|(number, _)| *number > after) {
+        match list_item(line) {
+            Some(item) => {
+                let label = item.trim().to_string();
+                if label.chars().count() > MAX_OPTION_CHARS {
+                    return Err((*number, format!("this option is longer than {MAX_OPTION_CHARS} characters")));
+                }
+                if !seen.insert(label.clone()) {
+                    return Err((*number, format!("the option `{label}` is listed twice")));
+                }
+                if options.len() == MAX_OPTIONS {
+                    return Err((*number, format!("a question may have at most {MAX_OPTIONS} options")));
+                }
+                options.push(label);
+                used.push(*number);
+            }
+            None if options.is_empty() => {}
+            None if line.trim().is_empty() => {}
+            None if line.starts_with([' ', '\t']) => {
+                return Err((*number, "each option is one line: expected `- Option` here".into()));
+            }
+            None => break,
+        }
+    }
+    Ok((options, used))
+}
+
+fn list_item(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start();
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let rest = if let Some(rest) = trimmed.strip_prefix(['-', '*', '+']) {
+        rest
+    } else {
+        let digits = trimmed.len() - trimmed.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        trimmed[digits..].strip_prefix(['.', ')'])?
+    };
+    if !rest.starts_with([' ', '\t']) || rest.trim().is_empty() {
+        return None;
+    }
+    Some(rest.trim())
+}
+
+/// A readable id from the prompt, made unique within the deck.
+fn unique_id(ids: &mut HashSet<String>, prompt: &str, index: usize) -> String {
+    let mut slug = String::new();
+    for c in prompt.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 48 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let base = if slug.is_empty() { format!("question-{}", index + 1) } else { slug.to_string() };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !ids.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}

@@ -1,0 +1,53 @@
+//! Turns a slide's Markdown into HTML for the presenter screens, with raw HTML escaped.
+
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
+
+/// Renders Markdown to HTML. Raw HTML in the deck is shown as text and link
+/// targets with a script scheme are dropped, so a deck can never run code in
+/// the presenter's window.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
+        }
+        other => other,
+    });
+    let mut out = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut out, events);
+    out
+}
+
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let scheme = url.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+    let unsafe_scheme = url.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data" | "file");
+    if unsafe_scheme {
+        CowStr::Borrowed("#")
+    } else {
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let html = markdown_to_html("# Hi <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn script_links_are_dropped() {
+        let html = markdown_to_html("[click](javascript:alert(1)) [ok](https://example.org)");
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("https://example.org"), "{html}");
+    }
+}

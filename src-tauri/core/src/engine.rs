@@ -1,0 +1,328 @@
+//! The single writer: applies votes and presenter actions in batches, commits, then publishes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::thread;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::deck::Deck;
+use crate::protocol::{encode, QuestionView, TallyView, ToParticipant, ToPresenter, Voting};
+use crate::session::{Answers, Change, PresenterAction, SessionState, VoteRefusal};
+use crate::store::{Batch, Store, StoreError, StoredSession};
+
+/// How many queued commands one transaction takes at most.
+const MAX_BATCH: usize = 4096;
+/// Commands waiting for the writer; senders wait when it is full (backpressure).
+const QUEUE: usize = 16 * 1024;
+
+/// What every phone needs: one frame, serialised once per change and shared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantView {
+    pub frame: Utf8Bytes,
+    /// The current question's id, so a socket knows when to send its own answer.
+    pub question: Option<String>,
+}
+
+/// Why a vote was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VoteError {
+    #[error("{0:?}")]
+    Refused(VoteRefusal),
+    #[error("the answer could not be saved: {0}")]
+    Storage(String),
+    #[error("the server is shutting down")]
+    Unavailable,
+}
+
+enum Command {
+    Vote { participant: Arc<str>, question: String, choices: Vec<u16>, reply: oneshot::Sender<Result<Vec<u16>, VoteError>> },
+    Join { participant: Arc<str> },
+    Present { action: PresenterAction, reply: oneshot::Sender<Result<(), String>> },
+}
+
+/// A cloneable handle to the writer thread. The thread ends when the last handle is dropped.
+#[derive(Clone)]
+pub struct Engine {
+    commands: mpsc::Sender<Command>,
+}
+
+/// The receiving ends of what the writer publishes after each commit.
+#[derive(Clone)]
+pub struct Subscriptions {
+    /// Changes only when the slide or voting changes; held by every participant socket.
+    pub participant: watch::Receiver<Arc<ParticipantView>>,
+    /// Changes after every commit that moved a tally or a switch; held by presenter sockets.
+    pub presenter: watch::Receiver<Utf8Bytes>,
+    /// Committed answers, for a phone's own vote.
+    pub answers: Answers,
+}
+
+impl Engine {
+    /// Starts the writer thread over `store`, resuming `stored`.
+    pub fn start(store: Store, deck: Arc<Deck>, stored: StoredSession) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
+        let answers = Answers::default();
+        let state = rebuild(&deck, &stored, &answers);
+        let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state)));
+        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state));
+        let (commands, inbox) = mpsc::channel(QUEUE);
+        let writer = Writer {
+            store,
+            session: stored.id,
+            deck,
+            state,
+            answers: answers.clone(),
+            participant_ids: HashMap::new(),
+            participant_tx,
+            presenter_tx,
+        };
+        let thread = thread::Builder::new()
+            .name("handsup-writer".into())
+            .spawn(move || writer.run(inbox))
+            .unwrap_or_else(|error| panic!("cannot start the writer thread: {error}"));
+        (Engine { commands }, Subscriptions { participant, presenter, answers }, thread)
+    }
+
+    /// Stores a vote; resolves once it is committed (or refused).
+    pub async fn vote(&self, participant: Arc<str>, question: String, choices: Vec<u16>) -> Result<Vec<u16>, VoteError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Vote { participant, question, choices, reply })
+            .await
+            .map_err(|_| VoteError::Unavailable)?;
+        answer.await.map_err(|_| VoteError::Unavailable)?
+    }
+
+    /// Records that a participant joined. Best effort: the row is created with the first vote anyway.
+    pub fn join(&self, participant: Arc<str>) {
+        let _ = self.commands.try_send(Command::Join { participant });
+    }
+
+    /// Applies a presenter action; resolves once it is committed.
+    pub async fn present(&self, action: PresenterAction) -> Result<(), String> {
+        let (reply, answer) = oneshot::channel();
+        let unavailable = || "the server is shutting down".to_string();
+        self.commands.send(Command::Present { action, reply }).await.map_err(|_| unavailable())?;
+        answer.await.map_err(|_| unavailable())?
+    }
+}
+
+/// The writer thread's own state; nothing else touches the store or the session.
+struct Writer {
+    store: Store,
+    session: i64,
+    deck: Arc<Deck>,
+    state: SessionState,
+    answers: Answers,
+    /// Participant public id → row id, to skip a lookup per vote.
+    participant_ids: HashMap<Arc<str>, i64>,
+    participant_tx: watch::Sender<Arc<ParticipantView>>,
+    presenter_tx: watch::Sender<Utf8Bytes>,
+}
+
+/// A reply to send once the batch's fate is known.
+enum Pending {
+    Vote { participant: Arc<str>, question: String, choices: Vec<u16>, reply: oneshot::Sender<Result<Vec<u16>, VoteError>> },
+    Refused { reply: oneshot::Sender<Result<Vec<u16>, VoteError>>, refusal: VoteRefusal },
+    Present { reply: oneshot::Sender<Result<(), String>>, result: Result<(), String> },
+}
+
+impl Writer {
+    fn run(mut self, mut inbox: mpsc::Receiver<Command>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        // Commit whatever queued during the previous commit: one fsync serves them all.
+        while inbox.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
+            self.process(std::mem::take(&mut batch));
+        }
+        tracing::debug!("writer stopped: every engine handle is gone");
+    }
+
+    fn process(&mut self, commands: Vec<Command>) {
+        let before = self.state.clone_switches();
+        let mut pending = Vec::with_capacity(commands.len());
+        let outcome = self.write(commands, &mut pending);
+        match outcome {
+            Ok(()) => self.publish_committed(pending, before),
+            Err(error) => self.recover(pending, error),
+        }
+    }
+
+    /// Writes every command of the batch in one transaction.
+    fn write(&mut self, commands: Vec<Command>, pending: &mut Vec<Pending>) -> Result<(), StoreError> {
+        let Writer { store, session, state, participant_ids, .. } = self;
+        let batch = store.batch()?;
+        for command in commands {
+            match command {
+                Command::Vote { participant, question, choices, reply } => match state.check_vote(&question, &choices) {
+                    Ok(choices) => {
+                        let id = participant_row(&batch, participant_ids, *session, &participant)?;
+                        batch.answer(id, &question, &choices)?;
+                        pending.push(Pending::Vote { participant, question, choices, reply });
+                    }
+                    Err(refusal) => pending.push(Pending::Refused { reply, refusal }),
+                },
+                Command::Join { participant } => {
+                    participant_row(&batch, participant_ids, *session, &participant)?;
+                }
+                Command::Present { action, reply } => {
+                    let result = match state.apply(action) {
+                        Ok(change) => store_change(&batch, *session, &change).map(|()| Ok(()))?,
+                        Err(message) => Err(message),
+                    };
+                    pending.push(Pending::Present { reply, result });
+                }
+            }
+        }
+        batch.commit()
+    }
+
+    /// After a commit: count the new answers, publish the views, then acknowledge.
+    fn publish_committed(&mut self, pending: Vec<Pending>, before: Switches) {
+        let mut tallies_moved = false;
+        for item in &pending {
+            if let Pending::Vote { participant, question, choices, .. } = item {
+                let previous = self.answers.insert(participant.clone(), question, choices.clone());
+                self.state.count(question, previous.as_deref(), choices);
+                tallies_moved = true;
+            }
+        }
+        if tallies_moved || self.state.clone_switches() != before {
+            self.publish();
+        }
+        for item in pending {
+            match item {
+                Pending::Vote { choices, reply, .. } => {
+                    let _ = reply.send(Ok(choices));
+                }
+                Pending::Refused { reply, refusal } => {
+                    let _ = reply.send(Err(VoteError::Refused(refusal)));
+                }
+                Pending::Present { reply, result } => {
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+
+    /// The batch did not commit: nothing of it is stored, so nothing of it may show.
+    /// Rebuild the state from the file and tell every sender.
+    fn recover(&mut self, pending: Vec<Pending>, error: StoreError) {
+        tracing::error!(%error, "a batch could not be committed; its votes were not stored");
+        self.participant_ids.clear();
+        match self.store.load_session(self.session) {
+            Ok(stored) => {
+                self.answers.clear();
+                self.state = rebuild(&self.deck, &stored, &self.answers);
+            }
+            Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
+        }
+        self.publish();
+        let message = error.to_string();
+        for item in pending {
+            match item {
+                Pending::Vote { reply, .. } => {
+                    let _ = reply.send(Err(VoteError::Storage(message.clone())));
+                }
+                Pending::Refused { reply, refusal } => {
+                    let _ = reply.send(Err(VoteError::Refused(refusal)));
+                }
+                Pending::Present { reply, .. } => {
+                    let _ = reply.send(Err(format!("not saved: {message}")));
+                }
+            }
+        }
+    }
+
+    fn publish(&self) {
+        let view = participant_view(&self.state);
+        self.participant_tx.send_if_modified(|current| {
+            let changed = **current != view;
+            if changed {
+                *current = Arc::new(view);
+            }
+            changed
+        });
+        self.presenter_tx.send_replace(presenter_frame(&self.state));
+    }
+}
+
+/// The presenter-visible switches, to tell whether a batch changed any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Switches {
+    slide: usize,
+    questions: Vec<(String, crate::session::QuestionState)>,
+}
+
+impl SessionState {
+    fn clone_switches(&self) -> Switches {
+        let mut questions: Vec<_> = self.questions.iter().map(|(id, state)| (id.clone(), *state)).collect();
+        questions.sort_by(|a, b| a.0.cmp(&b.0));
+        Switches { slide: self.slide, questions }
+    }
+}
+
+fn participant_row(batch: &Batch<'_>, cache: &mut HashMap<Arc<str>, i64>, session: i64, participant: &Arc<str>) -> Result<i64, StoreError> {
+    if let Some(&id) = cache.get(participant) {
+        return Ok(id);
+    }
+    let id = batch.participant(session, participant)?;
+    cache.insert(participant.clone(), id);
+    Ok(id)
+}
+
+fn store_change(batch: &Batch<'_>, session: i64, change: &Change) -> Result<(), StoreError> {
+    match change {
+        Change::None => Ok(()),
+        Change::Slide { slide, reached } => {
+            batch.set_slide(session, *slide)?;
+            match reached {
+                Some((id, state)) => batch.set_question(session, id, *state),
+                None => Ok(()),
+            }
+        }
+        Change::Question { id, state } => batch.set_question(session, id, *state),
+    }
+}
+
+/// Session state from what is stored; fills `answers` as a side effect.
+fn rebuild(deck: &Arc<Deck>, stored: &StoredSession, answers: &Answers) -> SessionState {
+    let mut state = SessionState::new(deck.clone());
+    state.slide = stored.slide.min(deck.slides.len().saturating_sub(1));
+    state.questions.extend(stored.questions.iter().map(|(id, q)| (id.clone(), *q)));
+    if let Some(question) = state.current_question() {
+        let id = question.id.clone();
+        state.questions.entry(id).or_default();
+    }
+    for (participant, question, choices) in &stored.responses {
+        let previous = answers.insert(Arc::from(participant.as_str()), question, choices.clone());
+        state.count(question, previous.as_deref(), choices);
+    }
+    state
+}
+
+fn participant_view(state: &SessionState) -> ParticipantView {
+    let question = state.current_question();
+    let voting = state.current_question_state().map(|q| q.voting_open).unwrap_or(false);
+    let frame = encode(&ToParticipant::State {
+        title: &state.deck.title,
+        slide: state.slide,
+        slides: state.deck.slides.len(),
+        question: question.map(QuestionView::from),
+        voting: Voting::from(voting),
+    });
+    ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()) }
+}
+
+fn presenter_frame(state: &SessionState) -> Utf8Bytes {
+    let question = state.current_question();
+    let switches = state.current_question_state();
+    let tally = question.and_then(|q| state.tallies.get(&q.id).map(|tally| TallyView { question: &q.id, tally }));
+    encode(&ToPresenter::State {
+        slide: state.slide,
+        voting: switches.map(|q| Voting::from(q.voting_open)),
+        results_visible: switches.map(|q| q.results_visible).unwrap_or(true),
+        tally,
+    })
+    .into()
+}

@@ -1,0 +1,25 @@
+//! The errors the core reports to its callers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::deck::DeckError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the deck {path}: {source}")]
+    ReadDeck { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Deck(#[from] DeckError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}{hint}")]
+    Bind { addr: SocketAddr, source: std::io::Error, hint: &'static str },
+    #[error("cannot make the join QR code: {0}")]
+    Qr(String),
+    #[error("cannot read random bytes from the system: {0}")]
+    Random(String),
+    #[error("the server stopped: {0}")]
+    Server(#[from] std::io::Error),
+}

@@ -1,0 +1,33 @@
+//! Handsup's headless core: everything except the desktop window.
+//!
+//! A presenter runs one program; phones on the room's Wi-Fi open a page and
+//! answer the questions in the deck; answers are stored in SQLite on the
+//! presenter's machine. This crate holds all of it without any GUI dependency,
+//! so `handsup serve` and the tests run with no display.
+//!
+//! # Layout
+//!
+//! - [`app`]: starts and stops a whole server from a [`app::Config`].
+//! - [`deck`]: the deck model, the Markdown deck format, rendering, the demo deck.
+//! - [`session`]: presenter-driven session state and live tallies.
+//! - [`protocol`]: the typed WebSocket messages, one enum per direction and role.
+//! - [`engine`]: the single writer that batches votes and commits before acknowledging.
+//! - [`store`]: the SQLite file: schema migrations, resume, batched writes.
+//! - [`server`]: the LAN (participant) and loopback (presenter) listeners and their sockets.
+//! - [`net`]: choosing the address phones should use; binding listeners.
+//! - [`qr`]: the join QR code.
+//! - [`error`]: the errors callers see.
+
+pub mod app;
+pub mod deck;
+pub mod engine;
+pub mod error;
+pub mod net;
+pub mod protocol;
+pub mod qr;
+pub mod server;
+pub mod session;
+pub mod store;
+
+pub use app::{start, Config, DeckSource, Running};
+pub use error::Error;

@@ -1,0 +1,199 @@
+//! The wire protocol: one tagged enum per direction and role (see `docs/protocol.md`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::deck::{Question, QuestionKind};
+use crate::session::Tally;
+
+/// Frames larger than this are refused; every real message is far smaller.
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// What a phone sends.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ParticipantMessage {
+    Hello { participant: String },
+    Vote { request: String, question: String, choices: Vec<u16> },
+}
+
+/// What the presenter page sends. Variants without data are written `{}` so
+/// that `deny_unknown_fields` refuses extra fields on them too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PresenterMessage {
+    Next {},
+    Previous {},
+    Goto { slide: usize },
+    OpenVoting {},
+    CloseVoting {},
+    ShowResults {},
+    HideResults {},
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Voting {
+    Open,
+    Closed,
+}
+
+impl From<bool> for Voting {
+    fn from(open: bool) -> Self {
+        if open {
+            Voting::Open
+        } else {
+            Voting::Closed
+        }
+    }
+}
+
+/// Why a request was refused, as the client sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadMessage,
+    NotCurrent,
+    VotingClosed,
+    InvalidChoice,
+    Storage,
+    Unavailable,
+}
+
+/// A question as phones and the presenter page see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionView<'a> {
+    pub id: &'a str,
+    pub prompt: &'a str,
+    pub kind: &'static str,
+    pub options: &'a [String],
+    pub max: Option<u8>,
+}
+
+impl<'a> From<&'a Question> for QuestionView<'a> {
+    fn from(question: &'a Question) -> Self {
+        let (kind, max) = match &question.kind {
+            QuestionKind::Single { .. } => ("single", None),
+            QuestionKind::Multiple { max, .. } => ("multiple", *max),
+        };
+        QuestionView { id: &question.id, prompt: &question.prompt, kind, options: question.kind.options(), max }
+    }
+}
+
+/// What the server sends to a phone.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToParticipant<'a> {
+    State { title: &'a str, slide: usize, slides: usize, question: Option<QuestionView<'a>>, voting: Voting },
+    Answer { question: &'a str, choices: &'a [u16] },
+    Ack { request: &'a str, question: &'a str, choices: &'a [u16] },
+    Error { code: ErrorCode, message: &'a str, request: Option<&'a str> },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlideView<'a> {
+    pub index: usize,
+    pub html: String,
+    pub notes: &'a str,
+    pub question: Option<QuestionView<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinView<'a> {
+    pub url: &'a str,
+    pub qr_svg: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TallyView<'a> {
+    pub question: &'a str,
+    #[serde(flatten)]
+    pub tally: &'a Tally,
+}
+
+/// What the server sends to the presenter page.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToPresenter<'a> {
+    Deck { title: &'a str, slides: Vec<SlideView<'a>>, join: JoinView<'a> },
+    State { slide: usize, voting: Option<Voting>, results_visible: bool, tally: Option<TallyView<'a>> },
+    Participants { connected: usize },
+    Error { code: ErrorCode, message: &'a str },
+}
+
+/// Serialises a message. Our own types always serialise; the fallback keeps the
+/// socket alive with a readable error if that ever changes.
+pub fn encode<T: Serialize>(message: &T) -> String {
+    serde_json::to_string(message).unwrap_or_else(|error| {
+        tracing::error!(%error, "cannot serialise an outgoing message");
+        r#"{"type":"error","code":"unavailable","message":"internal error","request":null}"#.to_string()
+    })
+}
+
+/// Reads a participant frame, with a message fit to show a person on failure.
+pub fn decode_participant(text: &str) -> Result<ParticipantMessage, String> {
+    serde_json::from_str(text).map_err(|error| format!("unreadable message: {error}"))
+}
+
+pub fn decode_presenter(text: &str) -> Result<PresenterMessage, String> {
+    serde_json::from_str(text).map_err(|error| format!("unreadable message: {error}"))
+}
+
+/// A participant id: 8 to 64 characters from `A-Z a-z 0-9 _ -`.
+pub fn valid_participant_id(id: &str) -> bool {
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A request id: 1 to 64 printable ASCII characters.
+pub fn valid_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_documented_messages() {
+        assert_eq!(
+            decode_participant(r#"{"type":"hello","participant":"abcdefgh"}"#),
+            Ok(ParticipantMessage::Hello { participant: "abcdefgh".into() })
+        );
+        assert_eq!(
+            decode_participant(r#"{"type":"vote","request":"r1","question":"q","choices":[2,0]}"#),
+            Ok(ParticipantMessage::Vote { request: "r1".into(), question: "q".into(), choices: vec![2, 0] })
+        );
+        assert_eq!(decode_presenter(r#"{"type":"goto","slide":3}"#), Ok(PresenterMessage::Goto { slide: 3 }));
+        assert_eq!(decode_presenter(r#"{"type":"close_voting"}"#), Ok(PresenterMessage::CloseVoting {}));
+    }
+
+    #[test]
+    fn refuses_unknown_types_fields_and_wrong_types() {
+        for bad in [
+            "",
+            "not json",
+            "[]",
+            r#"{"participant":"abcdefgh"}"#,
+            r#"{"type":"next"}"#,
+            r#"{"type":"hello","participant":"abcdefgh","admin":true}"#,
+            r#"{"type":"vote","request":"r","question":"q","choices":[-1]}"#,
+            r#"{"type":"vote","request":"r","question":"q","choices":[70000]}"#,
+            r#"{"type":"vote","request":"r","question":"q","choices":"0"}"#,
+            r#"{"type":"vote","request":"r","question":"q"}"#,
+        ] {
+            assert!(decode_participant(bad).is_err(), "accepted {bad:?}");
+        }
+        assert!(decode_presenter(r#"{"type":"next","slide":1}"#).is_err());
+        assert!(decode_presenter(r#"{"type":"vote","request":"r","question":"q","choices":[0]}"#).is_err());
+    }
+
+    #[test]
+    fn validates_ids() {
+        assert!(valid_participant_id("k3J9x0aQ2mB7zT1w-_"));
+        assert!(!valid_participant_id("short"));
+        assert!(!valid_participant_id("has space in it"));
+        assert!(!valid_participant_id(&"x".repeat(65)));
+        assert!(valid_request_id("r17"));
+        assert!(!valid_request_id(""));
+        assert!(!valid_request_id("a b"));
+    }
+}

@@ -1,0 +1,86 @@
+//! The two HTTP listeners: participant pages and sockets on the LAN, the presenter on loopback.
+
+mod assets;
+mod guard;
+mod participant;
+mod presence;
+mod presenter;
+mod socket;
+
+use std::future::IntoFuture;
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::engine::{Engine, Subscriptions};
+pub use guard::Refusal;
+pub use presence::Presence;
+
+/// Everything a request handler or socket task needs. Cheap to clone.
+#[derive(Clone)]
+pub struct ServerState {
+    /// The single writer; every socket holds a handle, the writer thread the receiver.
+    pub engine: Engine,
+    /// Published by the writer after each commit; each socket holds its own receiver.
+    pub views: Subscriptions,
+    /// Connected participants; presenter sockets watch the count.
+    pub presence: Presence,
+    /// The presenter's `deck` frame: serialised once at start, sent on every connect.
+    pub deck_frame: Utf8Bytes,
+    /// The secret in the presenter URL; the presenter listener refuses requests without it.
+    pub token: Arc<str>,
+    /// Ports the `Host` check accepts on each listener.
+    pub participant_port: u16,
+    pub presenter_port: u16,
+    /// Cancelled once to stop everything; every socket task selects on it.
+    pub shutdown: CancellationToken,
+    /// Every socket task, so shutdown waits until each has sent its close frame.
+    pub tasks: TaskTracker,
+}
+
+/// The LAN listener's routes: the participant page and socket, nothing else.
+pub fn participant_router(state: ServerState) -> Router {
+    Router::new()
+        .route("/", get(|| async { assets::participant_page() }))
+        .route("/ws", get(participant::upgrade))
+        .with_state(state)
+}
+
+/// The loopback listener's routes: the presenter page, its files and its socket.
+pub fn presenter_router(state: ServerState) -> Router {
+    Router::new()
+        .route("/", get(presenter::page))
+        .route("/ui/presenter.js", get(|| async { assets::presenter_script() }))
+        .route("/ui/presenter.css", get(|| async { assets::presenter_style() }))
+        .route("/ws", get(presenter::upgrade))
+        .with_state(state)
+}
+
+/// Serves both listeners until `state.shutdown` is cancelled, then waits for
+/// every socket to close.
+pub async fn run(participants: TcpListener, presenter: TcpListener, state: ServerState) -> std::io::Result<()> {
+    let shutdown = state.shutdown.clone();
+    let tasks = state.tasks.clone();
+    // Small frames must not wait ~40 ms for Nagle's algorithm.
+    let participants = participants.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let presenter = presenter.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let lan = axum::serve(participants, participant_router(state.clone()))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let local = axum::serve(presenter, presenter_router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let result = tokio::try_join!(lan.into_future(), local.into_future());
+    shutdown.cancel();
+    // axum's graceful shutdown does not wait for upgraded sockets; the tracker does.
+    tasks.close();
+    tasks.wait().await;
+    result.map(|_| ())
+}

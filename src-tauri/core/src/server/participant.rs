@@ -1,0 +1,152 @@
+//! One task per phone: hello, the current state, votes in, acknowledgements out.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::socket::{self, close, SocketError};
+use super::{guard, ServerState};
+use crate::engine::{ParticipantView, VoteError};
+use crate::protocol::{self, encode, ErrorCode, ParticipantMessage, ToParticipant};
+use crate::session::VoteRefusal;
+
+pub async fn upgrade(State(state): State<ServerState>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+    if let Err(refusal) = guard::same_origin(&headers, state.participant_port) {
+        return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
+    }
+    let tasks = state.tasks.clone();
+    socket::limited(upgrade).on_upgrade(move |socket| {
+        tasks.track_future(async move {
+            match run(socket, state).await {
+                Ok(()) => tracing::debug!("participant socket closed"),
+                Err(error) => tracing::debug!(%error, "participant socket ended"),
+            }
+        })
+    })
+}
+
+async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketError> {
+    let participant = tokio::select! {
+        hello = tokio::time::timeout(socket::HELLO_DEADLINE, wait_for_hello(&mut socket)) => match hello {
+            Ok(Ok(participant)) => participant,
+            Ok(Err((code, reason))) => {
+                socket::close(&mut socket, code, reason).await;
+                return Err(SocketError::Refused(reason));
+            }
+            Err(_) => {
+                socket::close(&mut socket, close::POLICY, "hello expected").await;
+                return Err(SocketError::Refused("no hello in time"));
+            }
+        },
+        () = state.shutdown.cancelled() => {
+            socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
+            return Ok(());
+        }
+    };
+    let _present = state.presence.join(participant.clone());
+    state.engine.join(participant.clone());
+
+    // Subscribe before the snapshot, so no change between the two is missed.
+    let mut views = state.views.participant.clone();
+    let mut current = views.borrow_and_update().clone();
+    socket::send(&mut socket, current.frame.clone()).await?;
+    send_own_answer(&mut socket, &state, &participant, &current).await?;
+
+    loop {
+        tokio::select! {
+            () = state.shutdown.cancelled() => {
+                socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
+                return Ok(());
+            }
+            changed = views.changed() => {
+                if changed.is_err() {
+                    socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
+                    return Ok(());
+                }
+                let next = views.borrow_and_update().clone();
+                socket::send(&mut socket, next.frame.clone()).await?;
+                if next.question != current.question {
+                    send_own_answer(&mut socket, &state, &participant, &next).await?;
+                }
+                current = next;
+            }
+            frame = socket.recv() => match frame {
+                None | Some(Ok(Message::Close(_))) => return Ok(()),
+                Some(Err(error)) => {
+                    let (code, reason) = socket::close_for_read_error(error);
+                    socket::close(&mut socket, code, reason).await;
+                    return Err(SocketError::Refused(reason));
+                }
+                Some(Ok(Message::Text(text))) => handle(&mut socket, &state, &participant, &text).await?,
+                Some(Ok(Message::Binary(_))) => {
+                    let reply = error(ErrorCode::BadMessage, "frames must be JSON text", None);
+                    socket::send_text(&mut socket, reply).await?;
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            }
+        }
+    }
+}
+
+/// Reads frames until a valid `hello`; anything else first is a protocol error.
+async fn wait_for_hello(socket: &mut WebSocket) -> Result<Arc<str>, (u16, &'static str)> {
+    loop {
+        match socket.recv().await {
+            Some(Ok(Message::Text(text))) => {
+                return match protocol::decode_participant(&text) {
+                    Ok(ParticipantMessage::Hello { participant }) if protocol::valid_participant_id(&participant) => {
+                        Ok(Arc::from(participant))
+                    }
+                    Ok(ParticipantMessage::Hello { .. }) => Err((close::POLICY, "invalid participant id")),
+                    _ => Err((close::POLICY, "hello expected")),
+                };
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Binary(_))) => return Err((close::POLICY, "hello expected")),
+            Some(Err(error)) => return Err(socket::close_for_read_error(error)),
+            None | Some(Ok(Message::Close(_))) => return Err((close::NORMAL, "closed")),
+        }
+    }
+}
+
+async fn handle(socket: &mut WebSocket, state: &ServerState, participant: &Arc<str>, text: &str) -> Result<(), SocketError> {
+    let reply = match protocol::decode_participant(text) {
+        Ok(ParticipantMessage::Vote { request, question, choices }) => {
+            if !protocol::valid_request_id(&request) {
+                error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
+            } else {
+                match state.engine.vote(participant.clone(), question.clone(), choices).await {
+                    Ok(stored) => encode(&ToParticipant::Ack { request: &request, question: &question, choices: &stored }),
+                    Err(refused) => vote_error(&refused, &request),
+                }
+            }
+        }
+        Ok(ParticipantMessage::Hello { .. }) => error(ErrorCode::BadMessage, "already said hello", None),
+        Err(message) => error(ErrorCode::BadMessage, &message, None),
+    };
+    socket::send_text(socket, reply).await
+}
+
+fn vote_error(refused: &VoteError, request: &str) -> String {
+    let (code, message) = match refused {
+        VoteError::Refused(VoteRefusal::NotCurrent) => (ErrorCode::NotCurrent, "This question is no longer on screen.".to_string()),
+        VoteError::Refused(VoteRefusal::VotingClosed) => (ErrorCode::VotingClosed, "Voting on this question is closed.".to_string()),
+        VoteError::Refused(VoteRefusal::InvalidChoice(why)) => (ErrorCode::InvalidChoice, format!("Not a valid answer: {why}.")),
+        VoteError::Storage(_) => (ErrorCode::Storage, "Your answer could not be saved. Please try again.".to_string()),
+        VoteError::Unavailable => (ErrorCode::Unavailable, "The presenter's app is shutting down.".to_string()),
+    };
+    error(code, &message, Some(request))
+}
+
+fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
+    encode(&ToParticipant::Error { code, message, request })
+}
+
+async fn send_own_answer(socket: &mut WebSocket, state: &ServerState, participant: &str, view: &ParticipantView) -> Result<(), SocketError> {
+    let Some(question) = &view.question else { return Ok(()) };
+    let Some(choices) = state.views.answers.get(participant, question) else { return Ok(()) };
+    socket::send_text(socket, encode(&ToParticipant::Answer { question, choices: &choices })).await
+}

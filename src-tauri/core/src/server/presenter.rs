@@ -1,0 +1,127 @@
+//! The presenter's page and socket, behind the secret token.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::socket::{self, close, SocketError};
+use super::{assets, guard, ServerState};
+use crate::protocol::{self, encode, ErrorCode, PresenterMessage, ToPresenter};
+use crate::session::PresenterAction;
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+fn authorised(state: &ServerState, query: &TokenQuery) -> bool {
+    query.token.as_deref().is_some_and(|token| constant_time_eq(token.as_bytes(), state.token.as_bytes()))
+}
+
+/// Compares without an early exit, so timing says nothing about the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "This is the presenter's page: open the presenter URL that Handsup printed.").into_response()
+}
+
+pub async fn page(State(state): State<ServerState>, Query(query): Query<TokenQuery>) -> Response {
+    if authorised(&state, &query) {
+        assets::presenter_page()
+    } else {
+        forbidden()
+    }
+}
+
+pub async fn upgrade(
+    State(state): State<ServerState>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if !authorised(&state, &query) {
+        return forbidden();
+    }
+    if let Err(refusal) = guard::same_origin(&headers, state.presenter_port) {
+        return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
+    }
+    let tasks = state.tasks.clone();
+    socket::limited(upgrade).on_upgrade(move |socket| {
+        tasks.track_future(async move {
+            match run(socket, state).await {
+                Ok(()) => tracing::debug!("presenter socket closed"),
+                Err(error) => tracing::debug!(%error, "presenter socket ended"),
+            }
+        })
+    })
+}
+
+async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketError> {
+    // Subscribe before the snapshot, so no change between the two is missed.
+    let mut views = state.views.presenter.clone();
+    let mut connected = state.presence.subscribe();
+    socket::send(&mut socket, state.deck_frame.clone()).await?;
+    let frame = views.borrow_and_update().clone();
+    socket::send(&mut socket, frame).await?;
+    let count = *connected.borrow_and_update();
+    socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
+
+    loop {
+        tokio::select! {
+            () = state.shutdown.cancelled() => {
+                socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
+                return Ok(());
+            }
+            changed = views.changed() => {
+                if changed.is_err() {
+                    socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
+                    return Ok(());
+                }
+                let frame = views.borrow_and_update().clone();
+                socket::send(&mut socket, frame).await?;
+            }
+            Ok(()) = connected.changed() => {
+                let count = *connected.borrow_and_update();
+                socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
+            }
+            frame = socket.recv() => match frame {
+                None | Some(Ok(Message::Close(_))) => return Ok(()),
+                Some(Err(error)) => {
+                    let (code, reason) = socket::close_for_read_error(error);
+                    socket::close(&mut socket, code, reason).await;
+                    return Err(SocketError::Refused(reason));
+                }
+                Some(Ok(Message::Text(text))) => {
+                    let refused = match protocol::decode_presenter(&text) {
+                        Ok(message) => state.engine.present(action(message)).await.err().map(|m| (ErrorCode::BadMessage, m)),
+                        Err(message) => Some((ErrorCode::BadMessage, message)),
+                    };
+                    if let Some((code, message)) = refused {
+                        socket::send_text(&mut socket, encode(&ToPresenter::Error { code, message: &message })).await?;
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    let reply = encode(&ToPresenter::Error { code: ErrorCode::BadMessage, message: "frames must be JSON text" });
+                    socket::send_text(&mut socket, reply).await?;
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            }
+        }
+    }
+}
+
+fn action(message: PresenterMessage) -> PresenterAction {
+    match message {
+        PresenterMessage::Next {} => PresenterAction::Next,
+        PresenterMessage::Previous {} => PresenterAction::Previous,
+        PresenterMessage::Goto { slide } => PresenterAction::Goto(slide),
+        PresenterMessage::OpenVoting {} => PresenterAction::SetVoting(true),
+        PresenterMessage::CloseVoting {} => PresenterAction::SetVoting(false),
+        PresenterMessage::ShowResults {} => PresenterAction::SetResultsVisible(true),
+        PresenterMessage::HideResults {} => PresenterAction::SetResultsVisible(false),
+    }
+}

@@ -1,0 +1,66 @@
+//! What both socket kinds share: limits, sending, and closing with a reason.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+
+use crate::protocol::MAX_MESSAGE_BYTES;
+
+/// How long a new socket may wait before its first message.
+pub const HELLO_DEADLINE: Duration = Duration::from_secs(10);
+/// A send that takes longer means the peer stopped reading.
+pub const SEND_DEADLINE: Duration = Duration::from_secs(15);
+
+pub mod close {
+    pub const NORMAL: u16 = 1000;
+    pub const GOING_AWAY: u16 = 1001;
+    pub const UNSUPPORTED: u16 = 1003;
+    pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
+}
+
+/// Small buffers: thousands of idle phones must not cost 128 KiB each.
+pub fn limited(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+    upgrade
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(256 * 1024)
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SocketError {
+    #[error("websocket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("the peer stopped reading")]
+    SendTimeout,
+    #[error("closed by us: {0}")]
+    Refused(&'static str),
+}
+
+pub async fn send(socket: &mut WebSocket, frame: Utf8Bytes) -> Result<(), SocketError> {
+    match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Text(frame))).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(SocketError::SendTimeout),
+    }
+}
+
+pub async fn send_text(socket: &mut WebSocket, frame: String) -> Result<(), SocketError> {
+    send(socket, frame.into()).await
+}
+
+/// Sends a close frame; the peer may already be gone, which is fine.
+pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+    let _ = tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Close(Some(frame)))).await;
+}
+
+/// Maps a read error to the close code the peer should see.
+pub fn close_for_read_error(error: axum::Error) -> (u16, &'static str) {
+    match error.into_inner().downcast::<tungstenite::Error>().map(|inner| *inner) {
+        Ok(tungstenite::Error::Capacity(_)) => (close::TOO_BIG, "message too big"),
+        Ok(tungstenite::Error::Utf8(_)) => (close::UNSUPPORTED, "invalid UTF-8"),
+        _ => (close::POLICY, "protocol error"),
+    }
+}

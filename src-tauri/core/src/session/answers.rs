@@ -1,0 +1,32 @@
+//! Every participant's committed answers, for showing a phone its own vote after a reconnect.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Shared map: participant id → question id → choices. The writer fills it after
+/// each commit; participant sockets read their own entry on connect and when the
+/// question changes. Sections are short and never span an `.await`.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    inner: Arc<Mutex<HashMap<Arc<str>, HashMap<String, Vec<u16>>>>>,
+}
+
+impl Answers {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Arc<str>, HashMap<String, Vec<u16>>>> {
+        // A panic while holding this lock leaves plain data behind; keep serving it.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get(&self, participant: &str, question: &str) -> Option<Vec<u16>> {
+        self.lock().get(participant).and_then(|answers| answers.get(question)).cloned()
+    }
+
+    /// Stores an answer and returns the one it replaced.
+    pub fn insert(&self, participant: Arc<str>, question: &str, choices: Vec<u16>) -> Option<Vec<u16>> {
+        self.lock().entry(participant).or_default().insert(question.to_string(), choices)
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}

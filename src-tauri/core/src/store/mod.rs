@@ -1,0 +1,194 @@
+//! SQLite storage: opening the file, resuming a session, and the writes the writer batches.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+
+use crate::deck::Deck;
+use crate::session::QuestionState;
+pub use schema::MigrateError;
+
+/// The file name inside `--data`.
+pub const DATABASE_FILE: &str = "handsup.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot update the database schema: {0}")]
+    Migrate(#[from] MigrateError),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One connection to the data file. The writer thread owns the only one that writes.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A session as stored: enough to rebuild its state and tallies.
+#[derive(Debug, Default)]
+pub struct StoredSession {
+    pub id: i64,
+    pub slide: usize,
+    pub questions: HashMap<String, QuestionState>,
+    /// (participant public id, question id, choices), in storage order.
+    pub responses: Vec<(String, String, Vec<u16>)>,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `data_dir`, in WAL mode, and migrates it.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::CreateDir { path: data_dir.to_path_buf(), source })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: an acknowledged vote survives a power cut too. Batched commits keep
+        // the cost to one fsync per batch, not one per vote.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Resumes the latest session of the deck stored under `key`, or starts a new
+    /// one when there is none or `fresh` is set. Returns the session as stored.
+    pub fn open_session(&mut self, key: &str, deck: &Deck, source: &str, fresh: bool) -> Result<StoredSession, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = now_millis();
+        let deck_id: i64 = tx.query_row(
+            "INSERT INTO decks (key, title, source, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (key) DO UPDATE SET title = excluded.title, source = excluded.source, updated_at = excluded.updated_at
+             RETURNING id",
+            params![key, deck.title, source, now],
+            |row| row.get(0),
+        )?;
+        let latest: Option<i64> = if fresh {
+            None
+        } else {
+            tx.query_row("SELECT max(id) FROM sessions WHERE deck_id = ?1", [deck_id], |row| row.get(0))?
+        };
+        let id = match latest {
+            Some(id) => id,
+            None => {
+                tx.execute("INSERT INTO sessions (deck_id, started_at) VALUES (?1, ?2)", params![deck_id, now])?;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.commit()?;
+        self.load_session(id)
+    }
+
+    /// Reads everything stored for one session.
+    pub fn load_session(&self, id: i64) -> Result<StoredSession, StoreError> {
+        let slide: i64 = self.conn.query_row("SELECT slide FROM sessions WHERE id = ?1", [id], |row| row.get(0))?;
+        let mut questions = HashMap::new();
+        let mut statement = self
+            .conn
+            .prepare("SELECT question, voting_open, results_visible FROM question_states WHERE session_id = ?1")?;
+        let rows = statement.query_map([id], |row| {
+            Ok((row.get::<_, String>(0)?, QuestionState { voting_open: row.get(1)?, results_visible: row.get(2)? }))
+        })?;
+        for row in rows {
+            let (question, state) = row?;
+            questions.insert(question, state);
+        }
+        let mut statement = self.conn.prepare(
+            "SELECT p.public_id, r.question, r.choices FROM responses r
+             JOIN participants p ON p.id = r.participant_id WHERE p.session_id = ?1",
+        )?;
+        let rows = statement.query_map([id], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+        })?;
+        let mut responses = Vec::new();
+        for row in rows {
+            let (participant, question, choices) = row?;
+            // A row this program did not write is skipped, not fatal: the rest still counts.
+            match decode_choices(&choices) {
+                Some(choices) => responses.push((participant, question, choices)),
+                None => tracing::warn!(%participant, %question, %choices, "skipping an unreadable stored answer"),
+            }
+        }
+        Ok(StoredSession { id, slide: usize::try_from(slide).unwrap_or(0), questions, responses })
+    }
+
+    /// Starts a write transaction for one batch.
+    pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
+        Ok(Batch { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)? })
+    }
+}
+
+/// The writes of one batch; nothing is visible until [`Batch::commit`].
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Batch<'_> {
+    /// The participant's row id, creating the row on first sight.
+    pub fn participant(&self, session: i64, public_id: &str) -> Result<i64, StoreError> {
+        let mut statement = self.tx.prepare_cached(
+            "INSERT INTO participants (session_id, public_id, joined_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (session_id, public_id) DO UPDATE SET public_id = excluded.public_id
+             RETURNING id",
+        )?;
+        Ok(statement.query_row(params![session, public_id, now_millis()], |row| row.get(0))?)
+    }
+
+    /// Inserts or replaces a participant's answer to a question.
+    pub fn answer(&self, participant: i64, question: &str, choices: &[u16]) -> Result<(), StoreError> {
+        let mut statement = self.tx.prepare_cached(
+            "INSERT INTO responses (participant_id, question, choices, answered_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (participant_id, question) DO UPDATE SET choices = excluded.choices, answered_at = excluded.answered_at",
+        )?;
+        statement.execute(params![participant, question, encode_choices(choices), now_millis()])?;
+        Ok(())
+    }
+
+    pub fn set_slide(&self, session: i64, slide: usize) -> Result<(), StoreError> {
+        let slide = i64::try_from(slide).unwrap_or(i64::MAX);
+        self.tx.execute("UPDATE sessions SET slide = ?2 WHERE id = ?1", params![session, slide])?;
+        Ok(())
+    }
+
+    pub fn set_question(&self, session: i64, question: &str, state: QuestionState) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO question_states (session_id, question, voting_open, results_visible) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (session_id, question) DO UPDATE SET voting_open = excluded.voting_open, results_visible = excluded.results_visible",
+            params![session, question, state.voting_open, state.results_visible],
+        )?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+/// Choices are stored as a JSON array, readable with any SQLite tool.
+fn encode_choices(choices: &[u16]) -> String {
+    serde_json::to_string(choices).unwrap_or_else(|_| "[]".into())
+}
+
+fn decode_choices(text: &str) -> Option<Vec<u16>> {
+    serde_json::from_str(text).ok()
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,72 @@
+//! Schema migrations, numbered by SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version `i` to `i + 1`. Append only: a file
+/// written by an older Handsup is brought up to date on open.
+const MIGRATIONS: &[&str] = &[
+    // 1: decks, sessions, per-question switches, participants, responses.
+    "CREATE TABLE decks (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        deck_id INTEGER NOT NULL REFERENCES decks(id),
+        started_at INTEGER NOT NULL,
+        slide INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sessions_by_deck ON sessions(deck_id, id);
+    CREATE TABLE question_states (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        question TEXT NOT NULL,
+        voting_open INTEGER NOT NULL,
+        results_visible INTEGER NOT NULL,
+        PRIMARY KEY (session_id, question)
+    ) WITHOUT ROWID;
+    CREATE TABLE participants (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        public_id TEXT NOT NULL,
+        joined_at INTEGER NOT NULL,
+        UNIQUE (session_id, public_id)
+    );
+    -- One response per participant per question: the primary key enforces it,
+    -- and a changed vote updates the row.
+    CREATE TABLE responses (
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        question TEXT NOT NULL,
+        choices TEXT NOT NULL,
+        answered_at INTEGER NOT NULL,
+        PRIMARY KEY (participant_id, question)
+    ) WITHOUT ROWID;",
+];
+
+pub const CURRENT_VERSION: usize = MIGRATIONS.len();
+
+/// Brings the schema to [`CURRENT_VERSION`], each step in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > CURRENT_VERSION {
+        return Err(MigrateError::TooNew { found: version, known: CURRENT_VERSION });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i64::try_from(index + 1).unwrap_or(i64::MAX))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("the data file was written by a newer Handsup (schema {found}; this one knows up to {known})")]
+    TooNew { found: usize, known: usize },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}

@@ -1,0 +1,37 @@
+//! The `handsup` command: the desktop app, or `handsup serve` with no window.
+//!
+//! Everything that matters lives in `handsup-core`; this crate parses the
+//! command line, runs the server headless, or wraps it in a Tauri window.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod cli;
+mod desktop;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        Some(cli::Command::Serve(args)) => serve::run(args.into_config()),
+        None => desktop::run(cli.app.into_config()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("handsup: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HANDSUP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,handsup=info,handsup_core=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
