@@ -1,0 +1,94 @@
+//! The `handsup serve` command line: its output lines are a contract, and SIGTERM stops it cleanly.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use common::{origin_of, WsClient};
+use serde_json::json;
+
+struct Serve {
+    child: Child,
+    participant: String,
+    presenter: String,
+}
+
+fn serve(args: &[&str]) -> Result<Serve> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handsup"))
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let participant = lines.next().context("no participant line")??;
+    let presenter = lines.next().context("no presenter line")??;
+    let participant = participant.strip_prefix("participant: ").ok_or_else(|| anyhow!("got {participant:?}"))?.to_string();
+    let presenter = presenter.strip_prefix("presenter: ").ok_or_else(|| anyhow!("got {presenter:?}"))?.to_string();
+    Ok(Serve { child, participant, presenter })
+}
+
+fn terminate(child: &mut Child) -> Result<std::process::ExitStatus> {
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status()?;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill()?;
+    Err(anyhow!("handsup serve did not stop within 5 s of SIGTERM"))
+}
+
+#[tokio::test]
+async fn serve_prints_both_urls_and_stops_cleanly_on_sigterm() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let data_arg = data.path().display().to_string();
+    let mut server = serve(&["--bind", "127.0.0.1", "--port", "0", "--data", &data_arg])?;
+    assert!(server.participant.starts_with("http://127.0.0.1:"), "{}", server.participant);
+    assert!(server.presenter.starts_with("http://127.0.0.1:") && server.presenter.contains("/?token="), "{}", server.presenter);
+
+    let ws = format!("{}ws", server.participant.replacen("http://", "ws://", 1));
+    let mut phone = WsClient::connect(&ws, Some(&origin_of(&server.participant))).await?;
+    phone.send(json!({"type": "hello", "participant": "cli-phone-01"})).await?;
+    assert_eq!(phone.wait_type("state").await?["title"], "Handsup demo");
+
+    let status = terminate(&mut server.child)?;
+    assert!(status.success(), "exit status {status}");
+    assert_eq!(phone.closed().await?, tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Away);
+    assert!(data.path().join("handsup.sqlite3").exists());
+    let _ = server.presenter;
+    Ok(())
+}
+
+#[test]
+fn a_bad_deck_is_reported_with_file_and_line() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let deck = dir.path().join("talk.md");
+    std::fs::write(&deck, "# Hello\n\n---\n\n<!-- question: single -->\n# Pick one\n\n- Only option\n")?;
+    let output = Command::new(env!("CARGO_BIN_EXE_handsup"))
+        .args(["serve", &deck.display().to_string(), "--port", "0", "--data", &dir.path().display().to_string()])
+        .output()?;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("talk.md:8:") && stderr.contains("at least two options"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() -> Result<()> {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let port = taken.local_addr()?.port().to_string();
+    let dir = tempfile::tempdir()?;
+    let output = Command::new(env!("CARGO_BIN_EXE_handsup"))
+        .args(["serve", "--bind", "127.0.0.1", "--port", &port, "--data", &dir.path().display().to_string()])
+        .output()?;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot listen on") && stderr.contains("--port"), "{stderr}");
+    Ok(())
+}

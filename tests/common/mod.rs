@@ -1,0 +1,208 @@
+//! Test helpers: a real server on ephemeral loopback ports, and a WebSocket client.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use futures_util::{SinkExt, StreamExt};
+use handsup_core::{Config, DeckSource, Running};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a state it expects before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A server started in-process on 127.0.0.1 with its own data folder.
+pub struct TestServer {
+    pub running: Option<Running>,
+    pub participant_url: String,
+    pub presenter_url: String,
+    pub data: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub async fn start() -> Result<TestServer> {
+        let dir = tempfile::tempdir()?;
+        let data = dir.path().to_path_buf();
+        let mut server = TestServer::start_in(&data, DeckSource::Demo).await?;
+        server._dir = Some(dir);
+        Ok(server)
+    }
+
+    /// Starts on an existing data folder (to test resuming).
+    pub async fn start_in(data: &Path, deck: DeckSource) -> Result<TestServer> {
+        let config = Config { deck, bind: Some("127.0.0.1".parse()?), port: 0, data_dir: data.to_path_buf(), fresh: false };
+        let running = handsup_core::start(config).await?;
+        Ok(TestServer {
+            participant_url: running.participant_url.clone(),
+            presenter_url: running.presenter_url.clone(),
+            running: Some(running),
+            data: data.to_path_buf(),
+            _dir: None,
+        })
+    }
+
+    /// Stops the server and waits until every socket closed and the writer finished.
+    pub async fn stop(&mut self) -> Result<()> {
+        if let Some(running) = self.running.take() {
+            running.stop().await?;
+        }
+        Ok(())
+    }
+
+    pub fn participant_ws(&self) -> String {
+        format!("{}ws", self.participant_url.replacen("http://", "ws://", 1))
+    }
+
+    pub fn presenter_ws(&self) -> String {
+        self.presenter_url.replacen("http://", "ws://", 1).replacen("/?token=", "/ws?token=", 1)
+    }
+
+    pub async fn participant(&self, id: &str) -> Result<WsClient> {
+        let mut client = WsClient::connect(&self.participant_ws(), Some(&origin_of(&self.participant_url))).await?;
+        client.send(json!({"type": "hello", "participant": id})).await?;
+        Ok(client)
+    }
+
+    pub async fn presenter(&self) -> Result<WsClient> {
+        WsClient::connect(&self.presenter_ws(), Some(&origin_of(&self.presenter_url))).await
+    }
+
+    /// A read-only connection to the session's SQLite file.
+    pub fn database(&self) -> Result<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open_with_flags(
+            self.data.join("handsup.sqlite3"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        Ok(conn)
+    }
+}
+
+/// `http://host:port` of a URL, as a browser would send it in `Origin`.
+pub fn origin_of(url: &str) -> String {
+    let rest = url.trim_start_matches("http://");
+    format!("http://{}", rest.split('/').next().unwrap_or(rest))
+}
+
+/// A WebSocket client that speaks JSON frames.
+pub struct WsClient {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The newest frame of each type seen so far: the state as this client knows it.
+    latest: std::collections::HashMap<String, Value>,
+}
+
+impl WsClient {
+    pub async fn connect(url: &str, origin: Option<&str>) -> Result<WsClient> {
+        let mut request = url.into_client_request()?;
+        if let Some(origin) = origin {
+            request.headers_mut().insert("Origin", HeaderValue::from_str(origin)?);
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await.with_context(|| format!("connecting to {url}"))?;
+        Ok(WsClient { stream, latest: Default::default() })
+    }
+
+    pub async fn send(&mut self, message: Value) -> Result<()> {
+        self.send_text(&message.to_string()).await
+    }
+
+    pub async fn send_text(&mut self, text: &str) -> Result<()> {
+        self.stream.send(Message::text(text)).await?;
+        Ok(())
+    }
+
+    /// The next JSON frame, or an error on close or timeout.
+    pub async fn recv(&mut self) -> Result<Value> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .map_err(|_| anyhow!("no frame within {PATIENCE:?}"))?
+                .ok_or_else(|| anyhow!("socket ended"))??;
+            match frame {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text)?;
+                    if let Some(kind) = value["type"].as_str() {
+                        self.latest.insert(kind.to_string(), value.clone());
+                    }
+                    return Ok(value);
+                }
+                Message::Close(frame) => bail!("closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Waits until the client's view satisfies `wanted`: the newest frame of some
+    /// type already does, or a frame read from now on does. Returns that frame.
+    pub async fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Result<Value> {
+        if let Some(frame) = self.latest.values().find(|frame| wanted(frame)) {
+            return Ok(frame.clone());
+        }
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let frame = tokio::time::timeout(left, self.recv())
+                .await
+                .map_err(|_| anyhow!("waited {PATIENCE:?} for {what}"))??;
+            if wanted(&frame) {
+                return Ok(frame);
+            }
+        }
+    }
+
+    pub async fn wait_type(&mut self, kind: &str) -> Result<Value> {
+        self.wait_for(kind, |frame| frame["type"] == kind).await
+    }
+
+    /// Waits for the close frame and returns its code.
+    pub async fn closed(&mut self) -> Result<CloseCode> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .map_err(|_| anyhow!("socket not closed within {PATIENCE:?}"))?;
+            match frame {
+                Some(Ok(Message::Close(Some(frame)))) => return Ok(frame.code),
+                Some(Ok(Message::Close(None))) => return Ok(CloseCode::Status),
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => bail!("socket error instead of a close frame: {error}"),
+                None => bail!("socket ended without a close frame"),
+            }
+        }
+    }
+
+    /// Forgets the newest frame of a type, to wait for the next one.
+    pub fn latest_clear(&mut self, kind: &str) {
+        self.latest.remove(kind);
+    }
+
+    /// Votes and waits for the matching `ack` (or returns the `error`).
+    pub async fn vote(&mut self, request: &str, question: &str, choices: &[u16]) -> Result<Value> {
+        self.latest.remove("ack");
+        self.latest.remove("error");
+        self.send(json!({"type": "vote", "request": request, "question": question, "choices": choices})).await?;
+        self.wait_for("ack or error", |f| (f["type"] == "ack" || f["type"] == "error") && f["request"] == request).await
+    }
+}
+
+/// Presenter helper: moves to `slide` and waits for the state that shows it.
+pub async fn goto(presenter: &mut WsClient, slide: usize) -> Result<Value> {
+    presenter.send(json!({"type": "goto", "slide": slide})).await?;
+    presenter.wait_for("the slide change", |f| f["type"] == "state" && f["slide"] == slide).await
+}
+
+/// Index and id of the `n`th question slide of a presenter's `deck` frame.
+pub fn nth_question(deck: &Value, n: usize) -> Result<(usize, String)> {
+    let slides = deck["slides"].as_array().ok_or_else(|| anyhow!("no slides"))?;
+    slides
+        .iter()
+        .filter(|slide| !slide["question"].is_null())
+        .nth(n)
+        .map(|slide| (slide["index"].as_u64().unwrap_or(0) as usize, slide["question"]["id"].as_str().unwrap_or("").to_string()))
+        .ok_or_else(|| anyhow!("the deck has no question {n}"))
+}

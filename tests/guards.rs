@@ -1,0 +1,146 @@
+//! Bad input gets a clear refusal and changes nothing; the presenter surface is not on the LAN.
+
+mod common;
+
+use anyhow::Result;
+use common::{goto, nth_question, origin_of, TestServer, WsClient};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+#[tokio::test]
+async fn upgrades_need_our_host_and_a_matching_origin() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let ws = server.participant_ws();
+    let origin = origin_of(&server.participant_url);
+    assert!(WsClient::connect(&ws, Some(&origin)).await.is_ok());
+    for bad in [None, Some("null"), Some("http://evil.example"), Some("http://127.0.0.1:1")] {
+        let refused = WsClient::connect(&ws, bad).await;
+        let error = refused.err().map(|e| format!("{e:#}")).unwrap_or_default();
+        assert!(error.contains("403"), "origin {bad:?} was not refused: {error}");
+    }
+    // A DNS name in Host (as in DNS rebinding) is refused even with a matching Origin.
+    let port = server.participant_url.rsplit(':').next().unwrap_or("").trim_end_matches('/').to_string();
+    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(ws.as_str())?;
+    request.headers_mut().insert("Host", format!("rebind.example:{port}").parse()?);
+    request.headers_mut().insert("Origin", format!("http://rebind.example:{port}").parse()?);
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(format!("{:?}", refused.err()).contains("403"));
+    server.stop().await
+}
+
+#[tokio::test]
+async fn the_presenter_needs_the_token_and_is_not_on_the_lan_listener() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let presenter_ws = server.presenter_ws();
+    let origin = origin_of(&server.presenter_url);
+    let no_token = presenter_ws.split('?').next().unwrap_or("").to_string();
+    let wrong_token = format!("{no_token}?token=00000000000000000000000000000000");
+    for url in [no_token, wrong_token] {
+        let error = WsClient::connect(&url, Some(&origin)).await.err().map(|e| format!("{e:#}")).unwrap_or_default();
+        assert!(error.contains("403"), "{url}: {error}");
+    }
+    // The LAN listener serves the phone page and socket only.
+    let base = server.participant_url.trim_end_matches('/').to_string();
+    let token = server.presenter_url.split("token=").nth(1).unwrap_or("").to_string();
+    for path in ["/ui/presenter.js", "/ui/presenter.css", &format!("/?token={token}")] {
+        let body = http_get(&format!("{base}{path}")).await?;
+        assert!(!body.contains("presenter.js"), "{path} leaked the presenter page");
+        assert!(path.starts_with("/?") || body.starts_with("HTTP/1.1 404"), "{path}: {}", body.lines().next().unwrap_or(""));
+    }
+    // On the LAN socket, presenter commands are just bad messages.
+    let mut presenter = server.presenter().await?;
+    let before = presenter.wait_type("state").await?;
+    let mut phone = server.participant("sneaky-0001").await?;
+    phone.wait_type("state").await?;
+    phone.send(json!({"type": "next"})).await?;
+    assert_eq!(phone.wait_type("error").await?["code"], "bad_message");
+    phone.send(json!({"type": "goto", "slide": 3})).await?;
+    assert_eq!(phone.wait_type("error").await?["code"], "bad_message");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut fresh = server.presenter().await?;
+    assert_eq!(fresh.wait_type("state").await?["slide"], before["slide"]);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn malformed_frames_get_errors_and_change_nothing() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let mut presenter = server.presenter().await?;
+    let deck = presenter.wait_type("deck").await?;
+    let (slide, question) = nth_question(&deck, 0)?;
+    goto(&mut presenter, slide).await?;
+    let mut phone = server.participant("garbage-0001").await?;
+    phone.wait_for("the question", |f| f["question"]["id"] == question.as_str()).await?;
+    for bad in [
+        "not json".to_string(),
+        "{}".to_string(),
+        json!({"type": "vote", "request": "r", "question": question, "choices": [0], "extra": 1}).to_string(),
+        json!({"type": "vote", "request": "r", "question": question, "choices": ["0"]}).to_string(),
+        json!({"type": "vote", "request": "r", "question": question, "choices": [99999999999u64]}).to_string(),
+        json!({"type": "vote", "request": "", "question": question, "choices": [0]}).to_string(),
+        json!({"type": "hello", "participant": "garbage-0001"}).to_string(),
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]".to_string(),
+    ] {
+        phone.send_text(&bad).await?;
+        let error = phone.wait_type("error").await?;
+        assert_eq!(error["code"], "bad_message", "{bad}: {error}");
+        phone.latest_clear("error");
+    }
+    assert_eq!(phone.vote("ok", &question, &[7]).await?["code"], "invalid_choice");
+    let rows: i64 = server.database()?.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))?;
+    assert_eq!(rows, 0);
+    // The socket still works after all that.
+    assert_eq!(phone.vote("fine", &question, &[1]).await?["type"], "ack");
+    server.stop().await
+}
+
+#[tokio::test]
+async fn oversized_frames_and_missing_hello_close_the_socket() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let origin = origin_of(&server.participant_url);
+
+    let mut big = server.participant("big-sender-01").await?;
+    big.wait_type("state").await?;
+    big.send_text(&format!("{{\"type\":\"vote\",\"request\":\"{}\"}}", "x".repeat(10_000))).await?;
+    assert_eq!(big.closed().await?, CloseCode::Size);
+
+    let mut rude = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
+    rude.send(json!({"type": "vote", "request": "r", "question": "q", "choices": [0]})).await?;
+    assert_eq!(rude.closed().await?, CloseCode::Policy);
+
+    let mut bad_id = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
+    bad_id.send(json!({"type": "hello", "participant": "<script>"})).await?;
+    assert_eq!(bad_id.closed().await?, CloseCode::Policy);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn shutdown_sends_every_phone_a_close_frame() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let mut phones = Vec::new();
+    for n in 0..20 {
+        let mut phone = server.participant(&format!("closing-{n:04}")).await?;
+        phone.wait_type("state").await?;
+        phones.push(phone);
+    }
+    let mut presenter = server.presenter().await?;
+    presenter.wait_type("state").await?;
+    server.stop().await?;
+    for phone in &mut phones {
+        assert_eq!(phone.closed().await?, CloseCode::Away);
+    }
+    assert_eq!(presenter.closed().await?, CloseCode::Away);
+    Ok(())
+}
+
+/// A raw HTTP/1.1 GET; returns the whole response as text.
+async fn http_get(url: &str) -> Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = tokio::net::TcpStream::connect(host).await?;
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    Ok(response)
+}
