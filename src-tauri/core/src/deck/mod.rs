@@ -16,3 +16,6 @@ pub fn demo_deck() -> Deck {
     // The demo is part of the binary and covered by a test; parsing cannot fail at run time.
     parse_deck("demo-deck.md", DEMO_DECK).unwrap_or_else(|error| panic!("built-in demo deck: {error}"))
 }
+
+#[cfg(test)]
+mod tests;
