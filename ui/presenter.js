@@ -139,11 +139,6 @@
     }
   }
 
-  function paintParticipants(n) {
-    $('participants').textContent = String(n);
-    $('participants-word').textContent = 'connected';
-  }
-
   function paintConnection(text) {
     const banner = $('connection');
     banner.textContent = text;
@@ -157,7 +152,7 @@
     switch (m.type) {
       case 'deck': onDeck(m); break;
       case 'state': state = m; tries = 0; break;
-      case 'participants': paintParticipants(Number(m.connected) || 0); return;
+      case 'participants': $('participants').textContent = String(Number(m.connected) || 0); return;
       case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
       default: return;
     }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building (and, with `test`, testing) Handsup needs on Debian or
+# Ubuntu, skipping whatever is already there. Usage: install-deps.sh [app|test]
+set -euo pipefail
+
+purpose=${1:-app}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+packages=(pkg-config build-essential curl libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev)
+if [ "$purpose" = test ]; then
+  packages+=(chromium xvfb xauth webkit2gtk-driver imagemagick)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -x "$HOME/.cargo/bin/cargo" ] || {
+    echo "Rust is missing: install it from your distribution or rustup, then run this again." >&2
+    exit 1
+  }
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+if [ "$purpose" = test ]; then
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "Installing tauri-driver (WebDriver for the desktop window)"
+    cargo install tauri-driver --locked --quiet
+  fi
+  if [ ! -d "$root/tests/e2e/node_modules" ]; then
+    echo "Installing the browser-test packages"
+    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --silent)
+  fi
+fi
