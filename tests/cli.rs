@@ -27,7 +27,8 @@ fn serve(args: &[&str]) -> Result<Serve> {
     let mut lines = BufReader::new(stdout).lines();
     let participant = lines.next().context("no participant line")??;
     let presenter = lines.next().context("no presenter line")??;
-    let participant = participant.strip_prefix("participant: ").ok_or_else(|| anyhow!("got {participant:?}"))?.to_string();
+    let participant =
+        participant.strip_prefix("participant: ").ok_or_else(|| anyhow!("got {participant:?}"))?.to_string();
     let presenter = presenter.strip_prefix("presenter: ").ok_or_else(|| anyhow!("got {presenter:?}"))?.to_string();
     Ok(Serve { child, participant, presenter })
 }
@@ -50,7 +51,11 @@ async fn serve_prints_both_urls_and_stops_cleanly_on_sigterm() -> Result<()> {
     let data_arg = data.path().display().to_string();
     let mut server = serve(&["--bind", "127.0.0.1", "--port", "0", "--data", &data_arg])?;
     assert!(server.participant.starts_with("http://127.0.0.1:"), "{}", server.participant);
-    assert!(server.presenter.starts_with("http://127.0.0.1:") && server.presenter.contains("/?token="), "{}", server.presenter);
+    assert!(
+        server.presenter.starts_with("http://127.0.0.1:") && server.presenter.contains("/?token="),
+        "{}",
+        server.presenter
+    );
 
     let ws = format!("{}ws", server.participant.replacen("http://", "ws://", 1));
     let mut phone = WsClient::connect(&ws, Some(&origin_of(&server.participant))).await?;

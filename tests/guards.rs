@@ -45,7 +45,11 @@ async fn the_presenter_needs_the_token_and_is_not_on_the_lan_listener() -> Resul
     for path in ["/ui/presenter.js", "/ui/presenter.css", &format!("/?token={token}")] {
         let body = http_get(&format!("{base}{path}")).await?;
         assert!(!body.contains("presenter.js"), "{path} leaked the presenter page");
-        assert!(path.starts_with("/?") || body.starts_with("HTTP/1.1 404"), "{path}: {}", body.lines().next().unwrap_or(""));
+        assert!(
+            path.starts_with("/?") || body.starts_with("HTTP/1.1 404"),
+            "{path}: {}",
+            body.lines().next().unwrap_or("")
+        );
     }
     // On the LAN socket, presenter commands are just bad messages.
     let mut presenter = server.presenter().await?;

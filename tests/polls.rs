@@ -22,7 +22,9 @@ async fn two_hundred_participants_vote_and_the_presenter_sees_exact_tallies() ->
         let mut phone = server.participant(&format!("phone-{n:04}")).await?;
         let question = question.clone();
         tasks.push(tokio::spawn(async move {
-            phone.wait_for("the question", |f| f["type"] == "state" && f["question"]["id"] == question.as_str()).await?;
+            phone
+                .wait_for("the question", |f| f["type"] == "state" && f["question"]["id"] == question.as_str())
+                .await?;
             let choice = (n % options) as u16;
             let ack = phone.vote(&format!("r{n}"), &question, &[choice]).await?;
             anyhow::ensure!(ack["type"] == "ack", "phone {n}: {ack}");
@@ -53,7 +55,8 @@ async fn two_hundred_participants_vote_and_the_presenter_sees_exact_tallies() ->
     let mut rows: Vec<(String, String)> =
         statement.query_map([&question], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
     rows.sort();
-    let wanted: Vec<(String, String)> = (0..phones).map(|n| (format!("phone-{n:04}"), format!("[{}]", n % options))).collect();
+    let wanted: Vec<(String, String)> =
+        (0..phones).map(|n| (format!("phone-{n:04}"), format!("[{}]", n % options))).collect();
     assert_eq!(rows, wanted);
 
     drop(connected);
@@ -74,11 +77,10 @@ async fn an_ack_means_the_vote_is_already_in_the_file() -> Result<()> {
         let ack = phone.vote(&format!("r{round}"), &question, &[choice]).await?;
         assert_eq!(ack["type"], "ack", "{ack}");
         // Read on another connection right after the ack: the commit must already be visible.
-        let stored: String = server.database()?.query_row(
-            "SELECT choices FROM responses WHERE question = ?1",
-            [&question],
-            |row| row.get(0),
-        )?;
+        let stored: String =
+            server
+                .database()?
+                .query_row("SELECT choices FROM responses WHERE question = ?1", [&question], |row| row.get(0))?;
         assert_eq!(stored, format!("[{choice}]"));
     }
     server.stop().await
@@ -97,7 +99,9 @@ async fn changing_a_vote_moves_the_count_and_keeps_one_row() -> Result<()> {
     assert_eq!(phone.vote("a", &question, &[0]).await?["type"], "ack");
     assert_eq!(phone.vote("b", &question, &[1]).await?["type"], "ack");
     presenter
-        .wait_for("the changed tally", |f| f["type"] == "state" && f["tally"]["counts"][0] == 0 && f["tally"]["counts"][1] == 1)
+        .wait_for("the changed tally", |f| {
+            f["type"] == "state" && f["tally"]["counts"][0] == 0 && f["tally"]["counts"][1] == 1
+        })
         .await
         .map(|state| assert_eq!(state["tally"]["respondents"], 1))?;
     let rows: i64 = server.database()?.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))?;
@@ -111,7 +115,8 @@ async fn multiple_choice_counts_each_option_and_enforces_max() -> Result<()> {
     let mut presenter = server.presenter().await?;
     let deck = presenter.wait_type("deck").await?;
     let slides = deck["slides"].as_array().cloned().unwrap_or_default();
-    let multiple = slides.iter().find(|s| s["question"]["kind"] == "multiple").expect("a multiple-choice question in the demo");
+    let multiple =
+        slides.iter().find(|s| s["question"]["kind"] == "multiple").expect("a multiple-choice question in the demo");
     let slide = multiple["index"].as_u64().unwrap_or(0) as usize;
     let question = multiple["question"]["id"].as_str().unwrap_or("").to_string();
     let max = multiple["question"]["max"].as_u64().expect("the demo's multiple-choice question has a max") as u16;
@@ -143,7 +148,8 @@ async fn phones_follow_the_presenter_and_closed_voting_refuses_votes() -> Result
     assert_eq!(phone.vote("early", &question, &[0]).await?["code"], "not_current");
 
     goto(&mut presenter, slide).await?;
-    let state = phone.wait_for("the question", |f| f["type"] == "state" && f["question"]["id"] == question.as_str()).await?;
+    let state =
+        phone.wait_for("the question", |f| f["type"] == "state" && f["question"]["id"] == question.as_str()).await?;
     assert_eq!(state["voting"], "open");
     assert_eq!(phone.vote("wrong", &second, &[0]).await?["code"], "not_current");
 

@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 packages=(pkg-config build-essential curl libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev)
 if [ "$purpose" = test ]; then
-  packages+=(chromium xvfb xauth webkit2gtk-driver imagemagick)
+  packages+=(chromium xvfb xauth x11-utils webkit2gtk-driver imagemagick python3)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
@@ -25,12 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v cargo >/dev/null 2>&1; then
-  [ -x "$HOME/.cargo/bin/cargo" ] || {
-    echo "Rust is missing: install it from your distribution or rustup, then run this again." >&2
-    exit 1
-  }
-  export PATH="$HOME/.cargo/bin:$PATH"
+  # Distribution packages of Rust are too old for Tauri 2; rustup installs a current one.
+  echo "Installing Rust with rustup"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
 fi
 
 if [ "$purpose" = test ]; then

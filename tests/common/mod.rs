@@ -38,7 +38,8 @@ impl TestServer {
 
     /// Starts on an existing data folder (to test resuming).
     pub async fn start_in(data: &Path, deck: DeckSource) -> Result<TestServer> {
-        let config = Config { deck, bind: Some("127.0.0.1".parse()?), port: 0, data_dir: data.to_path_buf(), fresh: false };
+        let config =
+            Config { deck, bind: Some("127.0.0.1".parse()?), port: 0, data_dir: data.to_path_buf(), fresh: false };
         let running = handsup_core::start(config).await?;
         Ok(TestServer {
             participant_url: running.participant_url.clone(),
@@ -104,7 +105,8 @@ impl WsClient {
         if let Some(origin) = origin {
             request.headers_mut().insert("Origin", HeaderValue::from_str(origin)?);
         }
-        let (stream, _) = tokio_tungstenite::connect_async(request).await.with_context(|| format!("connecting to {url}"))?;
+        let (stream, _) =
+            tokio_tungstenite::connect_async(request).await.with_context(|| format!("connecting to {url}"))?;
         Ok(WsClient { stream, latest: Default::default() })
     }
 
@@ -203,6 +205,8 @@ pub fn nth_question(deck: &Value, n: usize) -> Result<(usize, String)> {
         .iter()
         .filter(|slide| !slide["question"].is_null())
         .nth(n)
-        .map(|slide| (slide["index"].as_u64().unwrap_or(0) as usize, slide["question"]["id"].as_str().unwrap_or("").to_string()))
+        .map(|slide| {
+            (slide["index"].as_u64().unwrap_or(0) as usize, slide["question"]["id"].as_str().unwrap_or("").to_string())
+        })
         .ok_or_else(|| anyhow!("the deck has no question {n}"))
 }

@@ -6,14 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = process.env.HANDSUP_BIN || path.join(repo, 'target', 'debug', 'handsup');
-const chromiumPath = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const shots = path.join(repo, 'target', 'test-screenshots');
-const TIMEOUT = 10_000;
+import { TIMEOUT, bin, eventually, launchChromium, shots, sleep } from './lib.mjs';
 
 let server;
 let serverExit;
@@ -24,27 +17,6 @@ let urls;
 let presenter;
 let phones = [];
 const pageErrors = [];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// playwright-core has no `expect`: poll until the value settles on what we want, and say what it was if not.
-async function eventually(what, read, expected, timeout = TIMEOUT) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await read();
-      assert.deepEqual(last, expected);
-      return;
-    } catch (err) {
-      if (!(err instanceof assert.AssertionError)) last = err.message;
-    }
-    if (Date.now() > end) {
-      assert.fail(`${what}: expected ${JSON.stringify(expected)}, last saw ${JSON.stringify(last)} (after ${timeout} ms)`);
-    }
-    await sleep(50);
-  }
-}
 
 const text = (page, selector) => page.locator(selector).first().textContent({ timeout: TIMEOUT }).then((t) => (t ?? '').trim());
 const number = (page, selector) => text(page, selector).then(Number);
@@ -94,11 +66,7 @@ async function openPage(url, contextOptions) {
 
 before(async () => {
   urls = await startServer();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -88,7 +88,8 @@ pub fn load_deck(source: &DeckSource) -> Result<(Deck, String, String), Error> {
     match source {
         DeckSource::Demo => Ok((deck::demo_deck(), "builtin:demo".to_string(), deck::DEMO_DECK.to_string())),
         DeckSource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::ReadDeck { path: path.clone(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| Error::ReadDeck { path: path.clone(), source })?;
             let deck = deck::parse_deck(&path.display().to_string(), &text)?;
             let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).display().to_string();
             Ok((deck, key, text))
@@ -103,9 +104,10 @@ pub async fn start(config: Config) -> Result<Running, Error> {
     let data_dir = config.data_dir.clone();
     let fresh = config.fresh;
     let opened_deck = deck.clone();
-    let (store, stored) = tokio::task::spawn_blocking(move || open_store(&data_dir, &key, &opened_deck, &source, fresh))
-        .await
-        .map_err(|join| Error::Server(std::io::Error::other(join)))??;
+    let (store, stored) =
+        tokio::task::spawn_blocking(move || open_store(&data_dir, &key, &opened_deck, &source, fresh))
+            .await
+            .map_err(|join| Error::Server(std::io::Error::other(join)))??;
     let database = store.path().to_path_buf();
 
     let lan_ip = config.bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -165,7 +167,9 @@ fn url_host(bind: Option<IpAddr>, port: u16) -> String {
         _ => match net::lan_address() {
             Some(ip) => IpAddr::V4(ip),
             None => {
-                tracing::warn!("no network interface found: phones cannot join until the laptop is on the room's Wi-Fi");
+                tracing::warn!(
+                    "no network interface found: phones cannot join until the laptop is on the room's Wi-Fi"
+                );
                 IpAddr::V4(Ipv4Addr::LOCALHOST)
             }
         },

@@ -37,9 +37,19 @@ pub enum VoteError {
 }
 
 enum Command {
-    Vote { participant: Arc<str>, question: String, choices: Vec<u16>, reply: oneshot::Sender<Result<Vec<u16>, VoteError>> },
-    Join { participant: Arc<str> },
-    Present { action: PresenterAction, reply: oneshot::Sender<Result<(), String>> },
+    Vote {
+        participant: Arc<str>,
+        question: String,
+        choices: Vec<u16>,
+        reply: oneshot::Sender<Result<Vec<u16>, VoteError>>,
+    },
+    Join {
+        participant: Arc<str>,
+    },
+    Present {
+        action: PresenterAction,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
 }
 
 /// A cloneable handle to the writer thread. The thread ends when the last handle is dropped.
@@ -61,7 +71,11 @@ pub struct Subscriptions {
 
 impl Engine {
     /// Starts the writer thread over `store`, resuming `stored`.
-    pub fn start(store: Store, deck: Arc<Deck>, stored: StoredSession) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
+    pub fn start(
+        store: Store,
+        deck: Arc<Deck>,
+        stored: StoredSession,
+    ) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
         let answers = Answers::default();
         let state = rebuild(&deck, &stored, &answers);
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state)));
@@ -85,7 +99,12 @@ impl Engine {
     }
 
     /// Stores a vote; resolves once it is committed (or refused).
-    pub async fn vote(&self, participant: Arc<str>, question: String, choices: Vec<u16>) -> Result<Vec<u16>, VoteError> {
+    pub async fn vote(
+        &self,
+        participant: Arc<str>,
+        question: String,
+        choices: Vec<u16>,
+    ) -> Result<Vec<u16>, VoteError> {
         let (reply, answer) = oneshot::channel();
         self.commands
             .send(Command::Vote { participant, question, choices, reply })
@@ -123,9 +142,20 @@ struct Writer {
 
 /// A reply to send once the batch's fate is known.
 enum Pending {
-    Vote { participant: Arc<str>, question: String, choices: Vec<u16>, reply: oneshot::Sender<Result<Vec<u16>, VoteError>> },
-    Refused { reply: oneshot::Sender<Result<Vec<u16>, VoteError>>, refusal: VoteRefusal },
-    Present { reply: oneshot::Sender<Result<(), String>>, result: Result<(), String> },
+    Vote {
+        participant: Arc<str>,
+        question: String,
+        choices: Vec<u16>,
+        reply: oneshot::Sender<Result<Vec<u16>, VoteError>>,
+    },
+    Refused {
+        reply: oneshot::Sender<Result<Vec<u16>, VoteError>>,
+        refusal: VoteRefusal,
+    },
+    Present {
+        reply: oneshot::Sender<Result<(), String>>,
+        result: Result<(), String>,
+    },
 }
 
 impl Writer {
@@ -154,14 +184,16 @@ impl Writer {
         let batch = store.batch()?;
         for command in commands {
             match command {
-                Command::Vote { participant, question, choices, reply } => match state.check_vote(&question, &choices) {
-                    Ok(choices) => {
-                        let id = participant_row(&batch, participant_ids, *session, &participant)?;
-                        batch.answer(id, &question, &choices)?;
-                        pending.push(Pending::Vote { participant, question, choices, reply });
+                Command::Vote { participant, question, choices, reply } => {
+                    match state.check_vote(&question, &choices) {
+                        Ok(choices) => {
+                            let id = participant_row(&batch, participant_ids, *session, &participant)?;
+                            batch.answer(id, &question, &choices)?;
+                            pending.push(Pending::Vote { participant, question, choices, reply });
+                        }
+                        Err(refusal) => pending.push(Pending::Refused { reply, refusal }),
                     }
-                    Err(refusal) => pending.push(Pending::Refused { reply, refusal }),
-                },
+                }
                 Command::Join { participant } => {
                     participant_row(&batch, participant_ids, *session, &participant)?;
                 }
@@ -262,7 +294,12 @@ impl SessionState {
     }
 }
 
-fn participant_row(batch: &Batch<'_>, cache: &mut HashMap<Arc<str>, i64>, session: i64, participant: &Arc<str>) -> Result<i64, StoreError> {
+fn participant_row(
+    batch: &Batch<'_>,
+    cache: &mut HashMap<Arc<str>, i64>,
+    session: i64,
+    participant: &Arc<str>,
+) -> Result<i64, StoreError> {
     if let Some(&id) = cache.get(participant) {
         return Ok(id);
     }

@@ -36,7 +36,9 @@ pub fn rank_addresses(interfaces: &[(String, IpAddr)]) -> Vec<Ipv4Addr> {
     let mut ranked: Vec<(u8, bool, &str, Ipv4Addr)> = interfaces
         .iter()
         .filter_map(|(name, addr)| match addr {
-            IpAddr::V4(v4) if !v4.is_loopback() && !v4.is_link_local() && !v4.is_unspecified() && !v4.is_multicast() => {
+            IpAddr::V4(v4)
+                if !v4.is_loopback() && !v4.is_link_local() && !v4.is_unspecified() && !v4.is_multicast() =>
+            {
                 Some((rank(name, *v4), !v4.is_private(), name.as_str(), *v4))
             }
             _ => None,
@@ -48,18 +50,54 @@ pub fn rank_addresses(interfaces: &[(String, IpAddr)]) -> Vec<Ipv4Addr> {
 
 fn rank(name: &str, addr: Ipv4Addr) -> u8 {
     const VIRTUAL: &[&str] = &[
-        "docker", "br-", "virbr", "veth", "vmnet", "vbox", "virtualbox", "vmware", "hyper-v", "vethernet", "wsl",
-        "tun", "tap", "wg", "utun", "tailscale", "zt", "zerotier", "ppp", "ipsec", "nordlynx", "lxc", "lxd",
-        "podman", "cni", "flannel", "kube", "vpn", "anyconnect", "cisco", "fortinet",
+        "docker",
+        "br-",
+        "virbr",
+        "veth",
+        "vmnet",
+        "vbox",
+        "virtualbox",
+        "vmware",
+        "hyper-v",
+        "vethernet",
+        "wsl",
+        "tun",
+        "tap",
+        "wg",
+        "utun",
+        "tailscale",
+        "zt",
+        "zerotier",
+        "ppp",
+        "ipsec",
+        "nordlynx",
+        "lxc",
+        "lxd",
+        "podman",
+        "cni",
+        "flannel",
+        "kube",
+        "vpn",
+        "anyconnect",
+        "cisco",
+        "fortinet",
     ];
     let name = name.to_ascii_lowercase();
     let octets = addr.octets();
     let virtualbox_host_only = octets[0] == 192 && octets[1] == 168 && octets[2] == 56;
     // 100.64.0.0/10 is carrier-grade NAT space, where Tailscale and similar VPNs live.
     let shared_space = octets[0] == 100 && (64..128).contains(&octets[1]);
-    if VIRTUAL.iter().any(|marker| name.starts_with(marker) || name.contains(marker)) || virtualbox_host_only || shared_space {
+    if VIRTUAL.iter().any(|marker| name.starts_with(marker) || name.contains(marker))
+        || virtualbox_host_only
+        || shared_space
+    {
         3
-    } else if name.starts_with("wl") || name.contains("wi-fi") || name.contains("wifi") || name.contains("wireless") || name.contains("airport") {
+    } else if name.starts_with("wl")
+        || name.contains("wi-fi")
+        || name.contains("wifi")
+        || name.contains("wireless")
+        || name.contains("airport")
+    {
         0
     } else if octets == [192, 168, 137, 1] {
         // Windows' mobile hotspot: right only when the phones joined the laptop's own hotspot.

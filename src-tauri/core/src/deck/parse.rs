@@ -28,10 +28,29 @@ impl fmt::Display for DeckError {
 
 /// Marp's own directives: read by Marp, ignored by Handsup, never speaker notes.
 const MARP_DIRECTIVES: &[&str] = &[
-    "marp", "theme", "style", "headingDivider", "size", "math", "title", "description",
-    "author", "image", "keywords", "url", "lang", "paginate", "header", "footer", "class",
-    "backgroundColor", "backgroundImage", "backgroundPosition", "backgroundRepeat",
-    "backgroundSize", "color",
+    "marp",
+    "theme",
+    "style",
+    "headingDivider",
+    "size",
+    "math",
+    "title",
+    "description",
+    "author",
+    "image",
+    "keywords",
+    "url",
+    "lang",
+    "paginate",
+    "header",
+    "footer",
+    "class",
+    "backgroundColor",
+    "backgroundImage",
+    "backgroundPosition",
+    "backgroundRepeat",
+    "backgroundSize",
+    "color",
 ];
 
 /// Parses `source`; `file` names it in error messages.
@@ -200,7 +219,8 @@ fn strip_comments(chunk: &Chunk<'_>) -> Result<Stripped, LineError> {
             }
         }
         // A line that held only a comment disappears; otherwise keep what is left.
-        if !(kept.trim().is_empty() && !line.trim().is_empty()) {
+        let only_a_comment = kept.trim().is_empty() && !line.trim().is_empty();
+        if !only_a_comment {
             out.lines.push((number, kept));
         }
     }
@@ -238,12 +258,18 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     let settings = parse_directive(directive_line, &directive)?;
 
     let Some((heading_line, prompt)) = first_heading_in(&stripped.lines) else {
-        return Err((directive_line, "a question slide needs a heading: expected a line like `# Your question?`".into()));
+        return Err((
+            directive_line,
+            "a question slide needs a heading: expected a line like `# Your question?`".into(),
+        ));
     };
     let (options, list_lines) = option_list(&stripped.lines, heading_line)?;
     if options.len() < 2 {
         let line = list_lines.first().copied().unwrap_or(heading_line);
-        return Err((line, "a question needs at least two options: expected a list like `- First option` under the heading".into()));
+        return Err((
+            line,
+            "a question needs at least two options: expected a list like `- First option` under the heading".into(),
+        ));
     }
     let kind = match settings.kind {
         "single" => {
@@ -255,7 +281,10 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
         _ => {
             if let Some((line, max)) = settings.max {
                 if max == 0 || usize::from(max) > options.len() {
-                    return Err((line, format!("max={max} must be between 1 and the number of options ({})", options.len())));
+                    return Err((
+                        line,
+                        format!("max={max} must be between 1 and the number of options ({})", options.len()),
+                    ));
                 }
             }
             QuestionKind::Multiple { options, max: settings.max.map(|(_, max)| max) }
@@ -272,12 +301,7 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     };
     let body_lines: Vec<(usize, String)> =
         stripped.lines.into_iter().filter(|(number, _)| !list_lines.contains(number)).collect();
-    Ok(Slide {
-        body: join(&body_lines),
-        notes,
-        question: Some(Question { id, prompt, kind }),
-        line: chunk.first_line,
-    })
+    Ok(Slide { body: join(&body_lines), notes, question: Some(Question { id, prompt, kind }), line: chunk.first_line })
 }
 
 fn join(lines: &[(usize, String)]) -> String {

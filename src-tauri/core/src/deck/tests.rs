@@ -91,7 +91,11 @@ fn bad_decks_say_file_line_and_what_was_expected() {
         ("<!-- question: single -->\n# Q\n\n- only one\n", 4, "at least two options"),
         ("<!-- question: single -->\n# Q\n\nno list\n", 2, "at least two options"),
         ("<!-- question: single max=2 -->\n# Q\n- a\n- b\n", 1, "`max` only applies"),
-        ("<!-- question: multiple max=3 -->\n# Q\n- a\n- b\n", 1, "max=3 must be between 1 and the number of options (2)"),
+        (
+            "<!-- question: multiple max=3 -->\n# Q\n- a\n- b\n",
+            1,
+            "max=3 must be between 1 and the number of options (2)",
+        ),
         ("<!-- question: multiple max=two -->\n# Q\n- a\n- b\n", 1, "is not a number"),
         ("<!-- question: multiple colour=red -->\n# Q\n- a\n- b\n", 1, "unknown setting `colour=red`"),
         ("<!-- question: single id=has/slash -->\n# Q\n- a\n- b\n", 1, "id=has/slash"),

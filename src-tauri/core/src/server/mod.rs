@@ -76,7 +76,8 @@ pub async fn run(participants: TcpListener, presenter: TcpListener, state: Serve
     });
     let lan = axum::serve(participants, participant_router(state.clone()))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let local = axum::serve(presenter, presenter_router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let local =
+        axum::serve(presenter, presenter_router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let result = tokio::try_join!(lan.into_future(), local.into_future());
     shutdown.cancel();
     // axum's graceful shutdown does not wait for upgraded sockets; the tracker does.

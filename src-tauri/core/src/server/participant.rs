@@ -112,14 +112,21 @@ async fn wait_for_hello(socket: &mut WebSocket) -> Result<Arc<str>, (u16, &'stat
     }
 }
 
-async fn handle(socket: &mut WebSocket, state: &ServerState, participant: &Arc<str>, text: &str) -> Result<(), SocketError> {
+async fn handle(
+    socket: &mut WebSocket,
+    state: &ServerState,
+    participant: &Arc<str>,
+    text: &str,
+) -> Result<(), SocketError> {
     let reply = match protocol::decode_participant(text) {
         Ok(ParticipantMessage::Vote { request, question, choices }) => {
             if !protocol::valid_request_id(&request) {
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
             } else {
                 match state.engine.vote(participant.clone(), question.clone(), choices).await {
-                    Ok(stored) => encode(&ToParticipant::Ack { request: &request, question: &question, choices: &stored }),
+                    Ok(stored) => {
+                        encode(&ToParticipant::Ack { request: &request, question: &question, choices: &stored })
+                    }
                     Err(refused) => vote_error(&refused, &request),
                 }
             }
@@ -132,9 +139,15 @@ async fn handle(socket: &mut WebSocket, state: &ServerState, participant: &Arc<s
 
 fn vote_error(refused: &VoteError, request: &str) -> String {
     let (code, message) = match refused {
-        VoteError::Refused(VoteRefusal::NotCurrent) => (ErrorCode::NotCurrent, "This question is no longer on screen.".to_string()),
-        VoteError::Refused(VoteRefusal::VotingClosed) => (ErrorCode::VotingClosed, "Voting on this question is closed.".to_string()),
-        VoteError::Refused(VoteRefusal::InvalidChoice(why)) => (ErrorCode::InvalidChoice, format!("Not a valid answer: {why}.")),
+        VoteError::Refused(VoteRefusal::NotCurrent) => {
+            (ErrorCode::NotCurrent, "This question is no longer on screen.".to_string())
+        }
+        VoteError::Refused(VoteRefusal::VotingClosed) => {
+            (ErrorCode::VotingClosed, "Voting on this question is closed.".to_string())
+        }
+        VoteError::Refused(VoteRefusal::InvalidChoice(why)) => {
+            (ErrorCode::InvalidChoice, format!("Not a valid answer: {why}."))
+        }
         VoteError::Storage(_) => (ErrorCode::Storage, "Your answer could not be saved. Please try again.".to_string()),
         VoteError::Unavailable => (ErrorCode::Unavailable, "The presenter's app is shutting down.".to_string()),
     };
@@ -145,7 +158,12 @@ fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
     encode(&ToParticipant::Error { code, message, request })
 }
 
-async fn send_own_answer(socket: &mut WebSocket, state: &ServerState, participant: &str, view: &ParticipantView) -> Result<(), SocketError> {
+async fn send_own_answer(
+    socket: &mut WebSocket,
+    state: &ServerState,
+    participant: &str,
+    view: &ParticipantView,
+) -> Result<(), SocketError> {
     let Some(question) = &view.question else { return Ok(()) };
     let Some(choices) = state.views.answers.get(participant, question) else { return Ok(()) };
     socket::send_text(socket, encode(&ToParticipant::Answer { question, choices: &choices })).await

@@ -26,7 +26,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn forbidden() -> Response {
-    (StatusCode::FORBIDDEN, "This is the presenter's page: open the presenter URL that Handsup printed.").into_response()
+    (StatusCode::FORBIDDEN, "This is the presenter's page: open the presenter URL that Handsup printed.")
+        .into_response()
 }
 
 pub async fn page(State(state): State<ServerState>, Query(query): Query<TokenQuery>) -> Response {

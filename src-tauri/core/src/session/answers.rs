@@ -3,16 +3,19 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// Question id → the participant's choices.
+type ByQuestion = HashMap<String, Vec<u16>>;
+
 /// Shared map: participant id → question id → choices. The writer fills it after
 /// each commit; participant sockets read their own entry on connect and when the
 /// question changes. Sections are short and never span an `.await`.
 #[derive(Debug, Clone, Default)]
 pub struct Answers {
-    inner: Arc<Mutex<HashMap<Arc<str>, HashMap<String, Vec<u16>>>>>,
+    inner: Arc<Mutex<HashMap<Arc<str>, ByQuestion>>>,
 }
 
 impl Answers {
-    fn lock(&self) -> MutexGuard<'_, HashMap<Arc<str>, HashMap<String, Vec<u16>>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Arc<str>, ByQuestion>> {
         // A panic while holding this lock leaves plain data behind; keep serving it.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -137,8 +137,14 @@ impl SessionState {
 pub enum Change {
     None,
     /// The slide moved; `reached` is set when it reached a question for the first time.
-    Slide { slide: usize, reached: Option<(String, QuestionState)> },
-    Question { id: String, state: QuestionState },
+    Slide {
+        slide: usize,
+        reached: Option<(String, QuestionState)>,
+    },
+    Question {
+        id: String,
+        state: QuestionState,
+    },
 }
 
 #[cfg(test)]

@@ -66,7 +66,13 @@ impl Store {
 
     /// Resumes the latest session of the deck stored under `key`, or starts a new
     /// one when there is none or `fresh` is set. Returns the session as stored.
-    pub fn open_session(&mut self, key: &str, deck: &Deck, source: &str, fresh: bool) -> Result<StoredSession, StoreError> {
+    pub fn open_session(
+        &mut self,
+        key: &str,
+        deck: &Deck,
+        source: &str,
+        fresh: bool,
+    ) -> Result<StoredSession, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = now_millis();
         let deck_id: i64 = tx.query_row(
