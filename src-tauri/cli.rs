@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use handsup_core::app::{default_data_dir, DEFAULT_PORT};
+use handsup_core::server::Limits;
 use handsup_core::{Config, DeckSource};
 
 /// Live polls for talks and classes, over the room's Wi-Fi: no internet, no accounts.
@@ -46,6 +47,12 @@ pub struct ServeArgs {
     /// Start a new session instead of resuming this deck's last one.
     #[arg(long)]
     pub new_session: bool,
+    /// The most phones connected at once.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_sockets)]
+    pub max_connections: usize,
+    /// The most phones connected from one address (guest Wi-Fi may put a whole room behind one).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_sockets_per_address)]
+    pub max_per_address: usize,
 }
 
 impl ServeArgs {
@@ -56,6 +63,11 @@ impl ServeArgs {
             port: self.port,
             data_dir: self.data.unwrap_or_else(default_data_dir),
             fresh: self.new_session,
+            limits: Limits {
+                max_sockets: self.max_connections,
+                max_sockets_per_address: self.max_per_address,
+                ..Limits::default()
+            },
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
+use handsup_core::server::Limits;
 use handsup_core::{Config, DeckSource, Running};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -36,10 +37,23 @@ impl TestServer {
         Ok(server)
     }
 
+    /// Starts with its own data folder and the given limits.
+    pub async fn start_with(limits: Limits) -> Result<TestServer> {
+        let dir = tempfile::tempdir()?;
+        let data = dir.path().to_path_buf();
+        let mut server = TestServer::start_configured(&data, DeckSource::Demo, limits).await?;
+        server._dir = Some(dir);
+        Ok(server)
+    }
+
     /// Starts on an existing data folder (to test resuming).
     pub async fn start_in(data: &Path, deck: DeckSource) -> Result<TestServer> {
-        let config =
-            Config { deck, bind: Some("127.0.0.1".parse()?), port: 0, data_dir: data.to_path_buf(), fresh: false };
+        TestServer::start_configured(data, deck, Limits::default()).await
+    }
+
+    async fn start_configured(data: &Path, deck: DeckSource, limits: Limits) -> Result<TestServer> {
+        let bind = Some("127.0.0.1".parse()?);
+        let config = Config { deck, bind, port: 0, data_dir: data.to_path_buf(), fresh: false, limits };
         let running = handsup_core::start(config).await?;
         Ok(TestServer {
             participant_url: running.participant_url.clone(),

@@ -12,7 +12,7 @@ use crate::deck::{self, Deck};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::protocol::{encode, JoinView, QuestionView, SlideView, ToPresenter};
-use crate::server::{self, Presence, ServerState};
+use crate::server::{self, Limits, Presence, ServerState, SocketCounter};
 use crate::store::Store;
 use crate::{net, qr};
 
@@ -39,6 +39,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Start a new session instead of resuming the deck's last one.
     pub fresh: bool,
+    pub limits: Limits,
 }
 
 /// A running server. Dropping it does not stop it: call [`Running::stop`].
@@ -137,6 +138,8 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         engine,
         views,
         presence: Presence::new(),
+        sockets: SocketCounter::default(),
+        limits: config.limits.clone(),
         deck_frame: deck_frame(&deck, &participant_url, &qr_svg).into(),
         token: token.into(),
         participant_port,

@@ -25,6 +25,13 @@ pub struct ParticipantView {
     pub question: Option<String>,
 }
 
+/// A stored vote, as acknowledged to the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub question: String,
+    pub choices: Vec<u16>,
+}
+
 /// Why a vote was not stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VoteError {
@@ -39,9 +46,10 @@ pub enum VoteError {
 enum Command {
     Vote {
         participant: Arc<str>,
+        request: String,
         question: String,
         choices: Vec<u16>,
-        reply: oneshot::Sender<Result<Vec<u16>, VoteError>>,
+        reply: oneshot::Sender<Result<Stored, VoteError>>,
     },
     Join {
         participant: Arc<str>,
@@ -98,16 +106,18 @@ impl Engine {
         (Engine { commands }, Subscriptions { participant, presenter, answers }, thread)
     }
 
-    /// Stores a vote; resolves once it is committed (or refused).
+    /// Stores a vote; resolves once it is committed (or refused). A `request` id
+    /// that was applied before is not applied again: it resolves to what it stored.
     pub async fn vote(
         &self,
         participant: Arc<str>,
+        request: String,
         question: String,
         choices: Vec<u16>,
-    ) -> Result<Vec<u16>, VoteError> {
+    ) -> Result<Stored, VoteError> {
         let (reply, answer) = oneshot::channel();
         self.commands
-            .send(Command::Vote { participant, question, choices, reply })
+            .send(Command::Vote { participant, request, question, choices, reply })
             .await
             .map_err(|_| VoteError::Unavailable)?;
         answer.await.map_err(|_| VoteError::Unavailable)?
@@ -146,10 +156,15 @@ enum Pending {
         participant: Arc<str>,
         question: String,
         choices: Vec<u16>,
-        reply: oneshot::Sender<Result<Vec<u16>, VoteError>>,
+        reply: oneshot::Sender<Result<Stored, VoteError>>,
+    },
+    /// A retried request: acknowledged again with what it stored the first time.
+    Duplicate {
+        stored: Stored,
+        reply: oneshot::Sender<Result<Stored, VoteError>>,
     },
     Refused {
-        reply: oneshot::Sender<Result<Vec<u16>, VoteError>>,
+        reply: oneshot::Sender<Result<Stored, VoteError>>,
         refusal: VoteRefusal,
     },
     Present {
@@ -184,11 +199,16 @@ impl Writer {
         let batch = store.batch()?;
         for command in commands {
             match command {
-                Command::Vote { participant, question, choices, reply } => {
+                Command::Vote { participant, request, question, choices, reply } => {
+                    let id = participant_row(&batch, participant_ids, *session, &participant)?;
+                    if let Some((question, choices)) = batch.applied(id, &request)? {
+                        pending.push(Pending::Duplicate { stored: Stored { question, choices }, reply });
+                        continue;
+                    }
                     match state.check_vote(&question, &choices) {
                         Ok(choices) => {
-                            let id = participant_row(&batch, participant_ids, *session, &participant)?;
                             batch.answer(id, &question, &choices)?;
+                            batch.record_request(id, &request, &question, &choices)?;
                             pending.push(Pending::Vote { participant, question, choices, reply });
                         }
                         Err(refusal) => pending.push(Pending::Refused { reply, refusal }),
@@ -224,8 +244,11 @@ impl Writer {
         }
         for item in pending {
             match item {
-                Pending::Vote { choices, reply, .. } => {
-                    let _ = reply.send(Ok(choices));
+                Pending::Vote { question, choices, reply, .. } => {
+                    let _ = reply.send(Ok(Stored { question, choices }));
+                }
+                Pending::Duplicate { stored, reply } => {
+                    let _ = reply.send(Ok(stored));
                 }
                 Pending::Refused { reply, refusal } => {
                     let _ = reply.send(Err(VoteError::Refused(refusal)));
@@ -253,7 +276,7 @@ impl Writer {
         let message = error.to_string();
         for item in pending {
             match item {
-                Pending::Vote { reply, .. } => {
+                Pending::Vote { reply, .. } | Pending::Duplicate { reply, .. } => {
                     let _ = reply.send(Err(VoteError::Storage(message.clone())));
                 }
                 Pending::Refused { reply, refusal } => {

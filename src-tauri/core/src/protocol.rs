@@ -57,6 +57,7 @@ pub enum ErrorCode {
     InvalidChoice,
     Storage,
     Unavailable,
+    RateLimited,
 }
 
 /// A question as phones and the presenter page see it.

@@ -2,17 +2,17 @@
 
 mod assets;
 mod guard;
+mod http;
+mod limits;
 mod participant;
 mod presence;
 mod presenter;
 mod socket;
 
-use std::future::IntoFuture;
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -20,6 +20,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::engine::{Engine, Subscriptions};
 pub use guard::Refusal;
+pub use limits::{Limits, SocketCounter};
 pub use presence::Presence;
 
 /// Everything a request handler or socket task needs. Cheap to clone.
@@ -31,6 +32,9 @@ pub struct ServerState {
     pub views: Subscriptions,
     /// Connected participants; presenter sockets watch the count.
     pub presence: Presence,
+    /// Open participant sockets, against `limits`.
+    pub sockets: SocketCounter,
+    pub limits: Limits,
     /// The presenter's `deck` frame: serialised once at start, sent on every connect.
     pub deck_frame: Utf8Bytes,
     /// The secret in the presenter URL; the presenter listener refuses requests without it.
@@ -67,21 +71,13 @@ pub fn presenter_router(state: ServerState) -> Router {
 pub async fn run(participants: TcpListener, presenter: TcpListener, state: ServerState) -> std::io::Result<()> {
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
-    // Small frames must not wait ~40 ms for Nagle's algorithm.
-    let participants = participants.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let presenter = presenter.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let lan = axum::serve(participants, participant_router(state.clone()))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let local =
-        axum::serve(presenter, presenter_router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let result = tokio::try_join!(lan.into_future(), local.into_future());
+    let header_timeout = state.limits.header_read_timeout;
+    let lan = http::serve(participants, participant_router(state.clone()), header_timeout, shutdown.clone());
+    let local = http::serve(presenter, presenter_router(state), header_timeout, shutdown.clone());
+    tokio::join!(lan, local);
     shutdown.cancel();
-    // axum's graceful shutdown does not wait for upgraded sockets; the tracker does.
+    // Upgraded sockets outlive their HTTP connection; wait for their close frames.
     tasks.close();
     tasks.wait().await;
-    result.map(|_| ())
+    Ok(())
 }

@@ -1,26 +1,40 @@
 //! One task per phone: hello, the current state, votes in, acknowledgements out.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::limits::{RateLimit, SocketSlot};
 use super::socket::{self, close, SocketError};
 use super::{guard, ServerState};
 use crate::engine::{ParticipantView, VoteError};
 use crate::protocol::{self, encode, ErrorCode, ParticipantMessage, ToParticipant};
 use crate::session::VoteRefusal;
 
-pub async fn upgrade(State(state): State<ServerState>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+/// Frames refused by the rate limit in a row before the socket is closed as a flood.
+const FLOOD_STRIKES: u32 = 50;
+
+pub async fn upgrade(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     if let Err(refusal) = guard::same_origin(&headers, state.participant_port) {
         return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
     }
+    let slot = match state.sockets.acquire(peer.ip(), &state.limits) {
+        Ok(slot) => slot,
+        Err(reason) => return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
+    };
     let tasks = state.tasks.clone();
     socket::limited(upgrade).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            match run(socket, state).await {
+            match run(socket, state, slot).await {
                 Ok(()) => tracing::debug!("participant socket closed"),
                 Err(error) => tracing::debug!(%error, "participant socket ended"),
             }
@@ -28,9 +42,9 @@ pub async fn upgrade(State(state): State<ServerState>, headers: HeaderMap, upgra
     })
 }
 
-async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketError> {
+async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Result<(), SocketError> {
     let participant = tokio::select! {
-        hello = tokio::time::timeout(socket::HELLO_DEADLINE, wait_for_hello(&mut socket)) => match hello {
+        hello = tokio::time::timeout(state.limits.hello_deadline, wait_for_hello(&mut socket)) => match hello {
             Ok(Ok(participant)) => participant,
             Ok(Err((code, reason))) => {
                 socket::close(&mut socket, code, reason).await;
@@ -46,8 +60,13 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
             return Ok(());
         }
     };
-    let _present = state.presence.join(participant.clone());
+    let present = state.presence.join(participant.clone());
     state.engine.join(participant.clone());
+    let mut rate = RateLimit::new(&state.limits);
+    let mut strikes = 0u32;
+    let mut heartbeat = tokio::time::interval(state.limits.ping_every);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = tokio::time::Instant::now();
 
     // Subscribe before the snapshot, so no change between the two is missed.
     let mut views = state.views.participant.clone();
@@ -61,6 +80,19 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
                 socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
                 return Ok(());
             }
+            () = present.replaced.cancelled() => {
+                socket::close(&mut socket, close::REPLACED, "replaced by a newer connection").await;
+                return Ok(());
+            }
+            _ = heartbeat.tick() => {
+                // A phone that vanished without a close (Wi-Fi dropped, battery died) is
+                // found here and its place freed.
+                if last_heard.elapsed() >= state.limits.silence_limit {
+                    socket::close(&mut socket, close::GOING_AWAY, "no heartbeat").await;
+                    return Err(SocketError::Refused("no heartbeat"));
+                }
+                socket::ping(&mut socket).await?;
+            }
             changed = views.changed() => {
                 if changed.is_err() {
                     socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
@@ -73,19 +105,34 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
                 }
                 current = next;
             }
-            frame = socket.recv() => match frame {
+            frame = socket.recv() => {
+                last_heard = tokio::time::Instant::now();
+                match frame {
                 None | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Err(error)) => {
                     let (code, reason) = socket::close_for_read_error(error);
                     socket::close(&mut socket, code, reason).await;
                     return Err(SocketError::Refused(reason));
                 }
-                Some(Ok(Message::Text(text))) => handle(&mut socket, &state, &participant, &text).await?,
+                Some(Ok(Message::Text(_) | Message::Binary(_))) if !rate.allow() => {
+                    strikes += 1;
+                    if strikes >= FLOOD_STRIKES {
+                        socket::close(&mut socket, close::POLICY, "too many messages").await;
+                        return Err(SocketError::Refused("flood"));
+                    }
+                    let reply = error(ErrorCode::RateLimited, "Too many messages: slow down.", None);
+                    socket::send_text(&mut socket, reply).await?;
+                }
+                Some(Ok(Message::Text(text))) => {
+                    strikes = 0;
+                    handle(&mut socket, &state, &participant, &text).await?;
+                }
                 Some(Ok(Message::Binary(_))) => {
                     let reply = error(ErrorCode::BadMessage, "frames must be JSON text", None);
                     socket::send_text(&mut socket, reply).await?;
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                }
             }
         }
     }
@@ -123,10 +170,12 @@ async fn handle(
             if !protocol::valid_request_id(&request) {
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
             } else {
-                match state.engine.vote(participant.clone(), question.clone(), choices).await {
-                    Ok(stored) => {
-                        encode(&ToParticipant::Ack { request: &request, question: &question, choices: &stored })
-                    }
+                match state.engine.vote(participant.clone(), request.clone(), question, choices).await {
+                    Ok(stored) => encode(&ToParticipant::Ack {
+                        request: &request,
+                        question: &stored.question,
+                        choices: &stored.choices,
+                    }),
                     Err(refused) => vote_error(&refused, &request),
                 }
             }

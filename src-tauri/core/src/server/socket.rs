@@ -6,10 +6,10 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 
 use crate::protocol::MAX_MESSAGE_BYTES;
 
-/// How long a new socket may wait before its first message.
-pub const HELLO_DEADLINE: Duration = Duration::from_secs(10);
 /// A send that takes longer means the peer stopped reading.
 pub const SEND_DEADLINE: Duration = Duration::from_secs(15);
+/// How long to wait for the peer to answer our close frame.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
 
 pub mod close {
     pub const NORMAL: u16 = 1000;
@@ -17,6 +17,8 @@ pub mod close {
     pub const UNSUPPORTED: u16 = 1003;
     pub const POLICY: u16 = 1008;
     pub const TOO_BIG: u16 = 1009;
+    /// The same participant connected again elsewhere; the page does not retry on its own.
+    pub const REPLACED: u16 = 4001;
 }
 
 /// Small buffers: thousands of idle phones must not cost 128 KiB each.
@@ -50,10 +52,30 @@ pub async fn send_text(socket: &mut WebSocket, frame: String) -> Result<(), Sock
     send(socket, frame.into()).await
 }
 
+pub async fn ping(socket: &mut WebSocket) -> Result<(), SocketError> {
+    match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Ping(Default::default()))).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(SocketError::SendTimeout),
+    }
+}
+
 /// Sends a close frame; the peer may already be gone, which is fine.
 pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-    let _ = tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Close(Some(frame)))).await;
+    if !matches!(tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Close(Some(frame)))).await, Ok(Ok(()))) {
+        return;
+    }
+    // Finish the closing handshake: read what the peer already sent until its
+    // close reply. Closing with unread data would reset the connection, and the
+    // peer would never see our close code.
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Maps a read error to the close code the peer should see.

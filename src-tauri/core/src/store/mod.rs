@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::deck::Deck;
 use crate::session::QuestionState;
@@ -160,6 +160,31 @@ impl Batch<'_> {
              ON CONFLICT (participant_id, question) DO UPDATE SET choices = excluded.choices, answered_at = excluded.answered_at",
         )?;
         statement.execute(params![participant, question, encode_choices(choices), now_millis()])?;
+        Ok(())
+    }
+
+    /// The question and choices a request already stored, if it was applied before.
+    pub fn applied(&self, participant: i64, request: &str) -> Result<Option<(String, Vec<u16>)>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached("SELECT question, choices FROM requests WHERE participant_id = ?1 AND request = ?2")?;
+        let found: Option<(String, String)> =
+            statement.query_row(params![participant, request], |row| Ok((row.get(0)?, row.get(1)?))).optional()?;
+        Ok(found.map(|(question, choices)| (question, decode_choices(&choices).unwrap_or_default())))
+    }
+
+    /// Records that a request was applied, in the same transaction as its answer.
+    pub fn record_request(
+        &self,
+        participant: i64,
+        request: &str,
+        question: &str,
+        choices: &[u16],
+    ) -> Result<(), StoreError> {
+        let mut statement = self.tx.prepare_cached(
+            "INSERT INTO requests (participant_id, request, question, choices) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        statement.execute(params![participant, request, question, encode_choices(choices)])?;
         Ok(())
     }
 

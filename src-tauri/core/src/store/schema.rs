@@ -43,6 +43,14 @@ const MIGRATIONS: &[&str] = &[
         answered_at INTEGER NOT NULL,
         PRIMARY KEY (participant_id, question)
     ) WITHOUT ROWID;",
+    // 2: every applied vote request, so a retried request is applied at most once.
+    "CREATE TABLE requests (
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        request TEXT NOT NULL,
+        question TEXT NOT NULL,
+        choices TEXT NOT NULL,
+        PRIMARY KEY (participant_id, request)
+    ) WITHOUT ROWID;",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();

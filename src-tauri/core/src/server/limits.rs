@@ -1,0 +1,146 @@
+//! Protective limits: how many sockets, how fast, how quiet before a socket is presumed gone.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Every limit in one place, so tests and the command line can set them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Participant sockets open at once, in total.
+    pub max_sockets: usize,
+    /// Participant sockets from one address. Guest Wi-Fi can put a whole room
+    /// behind one address, so the default is generous.
+    pub max_sockets_per_address: usize,
+    /// A new socket must say hello within this.
+    pub hello_deadline: Duration,
+    /// An HTTP client must send its request headers within this.
+    pub header_read_timeout: Duration,
+    /// The server pings this often...
+    pub ping_every: Duration,
+    /// ...and closes a socket it has heard nothing from for this long.
+    pub silence_limit: Duration,
+    /// Frames a participant may send in a burst, and the refill per second.
+    pub burst: u32,
+    pub per_second: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sockets: 20_000,
+            max_sockets_per_address: 10_000,
+            hello_deadline: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(10),
+            ping_every: Duration::from_secs(15),
+            silence_limit: Duration::from_secs(45),
+            burst: 20,
+            per_second: 5.0,
+        }
+    }
+}
+
+/// Counts open participant sockets, in total and by address.
+#[derive(Clone, Default)]
+pub struct SocketCounter {
+    open: Arc<Mutex<(usize, HashMap<IpAddr, usize>)>>,
+}
+
+/// One counted socket; dropping it frees the place.
+pub struct SocketSlot {
+    counter: SocketCounter,
+    address: IpAddr,
+}
+
+impl SocketCounter {
+    /// Takes a place for a socket from `address`, or says which limit is reached.
+    pub fn acquire(&self, address: IpAddr, limits: &Limits) -> Result<SocketSlot, &'static str> {
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (total, by_address) = &mut *open;
+        if *total >= limits.max_sockets {
+            return Err("the server is full");
+        }
+        let here = by_address.entry(address).or_default();
+        if *here >= limits.max_sockets_per_address {
+            return Err("too many connections from this address");
+        }
+        *here += 1;
+        *total += 1;
+        Ok(SocketSlot { counter: self.clone(), address })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.counter.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (total, by_address) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(here) = by_address.get_mut(&self.address) {
+            *here -= 1;
+            if *here == 0 {
+                by_address.remove(&self.address);
+            }
+        }
+    }
+}
+
+/// A token bucket: a burst of `capacity`, refilled at `per_second`.
+pub struct RateLimit {
+    tokens: f64,
+    capacity: f64,
+    per_second: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    pub fn new(limits: &Limits) -> Self {
+        let capacity = f64::from(limits.burst.max(1));
+        RateLimit { tokens: capacity, capacity, per_second: limits.per_second, last: Instant::now() }
+    }
+
+    /// Takes one token; false when the bucket is empty.
+    pub fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + (now - self.last).as_secs_f64() * self.per_second).min(self.capacity);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_sockets_in_total_and_per_address() {
+        let limits = Limits { max_sockets: 3, max_sockets_per_address: 2, ..Limits::default() };
+        let counter = SocketCounter::default();
+        let a: IpAddr = "10.0.0.1".parse().expect("ip");
+        let b: IpAddr = "10.0.0.2".parse().expect("ip");
+        let a1 = counter.acquire(a, &limits).expect("a1");
+        let _a2 = counter.acquire(a, &limits).expect("a2");
+        assert!(counter.acquire(a, &limits).is_err(), "per-address cap");
+        let _b1 = counter.acquire(b, &limits).expect("b1");
+        assert!(counter.acquire(b, &limits).is_err(), "total cap");
+        drop(a1);
+        assert!(counter.acquire(b, &limits).is_ok(), "a freed place is reused");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_bucket_allows_a_burst_then_the_rate() {
+        let mut bucket = RateLimit::new(&Limits { burst: 3, per_second: 2.0, ..Limits::default() });
+        assert!((0..3).all(|_| bucket.allow()));
+        assert!(!bucket.allow());
+        tokio::time::advance(Duration::from_millis(500)).await;
+        assert!(bucket.allow());
+        assert!(!bucket.allow());
+    }
+}

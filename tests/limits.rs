@@ -1,0 +1,132 @@
+//! Protective limits: one live socket per participant, heartbeats, rate limits, socket caps.
+
+mod common;
+
+use std::time::Duration;
+
+use anyhow::Result;
+use common::{origin_of, TestServer, WsClient};
+use handsup_core::server::Limits;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+#[tokio::test]
+async fn a_newer_socket_replaces_the_older_one_of_the_same_participant() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let mut presenter = server.presenter().await?;
+    let mut first = server.participant("same-person-01").await?;
+    first.wait_type("state").await?;
+    let mut second = server.participant("same-person-01").await?;
+    second.wait_type("state").await?;
+    assert_eq!(first.closed().await?, CloseCode::Library(4001));
+    presenter.wait_for("one participant", |f| f["type"] == "participants" && f["connected"] == 1).await?;
+    // The newer socket still works.
+    second.send(json!({"type": "vote", "request": "r", "question": "nope", "choices": [0]})).await?;
+    assert_eq!(second.wait_type("error").await?["code"], "not_current");
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_phone_that_vanished_is_dropped_after_the_silence_limit() -> Result<()> {
+    let limits = Limits {
+        ping_every: Duration::from_millis(100),
+        silence_limit: Duration::from_millis(400),
+        ..Limits::default()
+    };
+    let mut server = TestServer::start_with(limits).await?;
+    let mut presenter = server.presenter().await?;
+    let mut phone = server.participant("vanishing-01").await?;
+    phone.wait_type("state").await?;
+    presenter.wait_for("the phone", |f| f["type"] == "participants" && f["connected"] == 1).await?;
+    // This client stops reading, so it never answers the server's pings: like a
+    // phone whose Wi-Fi dropped without a goodbye.
+    presenter.wait_for("the phone dropped", |f| f["type"] == "participants" && f["connected"] == 0).await?;
+    drop(phone);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_live_phone_answering_pings_stays() -> Result<()> {
+    let limits = Limits {
+        ping_every: Duration::from_millis(100),
+        silence_limit: Duration::from_millis(400),
+        ..Limits::default()
+    };
+    let mut server = TestServer::start_with(limits).await?;
+    let mut presenter = server.presenter().await?;
+    let mut phone = server.participant("staying-01").await?;
+    phone.wait_type("state").await?;
+    // Reading makes the client answer pings; stay well past the silence limit.
+    let reading = tokio::time::timeout(Duration::from_millis(1500), phone.recv()).await;
+    assert!(reading.is_err(), "no frame expected while idle, got {reading:?}");
+    presenter.wait_for("still connected", |f| f["type"] == "participants" && f["connected"] == 1).await?;
+    server.stop().await
+}
+
+#[tokio::test]
+async fn floods_are_refused_then_closed() -> Result<()> {
+    let limits = Limits { burst: 3, per_second: 1.0, ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let mut phone = server.participant("flooder-0001").await?;
+    phone.wait_type("state").await?;
+    for n in 0..5 {
+        phone.send(json!({"type": "vote", "request": format!("r{n}"), "question": "x", "choices": [0]})).await?;
+    }
+    phone.wait_for("a rate-limit error", |f| f["type"] == "error" && f["code"] == "rate_limited").await?;
+    for n in 0..60 {
+        if phone
+            .send(json!({"type": "vote", "request": format!("f{n}"), "question": "x", "choices": [0]}))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    assert_eq!(phone.closed().await?, CloseCode::Policy);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn socket_caps_turn_away_the_extra_connection() -> Result<()> {
+    let limits = Limits { max_sockets_per_address: 2, ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let origin = origin_of(&server.participant_url);
+    let a = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
+    let b = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
+    let refused = WsClient::connect(&server.participant_ws(), Some(&origin)).await;
+    let error = refused.err().map(|e| format!("{e:#}")).unwrap_or_default();
+    assert!(error.contains("503"), "a third socket from one address was not refused: {error}");
+    drop(a);
+    // The freed place is reusable once the server has noticed the close.
+    let mut retried = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if let Ok(client) = WsClient::connect(&server.participant_ws(), Some(&origin)).await {
+            retried = Some(client);
+            break;
+        }
+    }
+    assert!(retried.is_some(), "the place of a closed socket was never freed");
+    drop(b);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = Limits { header_read_timeout: Duration::from_millis(300), ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let host = server.participant_url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let mut slow = tokio::net::TcpStream::connect(&host).await?;
+    slow.write_all(format!("GET / HTTP/1.1\r\nHost: {host}\r\nX-Slow: ").as_bytes()).await?;
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the server kept a half-sent request open for 5 s");
+    // A normal request on another connection is still served.
+    let mut fine = tokio::net::TcpStream::connect(&host).await?;
+    fine.write_all(format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut page = String::new();
+    fine.read_to_string(&mut page).await?;
+    assert!(page.starts_with("HTTP/1.1 200"), "{}", page.lines().next().unwrap_or(""));
+    server.stop().await
+}
