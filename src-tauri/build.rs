@@ -1,3 +1,5 @@
 fn main() {
-    tauri_build::build()
+    // Reads tauri.conf.json beside Cargo.toml and embeds it in the desktop build.
+    #[cfg(feature = "desktop")]
+    tauri_build::build();
 }

@@ -7,6 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod cli;
+#[cfg(feature = "desktop")]
 mod desktop;
 mod serve;
 
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         Some(cli::Command::Serve(args)) => serve::run(args.into_config()),
-        None => desktop::run(cli.app.into_config()),
+        None => open_window(cli.app.into_config()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -28,6 +29,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(feature = "desktop")]
+fn open_window(config: handsup_core::Config) -> Result<(), handsup_core::Error> {
+    desktop::run(config)
+}
+
+#[cfg(not(feature = "desktop"))]
+fn open_window(_: handsup_core::Config) -> Result<(), handsup_core::Error> {
+    Err(handsup_core::Error::Server(std::io::Error::other(
+        "this build has no desktop window (built without the `desktop` feature): use `handsup serve`",
+    )))
 }
 
 fn init_logging() {

@@ -1,0 +1,432 @@
+//! Load generator for Handsup: N simulated phones and a presenter against a real `handsup serve`.
+//!
+//! # Layout
+//!
+//! - [`run`]: one whole run (connect, rounds, rate sweep, reconnect storm) and its [`Report`].
+//! - [`phones`]: the phone and presenter clients.
+//! - [`server`]: starting the server and reading its memory and CPU time.
+//! - [`stats`]: percentiles and medians.
+//! - [`report`]: tables and the latency plot.
+
+pub mod phones;
+pub mod report;
+pub mod server;
+pub mod stats;
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Serialize;
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use phones::{Delay, Event, Presenter, Round};
+use stats::Summary;
+
+/// How phones vote in the measured rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// Every phone votes once at a random moment within 5 s of seeing the question.
+    Spread,
+    /// Every phone votes the moment it sees the question.
+    Herd,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub binary: PathBuf,
+    pub phones: usize,
+    pub rounds: usize,
+    pub shape: Shape,
+    /// Steady vote rates (votes/s) to sweep; each step is one question.
+    pub sweep: Vec<f64>,
+    /// Drop and reconnect every phone at once at the end.
+    pub storm: bool,
+    /// Loopback source addresses to spread client sockets over (127.0.0.2 …).
+    pub sources: usize,
+    /// Connections opened at once while phones join.
+    pub connect_concurrency: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundReport {
+    pub round: usize,
+    /// Presenter advances → each phone has the question.
+    pub broadcast: Summary,
+    /// Presenter advances → the last phone has it.
+    pub last_phone_ms: f64,
+    pub ack: Summary,
+    /// A phone sends its vote → the presenter sees a tally that includes it.
+    pub vote_to_tally: Summary,
+    /// Acknowledged votes per second: votes / (last ack − first send).
+    pub votes_per_second: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepStep {
+    pub target_rate: f64,
+    pub achieved_rate: f64,
+    pub ack: Summary,
+    pub vote_to_tally: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub phones: usize,
+    pub shape: Shape,
+    pub startup_ms: f64,
+    pub connect_all_ms: f64,
+    pub rss_before_bytes: u64,
+    pub rss_idle_bytes: u64,
+    pub bytes_per_phone: f64,
+    pub rounds: Vec<RoundReport>,
+    pub broadcast: Summary,
+    pub ack: Summary,
+    pub vote_to_tally: Summary,
+    pub sweep: Vec<SweepStep>,
+    pub storm_ms: Option<f64>,
+    pub server_cpu_ms: f64,
+    /// Problems seen: refused votes, failed sockets, tallies that were not exact.
+    pub errors: Vec<String>,
+    /// Votes stored in the SQLite file after the run, and how many were expected.
+    pub stored_rows: i64,
+    pub expected_rows: i64,
+}
+
+const OPTIONS: usize = 4;
+const ROUND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A deck with enough questions for every round and sweep step.
+fn bench_deck(questions: usize) -> String {
+    let mut deck = String::from("---\ntitle: Load test\n---\n\n# Load test\n");
+    for n in 0..questions {
+        deck.push_str(&format!(
+            "\n---\n\n<!-- question: single id=q{n} -->\n# Question {n}\n\n- Alpha\n- Bravo\n- Charlie\n- Delta\n"
+        ));
+    }
+    deck
+}
+
+/// One complete run. The server is started and stopped here.
+pub async fn run(config: &Config) -> Result<Report> {
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let dir = std::env::temp_dir().join(format!("handsup-load-{}-{}", std::process::id(), config.phones));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let deck_path = dir.join("load-deck.md");
+    let questions_needed = config.rounds + config.sweep.len() + 1;
+    std::fs::write(&deck_path, bench_deck(questions_needed))?;
+    let server = server::Server::spawn(&config.binary, &deck_path, &dir.join("data"))?;
+    let result = drive(config, &server).await;
+    let stopped = server.stop();
+    let mut report = result?;
+    stopped.context("stopping the server")?;
+    report.stored_rows = count_rows(&dir.join("data"))?;
+    if report.stored_rows != report.expected_rows {
+        report.errors.push(format!("{} rows stored, {} expected", report.stored_rows, report.expected_rows));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(report)
+}
+
+fn count_rows(data: &std::path::Path) -> Result<i64> {
+    let db = rusqlite::Connection::open(data.join("handsup.sqlite3"))?;
+    Ok(db.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))?)
+}
+
+async fn drive(config: &Config, server: &server::Server) -> Result<Report> {
+    let presenter = Presenter::connect(&server.presenter_url).await?;
+    let questions = presenter.questions();
+    if questions.len() < config.rounds + config.sweep.len() {
+        bail!("the deck has too few questions");
+    }
+    let rss_before = server.rss_bytes()?;
+    let cpu_before = server.cpu_time()?;
+
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (rounds_tx, rounds_rx) =
+        watch::channel(Round { index: usize::MAX, question: String::new(), delay: Delay::Never });
+    let round_started = Arc::new(Mutex::new(Instant::now()));
+    let connect_started = Instant::now();
+    let mut stops = connect_all(config, server, &rounds_rx, &round_started, &events_tx).await?;
+    let mut connected = presenter.connected.clone();
+    wait_until(&mut connected, config.phones as u64, Duration::from_secs(60)).await.context("phones joining")?;
+    let connect_all_ms = ms(connect_started.elapsed());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle = server.rss_bytes()?;
+
+    let mut errors = Vec::new();
+    let mut expected: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut rounds = Vec::new();
+    let mut all_broadcast = Vec::new();
+    let mut all_ack = Vec::new();
+    let mut all_tally = Vec::new();
+    let delay = match config.shape {
+        Shape::Spread => Delay::Within(Duration::from_secs(5)),
+        Shape::Herd => Delay::Immediately,
+    };
+    let mut plan: Vec<(Delay, Option<f64>)> = vec![(delay, None); config.rounds];
+    plan.extend(config.sweep.iter().map(|&rate| (Delay::Rate(rate), Some(rate))));
+    let mut sweep = Vec::new();
+    for (index, (delay, rate)) in plan.into_iter().enumerate() {
+        let (slide, question, _) = questions[index].clone();
+        let outcome =
+            play_round(config, &presenter, &rounds_tx, &round_started, &mut events, index, slide, &question, delay)
+                .await?;
+        errors.extend(outcome.errors.iter().cloned());
+        let mut counts = vec![0u64; OPTIONS];
+        for &(_, choice) in &outcome.choices {
+            counts[usize::from(choice)] += 1;
+        }
+        check_final_tally(&presenter, &question, &counts, &mut errors);
+        expected.insert(question.clone(), counts);
+        match rate {
+            None => {
+                all_broadcast.extend(outcome.broadcast.iter().copied());
+                all_ack.extend(outcome.ack.iter().copied());
+                all_tally.extend(outcome.tally.iter().copied());
+                rounds.push(RoundReport {
+                    round: index,
+                    broadcast: Summary::of(&outcome.broadcast),
+                    last_phone_ms: outcome.broadcast.iter().max().map_or(0.0, |d| ms(*d)),
+                    ack: Summary::of(&outcome.ack),
+                    vote_to_tally: Summary::of(&outcome.tally),
+                    votes_per_second: outcome.votes_per_second,
+                });
+            }
+            Some(rate) => sweep.push(SweepStep {
+                target_rate: rate,
+                achieved_rate: outcome.votes_per_second,
+                ack: Summary::of(&outcome.ack),
+                vote_to_tally: Summary::of(&outcome.tally),
+            }),
+        }
+    }
+
+    let storm_ms = if config.storm {
+        let storm_question = questions[questions.len() - 1].clone();
+        presenter.goto(storm_question.0)?;
+        rounds_tx.send_replace(Round {
+            index: usize::MAX - 1,
+            question: storm_question.1.clone(),
+            delay: Delay::Never,
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for stop in stops.drain(..) {
+            stop.cancel();
+        }
+        wait_until_below(&mut connected, 1, Duration::from_secs(30)).await.context("phones leaving")?;
+        drain(&mut events);
+        let started = Instant::now();
+        rounds_tx.send_replace(Round { index: usize::MAX - 2, question: storm_question.1, delay: Delay::Never });
+        stops = connect_all(config, server, &rounds_rx, &round_started, &events_tx).await?;
+        let mut ready = 0;
+        let deadline = tokio::time::Instant::now() + ROUND_TIMEOUT;
+        let mut last = started;
+        while ready < config.phones {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Some(Event::Question { at, .. })) => {
+                    ready += 1;
+                    last = last.max(at);
+                }
+                Ok(Some(Event::Failed { why, .. })) => errors.push(format!("storm: {why}")),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => {
+                    errors.push(format!("storm: only {ready} of {} phones came back", config.phones));
+                    break;
+                }
+            }
+        }
+        Some(ms(last - started))
+    } else {
+        None
+    };
+
+    let server_cpu_ms = ms(server.cpu_time()? - cpu_before);
+    for stop in stops {
+        stop.cancel();
+    }
+    let expected_rows = expected.values().map(|counts| counts.iter().sum::<u64>()).sum::<u64>() as i64;
+    Ok(Report {
+        phones: config.phones,
+        shape: config.shape,
+        startup_ms: ms(server.startup),
+        connect_all_ms,
+        rss_before_bytes: rss_before,
+        rss_idle_bytes: rss_idle,
+        bytes_per_phone: (rss_idle.saturating_sub(rss_before)) as f64 / config.phones as f64,
+        rounds,
+        broadcast: Summary::of(&all_broadcast),
+        ack: Summary::of(&all_ack),
+        vote_to_tally: Summary::of(&all_tally),
+        sweep,
+        storm_ms,
+        server_cpu_ms,
+        errors,
+        stored_rows: 0,
+        expected_rows,
+    })
+}
+
+/// Connects every phone (bounded concurrency) and starts its task; returns their stop tokens.
+async fn connect_all(
+    config: &Config,
+    server: &server::Server,
+    rounds: &watch::Receiver<Round>,
+    round_started: &Arc<Mutex<Instant>>,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Result<Vec<CancellationToken>> {
+    let (addr, origin) = phones::target(&server.participant_url)?;
+    let ws_url = format!("{}ws", server.participant_url.replacen("http://", "ws://", 1));
+    let gate = Arc::new(Semaphore::new(config.connect_concurrency.max(1)));
+    let mut joins = Vec::with_capacity(config.phones);
+    let mut stops = Vec::with_capacity(config.phones);
+    for index in 0..config.phones {
+        let source = Ipv4Addr::new(127, 0, 0, 2 + (index % config.sources.clamp(1, 250)) as u8);
+        let (ws_url, origin, gate) = (ws_url.clone(), origin.clone(), gate.clone());
+        let (rounds, round_started, events) = (rounds.clone(), round_started.clone(), events.clone());
+        let stop = CancellationToken::new();
+        stops.push(stop.clone());
+        joins.push(tokio::spawn(async move {
+            let permit = gate.acquire_owned().await.map_err(|_| anyhow!("closed"))?;
+            let socket = phones::connect(addr, source, &ws_url, &origin).await?;
+            drop(permit);
+            tokio::spawn(phones::phone(index, socket, rounds, round_started, OPTIONS, events, stop));
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    for join in joins {
+        join.await??;
+    }
+    Ok(stops)
+}
+
+struct RoundOutcome {
+    broadcast: Vec<Duration>,
+    ack: Vec<Duration>,
+    tally: Vec<Duration>,
+    choices: Vec<(usize, u16)>,
+    votes_per_second: f64,
+    errors: Vec<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn play_round(
+    config: &Config,
+    presenter: &Presenter,
+    rounds: &watch::Sender<Round>,
+    round_started: &Arc<Mutex<Instant>>,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    index: usize,
+    slide: usize,
+    question: &str,
+    delay: Delay,
+) -> Result<RoundOutcome> {
+    drain(events);
+    // Phones learn the question id before the presenter moves, so none can miss it.
+    rounds.send_replace(Round { index, question: question.to_string(), delay });
+    let started = Instant::now();
+    if let Ok(mut at) = round_started.lock() {
+        *at = started;
+    }
+    presenter.goto(slide)?;
+
+    let voting = !matches!(delay, Delay::Never);
+    let mut broadcast = Vec::with_capacity(config.phones);
+    let mut acks: Vec<(Instant, Instant)> = Vec::with_capacity(config.phones);
+    let mut choices = Vec::with_capacity(config.phones);
+    let mut errors = Vec::new();
+    let deadline = tokio::time::Instant::now() + ROUND_TIMEOUT;
+    while broadcast.len() < config.phones || (voting && acks.len() + errors.len() < config.phones) {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Question { round, at, .. })) if round == index => broadcast.push(at - started),
+            Ok(Some(Event::Ack { round, sent, acked, phone, choice })) if round == index => {
+                acks.push((sent, acked));
+                choices.push((phone, choice));
+            }
+            Ok(Some(Event::Failed { phone, why })) => errors.push(format!("round {index}, phone {phone}: {why}")),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => {
+                errors.push(format!(
+                    "round {index}: timed out with {} of {} phones on the question and {} acks",
+                    broadcast.len(),
+                    config.phones,
+                    acks.len()
+                ));
+                break;
+            }
+        }
+    }
+    // Let the presenter's last frames arrive before reading its log.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let tally = vote_to_tally(presenter, question, &acks);
+    let ack = acks.iter().map(|(sent, acked)| *acked - *sent).collect();
+    let first = acks.iter().map(|a| a.0).min();
+    let last = acks.iter().map(|a| a.1).max();
+    let votes_per_second = match (first, last) {
+        (Some(first), Some(last)) if last > first => acks.len() as f64 / (last - first).as_secs_f64(),
+        _ => 0.0,
+    };
+    Ok(RoundOutcome { broadcast, ack, tally, choices, votes_per_second, errors })
+}
+
+/// For the k-th vote to be acknowledged (acks follow commit order), the time from
+/// its sending to the first presenter frame showing at least k answers.
+fn vote_to_tally(presenter: &Presenter, question: &str, acks: &[(Instant, Instant)]) -> Vec<Duration> {
+    let log = presenter.log.lock().map(|log| log.clone()).unwrap_or_default();
+    let frames: Vec<&phones::Observed> = log.iter().filter(|o| o.question.as_deref() == Some(question)).collect();
+    let mut by_ack: Vec<(Instant, Instant)> = acks.to_vec();
+    by_ack.sort_by_key(|(_, acked)| *acked);
+    let mut latencies = Vec::with_capacity(by_ack.len());
+    let mut cursor = 0;
+    for (rank, (sent, _)) in by_ack.iter().enumerate() {
+        while cursor < frames.len() && frames[cursor].respondents < (rank + 1) as u64 {
+            cursor += 1;
+        }
+        if let Some(frame) = frames.get(cursor) {
+            latencies.push(frame.at.saturating_duration_since(*sent));
+        }
+    }
+    latencies
+}
+
+fn check_final_tally(presenter: &Presenter, question: &str, expected: &[u64], errors: &mut Vec<String>) {
+    let log = presenter.log.lock().map(|log| log.clone()).unwrap_or_default();
+    let last = log.iter().rev().find(|o| o.question.as_deref() == Some(question));
+    match last {
+        Some(frame) if frame.counts == expected => {}
+        Some(frame) => {
+            errors.push(format!("{question}: presenter shows {:?}, phones voted {expected:?}", frame.counts))
+        }
+        None => errors.push(format!("{question}: the presenter never showed a tally")),
+    }
+}
+
+fn drain(events: &mut mpsc::UnboundedReceiver<Event>) {
+    while events.try_recv().is_ok() {}
+}
+
+async fn wait_until(count: &mut watch::Receiver<u64>, at_least: u64, patience: Duration) -> Result<()> {
+    let waited = tokio::time::timeout(patience, count.wait_for(|n| *n >= at_least)).await.map(|seen| seen.is_ok());
+    if waited != Ok(true) {
+        bail!("only {} of {at_least} connected", *count.borrow());
+    }
+    Ok(())
+}
+
+async fn wait_until_below(count: &mut watch::Receiver<u64>, below: u64, patience: Duration) -> Result<()> {
+    let waited = tokio::time::timeout(patience, count.wait_for(|n| *n < below)).await.map(|seen| seen.is_ok());
+    if waited != Ok(true) {
+        bail!("still {} connected", *count.borrow());
+    }
+    Ok(())
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}

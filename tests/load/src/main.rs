@@ -1,0 +1,92 @@
+//! `handsup-load`: simulate phones against `handsup serve` and report latency, throughput and memory.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::Parser;
+use handsup_load::{report, Config, Report, Shape};
+
+/// Simulates N phones and a presenter over loopback against a real `handsup serve`.
+#[derive(Debug, Parser)]
+#[command(name = "handsup-load")]
+struct Args {
+    /// The handsup binary to start (build it with --release for numbers worth quoting).
+    #[arg(long, default_value = "target/release/handsup")]
+    server: PathBuf,
+    /// Numbers of phones, one run (or --repeat runs) each.
+    #[arg(long, value_delimiter = ',', default_value = "1000")]
+    phones: Vec<usize>,
+    /// Questions per run (each: presenter advances, every phone votes once).
+    #[arg(long, default_value_t = 8)]
+    rounds: usize,
+    #[arg(long, value_enum, default_value_t = Shape::Spread)]
+    shape: Shape,
+    /// Steady vote rates to sweep after the rounds (votes/s), e.g. 5000,10000,20000.
+    #[arg(long, value_delimiter = ',')]
+    sweep: Vec<f64>,
+    /// Drop every phone and reconnect them all at once at the end.
+    #[arg(long)]
+    storm: bool,
+    /// Runs per size; figures are medians over runs.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+    /// Loopback source addresses for client sockets (127.0.0.2 onwards).
+    #[arg(long, default_value_t = 16)]
+    sources: usize,
+    /// Connections opened at once while phones join.
+    #[arg(long, default_value_t = 512)]
+    connect_concurrency: usize,
+    /// Write every run's full report as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the latency plot (SVG) here.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let mut medians: Vec<Report> = Vec::new();
+    let mut all: Vec<Report> = Vec::new();
+    for &phones in &args.phones {
+        let config = Config {
+            binary: args.server.clone(),
+            phones,
+            rounds: args.rounds,
+            shape: args.shape,
+            sweep: args.sweep.clone(),
+            storm: args.storm,
+            sources: args.sources,
+            connect_concurrency: args.connect_concurrency,
+        };
+        let mut runs = Vec::new();
+        for run in 0..args.repeat.max(1) {
+            eprintln!("handsup-load: {phones} phones, {:?}, run {} of {}", args.shape, run + 1, args.repeat.max(1));
+            let report = handsup_load::run(&config).await?;
+            for error in report.errors.iter().take(5) {
+                eprintln!("  problem: {error}");
+            }
+            runs.push(report);
+        }
+        if let Some(median) = report::median_of(&runs) {
+            medians.push(median);
+        }
+        all.extend(runs);
+    }
+    println!("{}", report::table(&medians));
+    for median in medians.iter().filter(|r| !r.sweep.is_empty()) {
+        println!("Rate sweep, {} phones:\n\n{}", median.phones, report::sweep_table(median));
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&all)?)?;
+    }
+    if let Some(path) = &args.plot {
+        std::fs::write(path, report::plot_svg(&medians))?;
+    }
+    let problems: usize = all.iter().map(|r| r.errors.len()).sum();
+    if problems > 0 {
+        bail!("{problems} problems during the runs (see above)");
+    }
+    Ok(())
+}

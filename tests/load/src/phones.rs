@@ -1,0 +1,269 @@
+//! Simulated phones and the presenter: real WebSocket clients speaking the real protocol.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+use tokio_util::sync::CancellationToken;
+
+pub type Socket = WebSocketStream<TcpStream>;
+
+/// Where a URL's server listens, and the `Origin` a browser would send.
+pub fn target(url: &str) -> Result<(SocketAddr, String)> {
+    let rest = url.trim_start_matches("http://");
+    let host = rest.split('/').next().unwrap_or(rest);
+    Ok((host.parse().with_context(|| format!("not an address: {host}"))?, format!("http://{host}")))
+}
+
+/// Opens a WebSocket from a chosen loopback source address, so that thousands of
+/// clients do not run out of one address's ephemeral ports.
+pub async fn connect(server: SocketAddr, source: Ipv4Addr, url: &str, origin: &str) -> Result<Socket> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::from((source, 0)))?;
+    let stream = socket.connect(server).await?;
+    stream.set_nodelay(true)?;
+    let mut request = url.into_client_request()?;
+    request.headers_mut().insert("Origin", HeaderValue::from_str(origin)?);
+    let (ws, _) = tokio_tungstenite::client_async(request, stream).await?;
+    Ok(ws)
+}
+
+/// What the coordinator asks every phone to do in the current round.
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub index: usize,
+    pub question: String,
+    /// When phone `i` votes, counted from the moment it sees the question.
+    pub delay: Delay,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Delay {
+    /// Don't vote (idle rounds, reconnect storms).
+    Never,
+    /// At once: the herd.
+    Immediately,
+    /// At a random moment within this window.
+    Within(Duration),
+    /// Phone `i` votes `i / rate` seconds after the round started (a steady rate).
+    Rate(f64),
+}
+
+/// What phones report; the coordinator gathers these.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Phone `phone` has the round's question on screen.
+    Question { phone: usize, round: usize, at: Instant },
+    /// A vote went out and came back acknowledged.
+    Ack { phone: usize, round: usize, choice: u16, sent: Instant, acked: Instant },
+    /// A vote came back refused, or the socket failed.
+    Failed { phone: usize, why: String },
+}
+
+pub fn choice_for(phone: usize, round: usize, options: usize) -> u16 {
+    ((phone + round) % options) as u16
+}
+
+/// Runs one phone until `stop`: hello, then follow rounds and vote as told.
+#[allow(clippy::too_many_arguments)]
+pub async fn phone(
+    index: usize,
+    mut socket: Socket,
+    mut rounds: watch::Receiver<Round>,
+    round_started: Arc<Mutex<Instant>>,
+    options: usize,
+    events: mpsc::UnboundedSender<Event>,
+    stop: CancellationToken,
+) {
+    let id = format!("load-phone-{index:06}");
+    if let Err(error) = socket.send(Message::text(json!({"type": "hello", "participant": id}).to_string())).await {
+        let _ = events.send(Event::Failed { phone: index, why: format!("hello: {error}") });
+        return;
+    }
+    let mut round = rounds.borrow_and_update().clone();
+    let mut seen_round = None;
+    let mut vote_at: Option<tokio::time::Instant> = None;
+    let mut sent: Option<(Instant, u16)> = None;
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            Ok(()) = rounds.changed() => {
+                round = rounds.borrow_and_update().clone();
+                vote_at = None;
+                sent = None;
+            }
+            () = sleep_until(vote_at), if vote_at.is_some() => {
+                vote_at = None;
+                let choice = choice_for(index, round.index, options);
+                let vote = json!({"type": "vote", "request": format!("r{}", round.index), "question": round.question, "choices": [choice]});
+                sent = Some((Instant::now(), choice));
+                if let Err(error) = socket.send(Message::text(vote.to_string())).await {
+                    let _ = events.send(Event::Failed { phone: index, why: format!("send: {error}") });
+                    return;
+                }
+            }
+            frame = socket.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | None => return,
+                    Some(Ok(_)) => continue,
+                    Some(Err(error)) => {
+                        let _ = events.send(Event::Failed { phone: index, why: format!("read: {error}") });
+                        return;
+                    }
+                };
+                let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+                match frame["type"].as_str() {
+                    Some("state") if frame["question"]["id"] == round.question.as_str() && seen_round != Some(round.index) => {
+                        let now = Instant::now();
+                        seen_round = Some(round.index);
+                        let _ = events.send(Event::Question { phone: index, round: round.index, at: now });
+                        let started = round_started.lock().map(|t| *t).unwrap_or(now);
+                        vote_at = match round.delay {
+                            Delay::Never => None,
+                            Delay::Immediately => Some(tokio::time::Instant::now()),
+                            Delay::Within(window) => {
+                                rng ^= rng << 13;
+                                rng ^= rng >> 7;
+                                rng ^= rng << 17;
+                                let fraction = (rng % 10_000) as f64 / 10_000.0;
+                                Some(tokio::time::Instant::now() + window.mul_f64(fraction))
+                            }
+                            Delay::Rate(rate) => {
+                                let due = started + Duration::from_secs_f64(index as f64 / rate);
+                                Some(tokio::time::Instant::from_std(due))
+                            }
+                        };
+                    }
+                    Some("ack") => {
+                        if let Some((at, choice)) = sent.take() {
+                            let _ = events.send(Event::Ack { phone: index, round: round.index, choice, sent: at, acked: Instant::now() });
+                        }
+                    }
+                    Some("error") => {
+                        let _ = events.send(Event::Failed { phone: index, why: frame.to_string() });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A presenter state frame as observed: when, which question, how many answers.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub at: Instant,
+    pub question: Option<String>,
+    pub respondents: u64,
+    pub counts: Vec<u64>,
+}
+
+/// The presenter: sends commands, records every state frame it receives.
+pub struct Presenter {
+    commands: mpsc::UnboundedSender<Value>,
+    pub log: Arc<Mutex<Vec<Observed>>>,
+    pub deck: Value,
+    pub connected: watch::Receiver<u64>,
+}
+
+impl Presenter {
+    pub async fn connect(url: &str) -> Result<Presenter> {
+        let ws_url = url.replacen("http://", "ws://", 1).replacen("/?token=", "/ws?token=", 1);
+        let (addr, origin) = target(url)?;
+        let mut socket = connect(addr, Ipv4Addr::LOCALHOST, &ws_url, &origin).await?;
+        let deck = loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let frame: Value = serde_json::from_str(&text)?;
+                    if frame["type"] == "deck" {
+                        break frame;
+                    }
+                }
+                Some(Ok(_)) => continue,
+                other => return Err(anyhow!("presenter socket ended before the deck: {other:?}")),
+            }
+        };
+        let (commands, mut outbox) = mpsc::unbounded_channel::<Value>();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (connected_tx, connected) = watch::channel(0u64);
+        let sink_log = log.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    command = outbox.recv() => match command {
+                        Some(command) => if socket.send(Message::text(command.to_string())).await.is_err() { return },
+                        None => return,
+                    },
+                    frame = socket.next() => {
+                        let Some(Ok(Message::Text(text))) = frame else {
+                            if matches!(frame, Some(Ok(_))) { continue }
+                            return;
+                        };
+                        let at = Instant::now();
+                        let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+                        match frame["type"].as_str() {
+                            Some("state") => {
+                                let observed = Observed {
+                                    at,
+                                    question: frame["tally"]["question"].as_str().map(str::to_string),
+                                    respondents: frame["tally"]["respondents"].as_u64().unwrap_or(0),
+                                    counts: serde_json::from_value(frame["tally"]["counts"].clone()).unwrap_or_default(),
+                                };
+                                if let Ok(mut log) = sink_log.lock() {
+                                    log.push(observed);
+                                }
+                            }
+                            Some("participants") => {
+                                connected_tx.send_replace(frame["connected"].as_u64().unwrap_or(0));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Presenter { commands, log, deck, connected })
+    }
+
+    pub fn goto(&self, slide: usize) -> Result<()> {
+        self.commands.send(json!({"type": "goto", "slide": slide})).map_err(|_| anyhow!("presenter socket closed"))
+    }
+
+    /// (slide index, question id, number of options) of every question slide.
+    pub fn questions(&self) -> Vec<(usize, String, usize)> {
+        self.deck["slides"]
+            .as_array()
+            .map(|slides| {
+                slides
+                    .iter()
+                    .filter(|s| !s["question"].is_null())
+                    .map(|s| {
+                        (
+                            s["index"].as_u64().unwrap_or(0) as usize,
+                            s["question"]["id"].as_str().unwrap_or("").to_string(),
+                            s["question"]["options"].as_array().map_or(0, Vec::len),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

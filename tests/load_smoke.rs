@@ -1,0 +1,31 @@
+//! A thousand phones through the load generator: correctness under load, no timing thresholds.
+
+use anyhow::Result;
+use handsup_load::{Config, Shape};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_phones_get_every_question_and_every_vote_is_stored_once() -> Result<()> {
+    let config = Config {
+        binary: env!("CARGO_BIN_EXE_handsup").into(),
+        phones: 1000,
+        rounds: 3,
+        shape: Shape::Herd,
+        sweep: Vec::new(),
+        storm: true,
+        sources: 8,
+        connect_concurrency: 256,
+    };
+    let report = handsup_load::run(&config).await?;
+    // run() compares the presenter's final tallies with what the phones voted,
+    // and the rows in the SQLite file with the votes acknowledged.
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert_eq!(report.rounds.len(), 3);
+    for round in &report.rounds {
+        assert_eq!(round.broadcast.count, 1000, "every phone received question {}", round.round);
+        assert_eq!(round.ack.count, 1000, "every phone's vote was acknowledged in round {}", round.round);
+    }
+    assert_eq!(report.expected_rows, 3000);
+    assert_eq!(report.stored_rows, 3000, "each vote is stored exactly once");
+    assert!(report.storm_ms.is_some(), "every phone came back after the reconnect storm");
+    Ok(())
+}
