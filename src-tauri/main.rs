@@ -17,6 +17,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     init_logging();
+    if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!(%error, "cannot raise the open-file limit; large rooms may be turned away");
+    }
     let cli = cli::Cli::parse();
     let result = match cli.command {
         Some(cli::Command::Serve(args)) => serve::run(args.into_config()),

@@ -290,6 +290,8 @@ impl Writer {
     }
 
     fn publish(&self) {
+        // The presenter first: the projector is what the room is watching.
+        self.presenter_tx.send_replace(presenter_frame(&self.state));
         let view = participant_view(&self.state);
         self.participant_tx.send_if_modified(|current| {
             let changed = **current != view;
@@ -298,7 +300,6 @@ impl Writer {
             }
             changed
         });
-        self.presenter_tx.send_replace(presenter_frame(&self.state));
     }
 }
 

@@ -60,6 +60,9 @@ pub struct RoundReport {
     pub broadcast: Summary,
     /// Presenter advances → the last phone has it.
     pub last_phone_ms: f64,
+    /// Presenter advances → the presenter's own state shows the new slide
+    /// (the slide change is committed before anyone sees it).
+    pub presenter_sees_slide_ms: f64,
     pub ack: Summary,
     /// A phone sends its vote → the presenter sees a tally that includes it.
     pub vote_to_tally: Summary,
@@ -194,6 +197,7 @@ async fn drive(config: &Config, server: &server::Server) -> Result<Report> {
                     round: index,
                     broadcast: Summary::of(&outcome.broadcast),
                     last_phone_ms: outcome.broadcast.iter().max().map_or(0.0, |d| ms(*d)),
+                    presenter_sees_slide_ms: ms(outcome.presenter_sees_slide),
                     ack: Summary::of(&outcome.ack),
                     vote_to_tally: Summary::of(&outcome.tally),
                     votes_per_second: outcome.votes_per_second,
@@ -307,6 +311,7 @@ async fn connect_all(
 }
 
 struct RoundOutcome {
+    presenter_sees_slide: Duration,
     broadcast: Vec<Duration>,
     ack: Vec<Duration>,
     tally: Vec<Duration>,
@@ -365,6 +370,14 @@ async fn play_round(
     // Let the presenter's last frames arrive before reading its log.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let tally = vote_to_tally(presenter, question, &acks);
+    let presenter_sees_slide = presenter
+        .log
+        .lock()
+        .ok()
+        .and_then(|log| {
+            log.iter().find(|o| o.at >= started && o.question.as_deref() == Some(question)).map(|o| o.at - started)
+        })
+        .unwrap_or_default();
     let ack = acks.iter().map(|(sent, acked)| *acked - *sent).collect();
     let first = acks.iter().map(|a| a.0).min();
     let last = acks.iter().map(|a| a.1).max();
@@ -372,7 +385,7 @@ async fn play_round(
         (Some(first), Some(last)) if last > first => acks.len() as f64 / (last - first).as_secs_f64(),
         _ => 0.0,
     };
-    Ok(RoundOutcome { broadcast, ack, tally, choices, votes_per_second, errors })
+    Ok(RoundOutcome { presenter_sees_slide, broadcast, ack, tally, choices, votes_per_second, errors })
 }
 
 /// For the k-th vote to be acknowledged (acks follow commit order), the time from

@@ -1,5 +1,6 @@
 //! One task per phone: hello, the current state, votes in, acknowledgements out.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -71,16 +72,24 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
     // Subscribe before the snapshot, so no change between the two is missed.
     let mut views = state.views.participant.clone();
     let mut current = views.borrow_and_update().clone();
+    // This participant's answers, kept by this task from now on: a slide change
+    // then costs ten thousand sockets no lock on a shared map.
+    let mut mine = state.views.answers.of(&participant);
     socket::send(&mut socket, current.frame.clone()).await?;
-    send_own_answer(&mut socket, &state, &participant, &current).await?;
+    send_own_answer(&mut socket, &mine, &current).await?;
 
+    // Made once, not per loop turn: each turn would otherwise register and
+    // unregister with the shared shutdown token, a lock ten thousand sockets share.
+    let shutdown = state.shutdown.cancelled();
+    let replaced = present.replaced.cancelled();
+    tokio::pin!(shutdown, replaced);
     loop {
         tokio::select! {
-            () = state.shutdown.cancelled() => {
+            () = &mut shutdown => {
                 socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
                 return Ok(());
             }
-            () = present.replaced.cancelled() => {
+            () = &mut replaced => {
                 socket::close(&mut socket, close::REPLACED, "replaced by a newer connection").await;
                 return Ok(());
             }
@@ -101,7 +110,7 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
                 let next = views.borrow_and_update().clone();
                 socket::send(&mut socket, next.frame.clone()).await?;
                 if next.question != current.question {
-                    send_own_answer(&mut socket, &state, &participant, &next).await?;
+                    send_own_answer(&mut socket, &mine, &next).await?;
                 }
                 current = next;
             }
@@ -125,7 +134,7 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
                 }
                 Some(Ok(Message::Text(text))) => {
                     strikes = 0;
-                    handle(&mut socket, &state, &participant, &text).await?;
+                    handle(&mut socket, &state, &participant, &mut mine, &text).await?;
                 }
                 Some(Ok(Message::Binary(_))) => {
                     let reply = error(ErrorCode::BadMessage, "frames must be JSON text", None);
@@ -163,6 +172,7 @@ async fn handle(
     socket: &mut WebSocket,
     state: &ServerState,
     participant: &Arc<str>,
+    mine: &mut HashMap<String, Vec<u16>>,
     text: &str,
 ) -> Result<(), SocketError> {
     let reply = match protocol::decode_participant(text) {
@@ -171,11 +181,15 @@ async fn handle(
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
             } else {
                 match state.engine.vote(participant.clone(), request.clone(), question, choices).await {
-                    Ok(stored) => encode(&ToParticipant::Ack {
-                        request: &request,
-                        question: &stored.question,
-                        choices: &stored.choices,
-                    }),
+                    Ok(stored) => {
+                        let ack = encode(&ToParticipant::Ack {
+                            request: &request,
+                            question: &stored.question,
+                            choices: &stored.choices,
+                        });
+                        mine.insert(stored.question, stored.choices);
+                        ack
+                    }
                     Err(refused) => vote_error(&refused, &request),
                 }
             }
@@ -209,11 +223,10 @@ fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
 
 async fn send_own_answer(
     socket: &mut WebSocket,
-    state: &ServerState,
-    participant: &str,
+    mine: &HashMap<String, Vec<u16>>,
     view: &ParticipantView,
 ) -> Result<(), SocketError> {
     let Some(question) = &view.question else { return Ok(()) };
-    let Some(choices) = state.views.answers.get(participant, question) else { return Ok(()) };
-    socket::send_text(socket, encode(&ToParticipant::Answer { question, choices: &choices })).await
+    let Some(choices) = mine.get(question) else { return Ok(()) };
+    socket::send_text(socket, encode(&ToParticipant::Answer { question, choices })).await
 }

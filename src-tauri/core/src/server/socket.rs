@@ -24,7 +24,7 @@ pub mod close {
 /// Small buffers: thousands of idle phones must not cost 128 KiB each.
 pub fn limited(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
-        .read_buffer_size(4096)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_MESSAGE_BYTES)

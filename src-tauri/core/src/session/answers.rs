@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Question id → the participant's choices.
-type ByQuestion = HashMap<String, Vec<u16>>;
+pub type ByQuestion = HashMap<String, Vec<u16>>;
 
 /// Shared map: participant id → question id → choices. The writer fills it after
 /// each commit; participant sockets read their own entry on connect and when the
@@ -20,8 +20,9 @@ impl Answers {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn get(&self, participant: &str, question: &str) -> Option<Vec<u16>> {
-        self.lock().get(participant).and_then(|answers| answers.get(question)).cloned()
+    /// All of one participant's answers, by question id.
+    pub fn of(&self, participant: &str) -> ByQuestion {
+        self.lock().get(participant).cloned().unwrap_or_default()
     }
 
     /// Stores an answer and returns the one it replaced.
