@@ -99,9 +99,20 @@ impl Engine {
             participant_tx,
             presenter_tx,
         };
+        let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
+        let database = writer.store.path().to_path_buf();
+        let checkpointer = thread::Builder::new()
+            .name("handsup-checkpoint".into())
+            .spawn(move || crate::store::checkpoint::run(database, checkpoint_signal))
+            .unwrap_or_else(|error| panic!("cannot start the checkpoint thread: {error}"));
         let thread = thread::Builder::new()
             .name("handsup-writer".into())
-            .spawn(move || writer.run(inbox))
+            .spawn(move || {
+                writer.run(inbox);
+                // The writer is done: one last checkpoint, then both threads have ended.
+                drop(checkpoint_stop);
+                let _ = checkpointer.join();
+            })
             .unwrap_or_else(|error| panic!("cannot start the writer thread: {error}"));
         (Engine { commands }, Subscriptions { participant, presenter, answers }, thread)
     }
@@ -201,17 +212,27 @@ impl Writer {
             match command {
                 Command::Vote { participant, request, question, choices, reply } => {
                     let id = participant_row(&batch, participant_ids, *session, &participant)?;
-                    if let Some((question, choices)) = batch.applied(id, &request)? {
-                        pending.push(Pending::Duplicate { stored: Stored { question, choices }, reply });
-                        continue;
-                    }
-                    match state.check_vote(&question, &choices) {
-                        Ok(choices) => {
+                    // The common case costs two statements: claim the request id, store the answer.
+                    let fresh = match state.check_vote(&question, &choices) {
+                        Ok(choices) if batch.claim_request(id, &request, &question, &choices)? => {
                             batch.answer(id, &question, &choices)?;
-                            batch.record_request(id, &request, &question, &choices)?;
                             pending.push(Pending::Vote { participant, question, choices, reply });
+                            continue;
                         }
-                        Err(refusal) => pending.push(Pending::Refused { reply, refusal }),
+                        Ok(_) => None,
+                        Err(refusal) => Some(refusal),
+                    };
+                    // A retry of a request applied before (perhaps before voting closed)
+                    // gets its original acknowledgement; anything else is refused.
+                    match (batch.applied(id, &request)?, fresh) {
+                        (Some((question, choices)), _) => {
+                            pending.push(Pending::Duplicate { stored: Stored { question, choices }, reply });
+                        }
+                        (None, Some(refusal)) => pending.push(Pending::Refused { reply, refusal }),
+                        (None, None) => pending.push(Pending::Refused {
+                            reply,
+                            refusal: VoteRefusal::InvalidChoice("this request id was already used".into()),
+                        }),
                     }
                 }
                 Command::Join { participant } => {

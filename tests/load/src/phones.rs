@@ -41,6 +41,10 @@ pub async fn connect(server: SocketAddr, source: Ipv4Addr, url: &str, origin: &s
     Ok(ws)
 }
 
+/// A steady-rate round starts voting this long after the presenter advances, so
+/// that every phone has the question first and the rate is not a burst.
+pub const RATE_LEAD_IN: Duration = Duration::from_secs(1);
+
 /// What the coordinator asks every phone to do in the current round.
 #[derive(Debug, Clone)]
 pub struct Round {
@@ -58,7 +62,7 @@ pub enum Delay {
     Immediately,
     /// At a random moment within this window.
     Within(Duration),
-    /// Phone `i` votes `i / rate` seconds after the round started (a steady rate).
+    /// Phone `i` votes `i / rate` seconds after the round's lead-in (a steady rate).
     Rate(f64),
 }
 
@@ -143,7 +147,7 @@ pub async fn phone(
                                 Some(tokio::time::Instant::now() + window.mul_f64(fraction))
                             }
                             Delay::Rate(rate) => {
-                                let due = started + Duration::from_secs_f64(index as f64 / rate);
+                                let due = started + RATE_LEAD_IN + Duration::from_secs_f64(index as f64 / rate);
                                 Some(tokio::time::Instant::from_std(due))
                             }
                         };

@@ -1,5 +1,6 @@
 //! SQLite storage: opening the file, resuming a session, and the writes the writer batches.
 
+pub mod checkpoint;
 mod schema;
 
 use std::collections::HashMap;
@@ -55,6 +56,8 @@ impl Store {
         // FULL: an acknowledged vote survives a power cut too. Batched commits keep
         // the cost to one fsync per batch, not one per vote.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Checkpoints happen on their own thread (see `checkpoint`), never inside a vote's commit.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn, path })
@@ -173,19 +176,20 @@ impl Batch<'_> {
         Ok(found.map(|(question, choices)| (question, decode_choices(&choices).unwrap_or_default())))
     }
 
-    /// Records that a request was applied, in the same transaction as its answer.
-    pub fn record_request(
+    /// Claims a request id for this answer, in the same transaction as the answer.
+    /// False when the id was applied before: the caller must not apply it again.
+    pub fn claim_request(
         &self,
         participant: i64,
         request: &str,
         question: &str,
         choices: &[u16],
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut statement = self.tx.prepare_cached(
-            "INSERT INTO requests (participant_id, request, question, choices) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO requests (participant_id, request, question, choices) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (participant_id, request) DO NOTHING",
         )?;
-        statement.execute(params![participant, request, question, encode_choices(choices)])?;
-        Ok(())
+        Ok(statement.execute(params![participant, request, question, encode_choices(choices)])? == 1)
     }
 
     pub fn set_slide(&self, session: i64, slide: usize) -> Result<(), StoreError> {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the benchmarks behind docs/benchmarks.md: release builds, the load
+# generator at 100 to 10,000 phones (medians of 3 runs), a herd, a vote-rate
+# sweep, and the hot-path micro-benchmarks. About 15 minutes on 2 cores; run it
+# on an otherwise idle machine. Usage: bench.sh [OUT_DIR]
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out=${1:-target/bench}
+mkdir -p "$out"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The headless build: the same server as the desktop app, without the window.
+cargo build --release --no-default-features --bin handsup
+cargo build --release -p handsup-load --bin handsup-load
+load=target/release/handsup-load
+server=target/release/handsup
+
+{
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+  echo "kernel: $(uname -r); open-file limit: $(ulimit -n)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} > "$out/machine.txt"
+
+echo "== realistic: every phone votes once within 5 s of each of 8 questions, then a reconnect storm"
+"$load" --server "$server" --phones 100,1000,5000,10000 --rounds 8 --shape spread --storm --repeat 3 \
+  --json "$out/spread.json" --plot "$out/latency.svg" | tee "$out/spread.md"
+
+echo "== herd: every phone votes the moment the question arrives"
+"$load" --server "$server" --phones 1000,10000 --rounds 8 --shape herd --repeat 3 \
+  --json "$out/herd.json" | tee "$out/herd.md"
+
+echo "== steady vote rates, 10,000 phones"
+"$load" --server "$server" --phones 10000 --rounds 0 --sweep 5000,10000,20000,30000,40000 --repeat 3 \
+  --json "$out/sweep.json" | tee "$out/sweep.md"
+
+echo "== hot paths"
+cargo bench -p handsup-load --bench hot_paths | tee "$out/micro.txt"
+
+echo "Results in $out/"
