@@ -87,7 +87,7 @@ impl Engine {
         let answers = Answers::default();
         let state = rebuild(&deck, &stored, &answers);
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state)));
-        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state));
+        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, None));
         let (commands, inbox) = mpsc::channel(QUEUE);
         let writer = Writer {
             store,
@@ -98,6 +98,7 @@ impl Engine {
             participant_ids: HashMap::new(),
             participant_tx,
             presenter_tx,
+            storage_error: None,
         };
         let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
         let database = writer.store.path().to_path_buf();
@@ -159,6 +160,8 @@ struct Writer {
     participant_ids: HashMap<Arc<str>, i64>,
     participant_tx: watch::Sender<Arc<ParticipantView>>,
     presenter_tx: watch::Sender<Utf8Bytes>,
+    /// Set while commits fail (disk full, read-only folder), for the presenter to see.
+    storage_error: Option<String>,
 }
 
 /// A reply to send once the batch's fate is known.
@@ -199,7 +202,11 @@ impl Writer {
         let mut pending = Vec::with_capacity(commands.len());
         let outcome = self.write(commands, &mut pending);
         match outcome {
-            Ok(()) => self.publish_committed(pending, before),
+            Ok(()) => {
+                // Storage works again (space returned): clear the presenter's alert.
+                let recovered = self.storage_error.take().is_some();
+                self.publish_committed(pending, before, recovered);
+            }
             Err(error) => self.recover(pending, error),
         }
     }
@@ -251,7 +258,7 @@ impl Writer {
     }
 
     /// After a commit: count the new answers, publish the views, then acknowledge.
-    fn publish_committed(&mut self, pending: Vec<Pending>, before: Switches) {
+    fn publish_committed(&mut self, pending: Vec<Pending>, before: Switches, recovered: bool) {
         let mut tallies_moved = false;
         for item in &pending {
             if let Pending::Vote { participant, question, choices, .. } = item {
@@ -260,7 +267,7 @@ impl Writer {
                 tallies_moved = true;
             }
         }
-        if tallies_moved || self.state.clone_switches() != before {
+        if tallies_moved || recovered || self.state.clone_switches() != before {
             self.publish();
         }
         for item in pending {
@@ -285,6 +292,9 @@ impl Writer {
     /// Rebuild the state from the file and tell every sender.
     fn recover(&mut self, pending: Vec<Pending>, error: StoreError) {
         tracing::error!(%error, "a batch could not be committed; its votes were not stored");
+        self.storage_error = Some(format!(
+            "Answers are not being saved: {error}. Free disk space or fix the data folder; voting resumes by itself."
+        ));
         self.participant_ids.clear();
         match self.store.load_session(self.session) {
             Ok(stored) => {
@@ -312,7 +322,7 @@ impl Writer {
 
     fn publish(&self) {
         // The presenter first: the projector is what the room is watching.
-        self.presenter_tx.send_replace(presenter_frame(&self.state));
+        self.presenter_tx.send_replace(presenter_frame(&self.state, self.storage_error.as_deref()));
         let view = participant_view(&self.state);
         self.participant_tx.send_if_modified(|current| {
             let changed = **current != view;
@@ -396,7 +406,7 @@ fn participant_view(state: &SessionState) -> ParticipantView {
     ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()) }
 }
 
-fn presenter_frame(state: &SessionState) -> Utf8Bytes {
+fn presenter_frame(state: &SessionState, storage_error: Option<&str>) -> Utf8Bytes {
     let question = state.current_question();
     let switches = state.current_question_state();
     let tally = question.and_then(|q| state.tallies.get(&q.id).map(|tally| TallyView { question: &q.id, tally }));
@@ -405,6 +415,7 @@ fn presenter_frame(state: &SessionState) -> Utf8Bytes {
         voting: switches.map(|q| Voting::from(q.voting_open)),
         results_visible: switches.map(|q| q.results_visible).unwrap_or(true),
         tally,
+        storage_error,
     })
     .into()
 }

@@ -115,10 +115,26 @@ pub struct TallyView<'a> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToPresenter<'a> {
-    Deck { title: &'a str, slides: Vec<SlideView<'a>>, join: JoinView<'a> },
-    State { slide: usize, voting: Option<Voting>, results_visible: bool, tally: Option<TallyView<'a>> },
-    Participants { connected: usize },
-    Error { code: ErrorCode, message: &'a str },
+    Deck {
+        title: &'a str,
+        slides: Vec<SlideView<'a>>,
+        join: JoinView<'a>,
+    },
+    State {
+        slide: usize,
+        voting: Option<Voting>,
+        results_visible: bool,
+        tally: Option<TallyView<'a>>,
+        /// Set while answers cannot be saved; `null` when all is well.
+        storage_error: Option<&'a str>,
+    },
+    Participants {
+        connected: usize,
+    },
+    Error {
+        code: ErrorCode,
+        message: &'a str,
+    },
 }
 
 /// Serialises a message. Our own types always serialise; the fallback keeps the

@@ -67,6 +67,7 @@ fn main() {
             voting: Some(Voting::Open),
             results_visible: true,
             tally: Some(view),
+            storage_error: None,
         }));
     });
 
