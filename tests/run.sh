@@ -20,7 +20,7 @@ cargo build --bin handsup
 cargo test --workspace
 
 step "pages in headless Chromium"
-(cd tests/e2e && node --test --test-concurrency=1 browser.test.mjs)
+(cd tests/e2e && node --test --test-concurrency=1 browser.test.mjs xss.test.mjs)
 
 step "desktop window under Xvfb"
 (cd tests/e2e && xvfb-run -a -s "-screen 0 1920x1080x24" node --test --test-concurrency=1 desktop.test.mjs)

@@ -129,6 +129,8 @@
 
     $('results').hidden = !question;
     $('results').classList.toggle('many', !!question && question.options.length > 5);
+    $('results').classList.toggle('crowded', !!question && question.options.length > 12);
+    if (question) $('bars').style.setProperty('--rows', String(Math.ceil(question.options.length / 2)));
     if (question) {
       paintResults(question);
       votingButton.textContent = state.voting === 'open' ? 'Close voting' : 'Open voting';
@@ -145,13 +147,20 @@
     banner.hidden = !text;
   }
 
+  // A full disk or read-only folder: the speaker must know answers are not being kept.
+  function paintStorage(text) {
+    const alert = $('storage');
+    alert.textContent = text || '';
+    alert.hidden = !text;
+  }
+
   function onMessage(event) {
     let m;
     try { m = JSON.parse(event.data); } catch (_) { return; }
     if (!m || typeof m !== 'object') return;
     switch (m.type) {
       case 'deck': onDeck(m); break;
-      case 'state': state = m; tries = 0; break;
+      case 'state': state = m; tries = 0; paintStorage(m.storage_error); break;
       case 'participants': $('participants').textContent = String(Number(m.connected) || 0); return;
       case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
       default: return;

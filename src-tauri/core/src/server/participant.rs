@@ -123,13 +123,21 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
                     socket::close(&mut socket, code, reason).await;
                     return Err(SocketError::Refused(reason));
                 }
-                Some(Ok(Message::Text(_) | Message::Binary(_))) if !rate.allow() => {
+                Some(Ok(frame @ (Message::Text(_) | Message::Binary(_)))) if !rate.allow() => {
                     strikes += 1;
                     if strikes >= FLOOD_STRIKES {
                         socket::close(&mut socket, close::POLICY, "too many messages").await;
                         return Err(SocketError::Refused("flood"));
                     }
-                    let reply = error(ErrorCode::RateLimited, "Too many messages: slow down.", None);
+                    // Name the dropped vote, so the phone knows which tap to send again.
+                    let request = match &frame {
+                        Message::Text(text) => match protocol::decode_participant(text) {
+                            Ok(ParticipantMessage::Vote { request, .. }) => Some(request),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let reply = error(ErrorCode::RateLimited, "Too many messages: slow down.", request.as_deref());
                     socket::send_text(&mut socket, reply).await?;
                 }
                 Some(Ok(Message::Text(text))) => {

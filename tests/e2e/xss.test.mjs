@@ -1,0 +1,165 @@
+// Injection payloads in a deck, rendered in headless Chromium on the presenter
+// page and a phone: no script runs, no dialog opens, and the text shows as typed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { TIMEOUT, bin, eventually, launchChromium, shots } from './lib.mjs';
+
+// Each payload, if it ever ran, would bump window.__xss or open a dialog.
+const BASE = [
+  '<script>window.__xss++</script>',
+  '<img src=x onerror="window.__xss++">',
+  '<svg onload="window.__xss++">',
+  '<svg><script>window.__xss++</script></svg>',
+  '<iframe src="javascript:window.parent.__xss++"></iframe>',
+  '<a href="javascript:window.__xss++">click</a>',
+  '<body onload=window.__xss++>',
+  '<details open ontoggle=window.__xss++>',
+  '<input autofocus onfocus=window.__xss++>',
+  '<video><source onerror="window.__xss++"></video>',
+  '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss++>',
+  '"><script>window.__xss++</script>',
+  "'><img src=x onerror=window.__xss++>",
+  '</button><img src=x onerror=window.__xss++>',
+  '</textarea><script>window.__xss++</script>',
+  '<style>*{display:none}</style>',
+  '<object data="javascript:window.__xss++">',
+  '<embed src="javascript:window.__xss++">',
+  '<form action="javascript:window.__xss++"><button>go</button></form>',
+  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss++">',
+  'javascript:alert(1)',
+  '{{constructor.constructor("window.__xss++")()}}',
+  '${window.__xss++}',
+  '&lt;script&gt;window.__xss++&lt;/script&gt;',
+  'right-to-left \u202Egnp.exe\u202C override',
+  'zero\u200Bwidth\u200Djoiners\uFEFF',
+  'émoji 🎉 and 中文 and العربية',
+  'x'.repeat(200),
+];
+const WRAPS = [(p) => p, (p) => `A ${p}`, (p) => `${p} Z`, (p) => `«${p}»`, (p) => `(${p})`, (p) => `1) ${p}`,
+  (p) => `- ${p}`, (p) => `# ${p}`, (p) => `${p}!`, (p) => `\`${p}\``, (p) => `[${p}]`, (p) => `${p};`, (p) => `'${p}'`];
+
+function payloads() {
+  const seen = new Set();
+  for (const wrap of WRAPS) {
+    for (const base of BASE) {
+      const text = wrap(base).trim();
+      // Options are one line of at most 200 characters.
+      if (text.length <= 200 && !seen.has(text)) seen.add(text);
+    }
+  }
+  return [...seen];
+}
+
+const PAYLOADS = payloads();
+const PER_SLIDE = 25;
+
+function deck() {
+  let md = `---\ntitle: "${'<script>window.__xss++</script>'}"\n---\n\n# <img src=x onerror="window.__xss++"> Title\n\n`;
+  md += BASE.slice(0, 12).map((p) => `${p}\n`).join('\n');
+  md += '\n<!-- <script>window.__xss++</script> notes -->\n';
+  for (let i = 0; i < PAYLOADS.length; i += PER_SLIDE) {
+    md += `\n---\n\n<!-- question: multiple id=q${i} -->\n# Pick <svg onload="window.__xss++"> ${i}\n\n`;
+    // A list marker at the start of an option would nest a list: the parser takes the line after "- ".
+    md += PAYLOADS.slice(i, i + PER_SLIDE).map((p) => `- ${p}\n`).join('');
+  }
+  return md;
+}
+
+let server;
+let serverExit;
+let dataDir;
+let browser;
+const dialogs = [];
+const errors = [];
+
+function start(deckPath) {
+  server = spawn(bin, ['serve', deckPath, '--bind', '127.0.0.1', '--port', '0', '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  serverExit = new Promise((resolve) => server.once('exit', resolve));
+  const lines = readline.createInterface({ input: server.stdout });
+  return new Promise((resolve, reject) => {
+    const found = {};
+    const timer = setTimeout(() => reject(new Error('no URLs from the server')), 30_000);
+    lines.on('line', (line) => {
+      for (const key of ['participant', 'presenter']) {
+        if (line.startsWith(`${key}: `)) found[key] = line.slice(key.length + 2).trim();
+      }
+      if (found.participant && found.presenter) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+  });
+}
+
+async function open(url, viewport) {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript(() => { window.__xss = 0; });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss().catch(() => {}); });
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(url);
+  return page;
+}
+
+let urls;
+before(async () => {
+  assert.ok(fs.existsSync(bin), `no handsup binary at ${bin}`);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-xss-'));
+  const deckPath = path.join(dataDir, 'hostile.md');
+  fs.writeFileSync(deckPath, deck());
+  urls = await start(deckPath);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await serverExit;
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test(`${PAYLOADS.length} injection payloads render as text and never run`, { timeout: 180_000 }, async () => {
+  assert.ok(PAYLOADS.length >= 300, `only ${PAYLOADS.length} payloads`);
+  const presenter = await open(urls.presenter, { width: 1280, height: 720 });
+  const phone = await open(urls.participant, { width: 390, height: 844 });
+  await eventually('the title slide', () => presenter.locator('#slide h1').count(), 1);
+  const title = await presenter.locator('#slide h1').textContent();
+  assert.ok(title.includes('<img src=x onerror="window.__xss++">'), `title shown as ${JSON.stringify(title)}`);
+
+  const slides = Math.ceil(PAYLOADS.length / PER_SLIDE);
+  for (let s = 0; s < slides; s++) {
+    await presenter.keyboard.press('ArrowRight');
+    const expected = PAYLOADS.slice(s * PER_SLIDE, (s + 1) * PER_SLIDE);
+    await eventually(`slide ${s + 1}: the phone's options`, () => phone.locator('#opts button .t').allTextContents(), expected);
+    await eventually(`slide ${s + 1}: the presenter's labels`, () => presenter.locator('#bars .label').allTextContents(), expected);
+    // Every result row is on screen: none pushed below the results area.
+    const clipped = await presenter.evaluate(() => {
+      const area = document.querySelector('#bars').getBoundingClientRect();
+      return [...document.querySelectorAll('#bars li')].filter((li) => li.getBoundingClientRect().bottom > area.bottom + 1).length;
+    });
+    assert.equal(clipped, 0, `slide ${s + 1}: ${clipped} result rows are cut off`);
+    // Every option is a button whose accessible name is exactly the payload.
+    const first = phone.getByRole('button', { name: expected[0], exact: true });
+    assert.equal(await first.count(), 1, `no button named ${JSON.stringify(expected[0])}`);
+    if (s === 0) {
+      fs.mkdirSync(shots, { recursive: true });
+      await presenter.screenshot({ path: path.join(shots, 'xss-presenter.png') });
+      await phone.screenshot({ path: path.join(shots, 'xss-phone.png'), fullPage: true });
+    }
+  }
+  for (const page of [presenter, phone]) {
+    assert.equal(await page.evaluate(() => window.__xss), 0, 'a payload ran');
+    assert.equal(await page.locator('script:not([src])').count(), page === phone ? 1 : 0, 'a script element was injected');
+    assert.equal(await page.locator('img:not(#qr), svg, iframe, object, embed').count(), 0, 'markup was injected');
+  }
+  assert.deepEqual(dialogs, [], 'a dialog opened');
+  assert.deepEqual(errors, [], 'script errors on the pages');
+});
