@@ -148,3 +148,34 @@ async fn http_get(url: &str) -> Result<String> {
     stream.read_to_string(&mut response).await?;
     Ok(response)
 }
+
+#[tokio::test]
+async fn invalid_utf8_closes_with_1007() -> Result<()> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut server = TestServer::start().await?;
+    let mut phone = server.participant("utf8-breaker").await?;
+    phone.wait_type("state").await?;
+    let origin = origin_of(&server.participant_url);
+    let mut raw = WsClient::raw(&server.participant_ws(), &origin).await?;
+    raw.send(Message::text(json!({"type": "hello", "participant": "utf8-breaker2"}).to_string())).await?;
+    raw.send(Message::Frame(Frame::message(vec![0x7b, 0xff, 0xfe, 0x7d], OpCode::Data(Data::Text), true))).await?;
+    let mut code = None;
+    while let Some(frame) = futures_util::StreamExt::next(&mut raw).await {
+        match frame {
+            Ok(Message::Close(Some(close))) => {
+                code = Some(close.code);
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    assert_eq!(code, Some(CloseCode::Invalid), "invalid UTF-8 must close with 1007");
+    // Other phones are unaffected.
+    phone.send(json!({"type": "vote", "request": "r", "question": "none", "choices": [0]})).await?;
+    assert_eq!(phone.wait_type("error").await?["code"], "not_current");
+    server.stop().await
+}

@@ -124,6 +124,11 @@ impl WsClient {
         Ok(WsClient { stream, latest: Default::default() })
     }
 
+    /// A bare stream with an `Origin`, for tests that relay or inspect frames themselves.
+    pub async fn raw(url: &str, origin: &str) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
+        Ok(WsClient::connect(url, Some(origin)).await?.stream)
+    }
+
     pub async fn send(&mut self, message: Value) -> Result<()> {
         self.send_text(&message.to_string()).await
     }
@@ -192,6 +197,12 @@ impl WsClient {
         }
     }
 
+    /// Reads whatever has already arrived (until 100 ms pass quietly), so the
+    /// newest frames describe now rather than when this client last read.
+    pub async fn catch_up(&mut self) {
+        while let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), self.recv()).await {}
+    }
+
     /// Forgets the newest frame of a type, to wait for the next one.
     pub fn latest_clear(&mut self, kind: &str) {
         self.latest.remove(kind);
@@ -208,6 +219,7 @@ impl WsClient {
 
 /// Presenter helper: moves to `slide` and waits for the state that shows it.
 pub async fn goto(presenter: &mut WsClient, slide: usize) -> Result<Value> {
+    presenter.catch_up().await;
     presenter.send(json!({"type": "goto", "slide": slide})).await?;
     presenter.wait_for("the slide change", |f| f["type"] == "state" && f["slide"] == slide).await
 }

@@ -14,7 +14,7 @@ const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
 pub mod close {
     pub const NORMAL: u16 = 1000;
     pub const GOING_AWAY: u16 = 1001;
-    pub const UNSUPPORTED: u16 = 1003;
+    pub const INVALID_PAYLOAD: u16 = 1007;
     pub const POLICY: u16 = 1008;
     pub const TOO_BIG: u16 = 1009;
     /// The same participant connected again elsewhere; the page does not retry on its own.
@@ -82,7 +82,7 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 pub fn close_for_read_error(error: axum::Error) -> (u16, &'static str) {
     match error.into_inner().downcast::<tungstenite::Error>().map(|inner| *inner) {
         Ok(tungstenite::Error::Capacity(_)) => (close::TOO_BIG, "message too big"),
-        Ok(tungstenite::Error::Utf8(_)) => (close::UNSUPPORTED, "invalid UTF-8"),
+        Ok(tungstenite::Error::Utf8(_)) => (close::INVALID_PAYLOAD, "invalid UTF-8"),
         _ => (close::POLICY, "protocol error"),
     }
 }
