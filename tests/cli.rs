@@ -2,12 +2,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use anyhow::{anyhow, Context, Result};
-use common::{origin_of, WsClient};
+use anyhow::{anyhow, Result};
+use common::{origin_of, serve_urls, WsClient};
 use serde_json::json;
 
 struct Serve {
@@ -23,13 +22,7 @@ fn serve(args: &[&str]) -> Result<Serve> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
-    let mut lines = BufReader::new(stdout).lines();
-    let participant = lines.next().context("no participant line")??;
-    let presenter = lines.next().context("no presenter line")??;
-    let participant =
-        participant.strip_prefix("participant: ").ok_or_else(|| anyhow!("got {participant:?}"))?.to_string();
-    let presenter = presenter.strip_prefix("presenter: ").ok_or_else(|| anyhow!("got {presenter:?}"))?.to_string();
+    let (participant, presenter) = serve_urls(&mut child)?;
     Ok(Serve { child, participant, presenter })
 }
 

@@ -7,14 +7,13 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, ensure, Context, Result};
-use common::{origin_of, WsClient};
+use common::{origin_of, serve_urls, Rng, WsClient};
 use serde_json::json;
 
 const PHONES: usize = 30;
@@ -32,22 +31,8 @@ fn start(port: u16, data: &Path) -> Result<Serve> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?).lines();
-    let participant = lines.next().context("no participant line")??.replacen("participant: ", "", 1);
-    let presenter = lines.next().context("no presenter line")??.replacen("presenter: ", "", 1);
+    let (participant, presenter) = serve_urls(&mut child)?;
     Ok(Serve { child, participant, presenter })
-}
-
-/// A small deterministic generator, so a failing run can be replayed with its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,12 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use anyhow::{anyhow, Context, Result};
-use common::{origin_of, WsClient};
+use anyhow::{anyhow, Result};
+use common::{origin_of, serve_urls, WsClient};
 use serde_json::json;
 
 #[tokio::test]
@@ -29,9 +29,7 @@ async fn a_full_disk_is_reported_and_voting_resumes_when_space_returns() -> Resu
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?).lines();
-    let participant = lines.next().context("no participant line")??.replacen("participant: ", "", 1);
-    let presenter_url = lines.next().context("no presenter line")??.replacen("presenter: ", "", 1);
+    let (participant, presenter_url) = serve_urls(&mut child)?;
     // The server's view of its data folder, inside its own mount namespace.
     let data = PathBuf::from(format!("/proc/{}/root{}", child.id(), dir));
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, ensure, Result};
-use common::{goto, nth_question, origin_of, TestServer, WsClient};
+use common::{goto, nth_question, origin_of, Rng, TestServer, WsClient};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -20,22 +20,6 @@ use tokio_tungstenite::tungstenite::Message;
 
 const PHONES: usize = 200;
 const CHAOS: Duration = Duration::from_secs(8);
-
-/// A deterministic random source per task.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below.max(1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next(100) < percent
-    }
-}
 
 /// A WebSocket-aware proxy: every phone connection gets its own upstream
 /// connection to the real server, and faults while `chaos` is set.

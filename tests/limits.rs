@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use anyhow::Result;
-use common::{origin_of, TestServer, WsClient};
+use common::{fast_heartbeat, origin_of, TestServer, WsClient};
 use handsup_core::server::Limits;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -28,12 +28,7 @@ async fn a_newer_socket_replaces_the_older_one_of_the_same_participant() -> Resu
 
 #[tokio::test]
 async fn a_phone_that_vanished_is_dropped_after_the_silence_limit() -> Result<()> {
-    let limits = Limits {
-        ping_every: Duration::from_millis(100),
-        silence_limit: Duration::from_millis(400),
-        ..Limits::default()
-    };
-    let mut server = TestServer::start_with(limits).await?;
+    let mut server = TestServer::start_with(fast_heartbeat()).await?;
     let mut presenter = server.presenter().await?;
     let mut phone = server.participant("vanishing-01").await?;
     phone.wait_type("state").await?;
@@ -47,12 +42,7 @@ async fn a_phone_that_vanished_is_dropped_after_the_silence_limit() -> Result<()
 
 #[tokio::test]
 async fn a_live_phone_answering_pings_stays() -> Result<()> {
-    let limits = Limits {
-        ping_every: Duration::from_millis(100),
-        silence_limit: Duration::from_millis(400),
-        ..Limits::default()
-    };
-    let mut server = TestServer::start_with(limits).await?;
+    let mut server = TestServer::start_with(fast_heartbeat()).await?;
     let mut presenter = server.presenter().await?;
     let mut phone = server.participant("staying-01").await?;
     phone.wait_type("state").await?;

@@ -2,25 +2,13 @@
 
 mod common;
 
-use anyhow::{anyhow, Result};
-use common::TestServer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn get(url: &str) -> Result<(String, String)> {
-    let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut stream = tokio::net::TcpStream::connect(host).await?;
-    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await?;
-    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| anyhow!("no header end"))?;
-    Ok((head.to_ascii_lowercase(), body.to_string()))
-}
+use anyhow::Result;
+use common::{http_get, TestServer};
 
 #[tokio::test]
 async fn the_phone_page_is_one_small_self_contained_request() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let (head, body) = get(&server.participant_url).await?;
+    let (head, body) = http_get(&server.participant_url).await?;
     assert!(head.starts_with("http/1.1 200"), "{head}");
     // 14 KiB arrives in TCP's first round trip; this is the raw size, before any compression.
     assert!(body.len() <= 14 * 1024, "the phone page is {} bytes", body.len());
@@ -35,13 +23,13 @@ async fn the_phone_page_is_one_small_self_contained_request() -> Result<()> {
 #[tokio::test]
 async fn the_presenter_page_loads_only_its_own_files() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let (head, body) = get(&server.presenter_url).await?;
+    let (head, body) = http_get(&server.presenter_url).await?;
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("referrer-policy: no-referrer"), "the token must not leak in a Referer: {head}");
     assert!(body.contains("/ui/presenter.js") && body.contains("/ui/presenter.css"));
     let base = server.presenter_url.split("/?").next().unwrap_or("").to_string();
     for file in ["/ui/presenter.js", "/ui/presenter.css"] {
-        let (head, body) = get(&format!("{base}{file}")).await?;
+        let (head, body) = http_get(&format!("{base}{file}")).await?;
         assert!(head.starts_with("http/1.1 200") && !body.is_empty(), "{file}: {head}");
         assert!(!body.contains("http://") && !body.contains("https://"), "{file} names an external address");
     }

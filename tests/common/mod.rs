@@ -217,6 +217,54 @@ impl WsClient {
     }
 }
 
+/// A raw HTTP/1.1 GET: (lower-cased head, body).
+pub async fn http_get(url: &str) -> Result<(String, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = TcpStream::connect(host).await?;
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| anyhow!("no header end in {response:?}"))?;
+    Ok((head.to_ascii_lowercase(), body.to_string()))
+}
+
+/// Reads the two contract lines `handsup serve` prints: (participant URL, presenter URL).
+pub fn serve_urls(child: &mut std::process::Child) -> Result<(String, String)> {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("the server's stdout is not piped"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let mut read = |prefix: &str| -> Result<String> {
+        let line = lines.next().ok_or_else(|| anyhow!("the server exited before printing {prefix}"))??;
+        line.strip_prefix(prefix).map(str::to_string).ok_or_else(|| anyhow!("expected {prefix:?}, got {line:?}"))
+    };
+    let participant = read("participant: ")?;
+    let presenter = read("presenter: ")?;
+    Ok((participant, presenter))
+}
+
+/// A small deterministic generator, so a failing run can be replayed from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below.max(1)
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next(100) < percent
+    }
+}
+
+/// Limits with a heartbeat fast enough for a test to watch.
+pub fn fast_heartbeat() -> Limits {
+    Limits { ping_every: Duration::from_millis(100), silence_limit: Duration::from_millis(400), ..Limits::default() }
+}
+
 /// Presenter helper: moves to `slide` and waits for the state that shows it.
 pub async fn goto(presenter: &mut WsClient, slide: usize) -> Result<Value> {
     presenter.catch_up().await;

@@ -1,16 +1,14 @@
 // End to end in a real browser: a presenter and three phones against `handsup serve`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { TIMEOUT, bin, eventually, launchChromium, shots, sleep } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer } from './lib.mjs';
 
 let server;
 let serverExit;
-let serverLog = '';
+let serverLog = () => '';
 let dataDir;
 let browser;
 let urls;
@@ -21,36 +19,6 @@ const pageErrors = [];
 const text = (page, selector) => page.locator(selector).first().textContent({ timeout: TIMEOUT }).then((t) => (t ?? '').trim());
 const number = (page, selector) => text(page, selector).then(Number);
 const pressed = (page, name) => page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed', { timeout: TIMEOUT });
-
-function startServer() {
-  assert.ok(fs.existsSync(bin), `no handsup binary at ${bin}: build it first, or set HANDSUP_BIN`);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-browser-'));
-  server = spawn(bin, ['serve', '--bind', '127.0.0.1', '--port', '0', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serverExit = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
-  // Keep draining both pipes for the whole run: a full pipe would block the server.
-  server.stderr.on('data', (chunk) => { serverLog = (serverLog + chunk).slice(-20_000); });
-  const lines = readline.createInterface({ input: server.stdout });
-  return new Promise((resolve, reject) => {
-    const found = {};
-    const timer = setTimeout(() => reject(new Error(`server printed no URLs within 60 s:\n${serverLog}`)), 60_000);
-    lines.on('line', (line) => {
-      serverLog = (serverLog + line + '\n').slice(-20_000);
-      for (const key of ['participant', 'presenter']) {
-        if (line.startsWith(`${key}: `)) found[key] = line.slice(key.length + 2).trim();
-      }
-      if (found.participant && found.presenter) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    serverExit.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${serverLog}`));
-    });
-  });
-}
 
 async function openPage(url, contextOptions) {
   const context = await browser.newContext(contextOptions);
@@ -65,7 +33,12 @@ async function openPage(url, contextOptions) {
 }
 
 before(async () => {
-  urls = await startServer();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-browser-'));
+  const started = await startServer(['--bind', '127.0.0.1', '--port', '0', '--data', dataDir]);
+  server = started.child;
+  serverExit = started.exited;
+  serverLog = started.log;
+  urls = { participant: started.participant, presenter: started.presenter };
   browser = await launchChromium();
 });
 
@@ -189,7 +162,7 @@ test('a reloaded phone is the same participant and shows its stored answer', asy
 test('the server exits with code 0 on SIGTERM and the pages say they are offline', async () => {
   server.kill('SIGTERM');
   const exit = await Promise.race([serverExit, sleep(15_000).then(() => ({ code: 'still running after 15 s' }))]);
-  assert.deepEqual(exit, { code: 0, signal: null }, `server log:\n${serverLog}`);
+  assert.deepEqual(exit, { code: 0, signal: null }, `server log:\n${serverLog()}`);
   await eventually('phone offline notice',
     async () => (await text(phones[0], '#net')).includes('Reconnecting'), true);
   await eventually('presenter disconnected banner', () => presenter.locator('#connection').isVisible(), true);

@@ -2,12 +2,10 @@
 // page and a phone: no script runs, no dialog opens, and the text shows as typed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { TIMEOUT, bin, eventually, launchChromium, shots } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, shots, startServer } from './lib.mjs';
 
 // Each payload, if it ever ran, would bump window.__xss or open a dialog.
 const BASE = [
@@ -77,27 +75,6 @@ let browser;
 const dialogs = [];
 const errors = [];
 
-function start(deckPath) {
-  server = spawn(bin, ['serve', deckPath, '--bind', '127.0.0.1', '--port', '0', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  serverExit = new Promise((resolve) => server.once('exit', resolve));
-  const lines = readline.createInterface({ input: server.stdout });
-  return new Promise((resolve, reject) => {
-    const found = {};
-    const timer = setTimeout(() => reject(new Error('no URLs from the server')), 30_000);
-    lines.on('line', (line) => {
-      for (const key of ['participant', 'presenter']) {
-        if (line.startsWith(`${key}: `)) found[key] = line.slice(key.length + 2).trim();
-      }
-      if (found.participant && found.presenter) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-  });
-}
-
 async function open(url, viewport) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(() => { window.__xss = 0; });
@@ -111,11 +88,13 @@ async function open(url, viewport) {
 
 let urls;
 before(async () => {
-  assert.ok(fs.existsSync(bin), `no handsup binary at ${bin}`);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-xss-'));
   const deckPath = path.join(dataDir, 'hostile.md');
   fs.writeFileSync(deckPath, deck());
-  urls = await start(deckPath);
+  const started = await startServer([deckPath, '--bind', '127.0.0.1', '--port', '0', '--data', dataDir]);
+  server = started.child;
+  serverExit = started.exited;
+  urls = { participant: started.participant, presenter: started.presenter };
   browser = await launchChromium();
 });
 
