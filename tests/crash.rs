@@ -2,7 +2,7 @@
 //! restart every acknowledged vote is stored, nothing unsent is, the database is
 //! intact, the session resumes on the same port and the phones get the current question.
 //!
-//! Iterations: `HANDSUP_CRASH_ITERATIONS` (default 12); seed: `HANDSUP_CRASH_SEED`.
+//! Iterations: `HANDSUP_CRASH_ITERATIONS` (default 24); seed: `HANDSUP_CRASH_SEED`.
 
 mod common;
 
@@ -37,7 +37,7 @@ fn start(port: u16, data: &Path) -> Result<Serve> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_votes_survive_kill_9_and_the_session_resumes() -> Result<()> {
-    let iterations: usize = std::env::var("HANDSUP_CRASH_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
+    let iterations: usize = std::env::var("HANDSUP_CRASH_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(24);
     let seed: u64 = std::env::var("HANDSUP_CRASH_SEED").ok().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
     });

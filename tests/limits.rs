@@ -120,3 +120,13 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() -> Result<()> {
     assert!(page.starts_with("HTTP/1.1 200"), "{}", page.lines().next().unwrap_or(""));
     server.stop().await
 }
+
+#[tokio::test]
+async fn a_socket_that_never_says_hello_is_closed() -> Result<()> {
+    let limits = Limits { hello_deadline: Duration::from_millis(300), ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let origin = origin_of(&server.participant_url);
+    let mut silent = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
+    assert_eq!(silent.closed().await?, CloseCode::Policy);
+    server.stop().await
+}

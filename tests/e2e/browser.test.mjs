@@ -167,3 +167,20 @@ test('the server exits with code 0 on SIGTERM and the pages say they are offline
     async () => (await text(phones[0], '#net')).includes('Reconnecting'), true);
   await eventually('presenter disconnected banner', () => presenter.locator('#connection').isVisible(), true);
 });
+
+test('after a restart on the same port and data, open pages rejoin by themselves', { timeout: 60_000 }, async () => {
+  const port = new URL(urls.participant).port;
+  const restarted = await startServer(['--bind', '127.0.0.1', '--port', port, '--data', dataDir]);
+  server = restarted.child;
+  serverExit = restarted.exited;
+  serverLog = restarted.log;
+  assert.equal(restarted.participant, urls.participant, 'the session resumes on the same address');
+  // Nobody reloads anything: the phones' own backoff brings them back (at most 10 s apart).
+  await eventually('phone back on the question', async () => (await text(phones[0], '#net')) === '', true, 20_000);
+  await eventually('phone shows the question again', () => phones[0].locator('#opts button').count(), 4, 20_000);
+  // The presenter's URL carries a new token after a restart: open it afresh.
+  const again = await openPage(restarted.presenter, { viewport: { width: 1280, height: 720 } });
+  await eventually('phones counted again', () => number(again, '#participants'), 3, 30_000);
+  await eventually('answers kept', () => number(again, '#respondents'), 3, 20_000);
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
