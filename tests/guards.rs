@@ -3,7 +3,7 @@
 mod common;
 
 use anyhow::Result;
-use common::{goto, http_get, nth_question, origin_of, TestServer, WsClient};
+use common::{http_get, origin_of, TestServer, WsClient};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
@@ -69,12 +69,8 @@ async fn the_presenter_needs_the_token_and_is_not_on_the_lan_listener() -> Resul
 #[tokio::test]
 async fn malformed_frames_get_errors_and_change_nothing() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let mut presenter = server.presenter().await?;
-    let deck = presenter.wait_type("deck").await?;
-    let (slide, question) = nth_question(&deck, 0)?;
-    goto(&mut presenter, slide).await?;
-    let mut phone = server.participant("garbage-0001").await?;
-    phone.wait_for("the question", |f| f["question"]["id"] == question.as_str()).await?;
+    let (_presenter, question) = server.presenter_on_first_question().await?;
+    let mut phone = server.phone_on("garbage-0001", &question).await?;
     for bad in [
         "not json".to_string(),
         "{}".to_string(),

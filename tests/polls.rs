@@ -66,12 +66,8 @@ async fn two_hundred_participants_vote_and_the_presenter_sees_exact_tallies() ->
 #[tokio::test]
 async fn an_ack_means_the_vote_is_already_in_the_file() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let mut presenter = server.presenter().await?;
-    let deck = presenter.wait_type("deck").await?;
-    let (slide, question) = nth_question(&deck, 0)?;
-    goto(&mut presenter, slide).await?;
-    let mut phone = server.participant("ack-check-01").await?;
-    phone.wait_for("the question", |f| f["question"]["id"] == question.as_str()).await?;
+    let (_presenter, question) = server.presenter_on_first_question().await?;
+    let mut phone = server.phone_on("ack-check-01", &question).await?;
     for round in 0..20u16 {
         let choice = round % 2;
         let ack = phone.vote(&format!("r{round}"), &question, &[choice]).await?;
@@ -89,13 +85,8 @@ async fn an_ack_means_the_vote_is_already_in_the_file() -> Result<()> {
 #[tokio::test]
 async fn changing_a_vote_moves_the_count_and_keeps_one_row() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let mut presenter = server.presenter().await?;
-    let deck = presenter.wait_type("deck").await?;
-    let (slide, question) = nth_question(&deck, 0)?;
-    goto(&mut presenter, slide).await?;
-
-    let mut phone = server.participant("changer-0001").await?;
-    phone.wait_for("the question", |f| f["question"]["id"] == question.as_str()).await?;
+    let (mut presenter, question) = server.presenter_on_first_question().await?;
+    let mut phone = server.phone_on("changer-0001", &question).await?;
     assert_eq!(phone.vote("a", &question, &[0]).await?["type"], "ack");
     assert_eq!(phone.vote("b", &question, &[1]).await?["type"], "ack");
     presenter

@@ -3,19 +3,14 @@
 mod common;
 
 use anyhow::Result;
-use common::{goto, nth_question, TestServer};
+use common::TestServer;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_retried_request_is_applied_once_even_after_a_newer_vote() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let mut presenter = server.presenter().await?;
-    let deck = presenter.wait_type("deck").await?;
-    let (slide, question) = nth_question(&deck, 0)?;
-    goto(&mut presenter, slide).await?;
-
-    let mut phone = server.participant("retrying-001").await?;
-    phone.wait_for("the question", |f| f["question"]["id"] == question.as_str()).await?;
+    let (_presenter, question) = server.presenter_on_first_question().await?;
+    let mut phone = server.phone_on("retrying-001", &question).await?;
     let first = phone.vote("first", &question, &[0]).await?;
     assert_eq!(first["choices"], json!([0]));
     assert_eq!(phone.vote("second", &question, &[1]).await?["choices"], json!([1]));

@@ -86,6 +86,22 @@ impl TestServer {
         Ok(client)
     }
 
+    /// A presenter moved to the deck's first question: (presenter, question id).
+    pub async fn presenter_on_first_question(&self) -> Result<(WsClient, String)> {
+        let mut presenter = self.presenter().await?;
+        let deck = presenter.wait_type("deck").await?;
+        let (slide, question) = nth_question(&deck, 0)?;
+        goto(&mut presenter, slide).await?;
+        Ok((presenter, question))
+    }
+
+    /// A phone that has `question` on screen.
+    pub async fn phone_on(&self, id: &str, question: &str) -> Result<WsClient> {
+        let mut phone = self.participant(id).await?;
+        phone.wait_for("the question", |f| f["question"]["id"] == question).await?;
+        Ok(phone)
+    }
+
     pub async fn presenter(&self) -> Result<WsClient> {
         WsClient::connect(&self.presenter_ws(), Some(&origin_of(&self.presenter_url))).await
     }
