@@ -9,9 +9,10 @@ use handsup_core::DeckSource;
 #[tokio::test]
 async fn a_restart_resumes_tallies_slide_and_identity() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let (slide, question);
+    let (slide, question, presenter_url);
     {
         let mut server = TestServer::start_in(dir.path(), DeckSource::Demo).await?;
+        presenter_url = server.presenter_url.clone();
         let mut presenter = server.presenter().await?;
         let deck = presenter.wait_type("deck").await?;
         (slide, question) = nth_question(&deck, 0)?;
@@ -27,6 +28,8 @@ async fn a_restart_resumes_tallies_slide_and_identity() -> Result<()> {
     }
 
     let mut server = TestServer::start_in(dir.path(), DeckSource::Demo).await?;
+    // Same token and port: a presenter page left open reconnects by itself.
+    assert_eq!(server.presenter_url, presenter_url);
     let mut presenter = server.presenter().await?;
     let state = presenter.wait_type("state").await?;
     assert_eq!(state["slide"], slide);

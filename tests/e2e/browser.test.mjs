@@ -178,9 +178,10 @@ test('after a restart on the same port and data, open pages rejoin by themselves
   // Nobody reloads anything: the phones' own backoff brings them back (at most 10 s apart).
   await eventually('phone back on the question', async () => (await text(phones[0], '#net')) === '', true, 20_000);
   await eventually('phone shows the question again', () => phones[0].locator('#opts button').count(), 4, 20_000);
-  // The presenter's URL carries a new token after a restart: open it afresh.
-  const again = await openPage(restarted.presenter, { viewport: { width: 1280, height: 720 } });
-  await eventually('phones counted again', () => number(again, '#participants'), 3, 30_000);
-  await eventually('answers kept', () => number(again, '#respondents'), 3, 20_000);
+  // The presenter keeps its token and port too, so its open page comes back by itself.
+  assert.equal(restarted.presenter, urls.presenter, 'the presenter URL survives a restart');
+  await eventually('presenter reconnected', () => presenter.locator('#connection').isVisible(), false, 20_000);
+  await eventually('phones counted again', () => number(presenter, '#participants'), 3, 30_000);
+  await eventually('answers kept', () => number(presenter, '#respondents'), 3, 20_000);
   assert.deepEqual(pageErrors, [], 'no script errors in any page');
 });

@@ -122,13 +122,23 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         },
         source,
     })?;
-    let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let presenter = net::bind(loopback).map_err(|source| Error::Bind { addr: loopback, source, hint: "" })?;
+    // The presenter's token and port outlive a restart, so a presenter page left
+    // open in a browser reconnects by itself after a crash, like the phones.
+    let previous_port = store.setting("presenter_port")?.and_then(|port| port.parse::<u16>().ok()).unwrap_or(0);
+    let presenter = net::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, previous_port))).or_else(|_| {
+        let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        net::bind(loopback).map_err(|source| Error::Bind { addr: loopback, source, hint: "" })
+    })?;
     let participant_port = participants.local_addr()?.port();
     let presenter_port = presenter.local_addr()?.port();
+    let token = match store.setting("presenter_token")? {
+        Some(token) if token.len() == 32 => token,
+        _ => random_token()?,
+    };
+    store.set_setting("presenter_token", &token)?;
+    store.set_setting("presenter_port", &presenter_port.to_string())?;
 
     let participant_url = format!("http://{}/", url_host(config.bind, participant_port));
-    let token = random_token()?;
     let presenter_url = format!("http://127.0.0.1:{presenter_port}/?token={token}");
     let qr_svg = qr::qr_svg(&participant_url).map_err(|error| Error::Qr(error.to_string()))?;
 

@@ -134,6 +134,19 @@ impl Store {
         Ok(StoredSession { id, slide: usize::try_from(slide).unwrap_or(0), questions, responses })
     }
 
+    /// A stored setting.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
     /// Starts a write transaction for one batch.
     pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
         Ok(Batch { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)? })

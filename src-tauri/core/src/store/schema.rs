@@ -51,6 +51,8 @@ const MIGRATIONS: &[&str] = &[
         choices TEXT NOT NULL,
         PRIMARY KEY (participant_id, request)
     ) WITHOUT ROWID;",
+    // 3: small settings that outlive a restart (the presenter's token and port).
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();
