@@ -66,16 +66,21 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
         return;
     }
     // Finish the closing handshake: read what the peer already sent until its
-    // close reply. Closing with unread data would reset the connection, and the
-    // peer would never see our close code.
-    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
-        while let Some(Ok(message)) = socket.recv().await {
-            if matches!(message, Message::Close(_)) {
+    // close reply. Closing with unread data resets the connection, and a reset
+    // can discard our close frame before the peer reads it. When the stream is
+    // unreadable (after an oversized frame, say), linger instead, so the peer
+    // has time to read the close code before the reset.
+    let deadline = tokio::time::Instant::now() + CLOSE_HANDSHAKE;
+    while let Ok(Some(read)) = tokio::time::timeout_at(deadline, socket.recv()).await {
+        match read {
+            Ok(Message::Close(_)) => break,
+            Ok(_) => {}
+            Err(_) => {
+                tokio::time::sleep_until(deadline).await;
                 break;
             }
         }
-    })
-    .await;
+    }
 }
 
 /// Maps a read error to the close code the peer should see.
