@@ -47,7 +47,7 @@ async fn a_live_phone_answering_pings_stays() -> Result<()> {
     let mut phone = server.participant("staying-01").await?;
     phone.wait_type("state").await?;
     // Reading makes the client answer pings; stay well past the silence limit.
-    let reading = tokio::time::timeout(Duration::from_millis(1500), phone.recv()).await;
+    let reading = tokio::time::timeout(Duration::from_millis(3000), phone.recv()).await;
     assert!(reading.is_err(), "no frame expected while idle, got {reading:?}");
     presenter.wait_for("still connected", |f| f["type"] == "participants" && f["connected"] == 1).await?;
     server.stop().await

@@ -278,7 +278,7 @@ impl Rng {
 
 /// Limits with a heartbeat fast enough for a test to watch.
 pub fn fast_heartbeat() -> Limits {
-    Limits { ping_every: Duration::from_millis(100), silence_limit: Duration::from_millis(400), ..Limits::default() }
+    Limits { ping_every: Duration::from_millis(100), silence_limit: Duration::from_millis(1000), ..Limits::default() }
 }
 
 /// Presenter helper: moves to `slide` and waits for the state that shows it.
