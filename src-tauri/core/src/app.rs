@@ -208,5 +208,5 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str) -> String {
             question: slide.question.as_ref().map(QuestionView::from),
         })
         .collect();
-    encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg } })
+    encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg, network: None } })
 }

@@ -338,6 +338,7 @@ impl Writer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Switches {
     slide: usize,
+    black: bool,
     questions: Vec<(String, crate::session::QuestionState)>,
 }
 
@@ -345,7 +346,7 @@ impl SessionState {
     fn clone_switches(&self) -> Switches {
         let mut questions: Vec<_> = self.questions.iter().map(|(id, state)| (id.clone(), *state)).collect();
         questions.sort_by(|a, b| a.0.cmp(&b.0));
-        Switches { slide: self.slide, questions }
+        Switches { slide: self.slide, black: self.black, questions }
     }
 }
 
@@ -416,6 +417,7 @@ fn presenter_frame(state: &SessionState, storage_error: Option<&str>) -> Utf8Byt
         results_visible: switches.map(|q| q.results_visible).unwrap_or(true),
         tally,
         storage_error,
+        black: state.black,
     })
     .into()
 }

@@ -28,6 +28,8 @@ pub enum PresenterMessage {
     CloseVoting {},
     ShowResults {},
     HideResults {},
+    /// Black out the projector (`true`) or show the slide again.
+    SetBlack { black: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,6 +104,8 @@ pub struct SlideView<'a> {
 pub struct JoinView<'a> {
     pub url: &'a str,
     pub qr_svg: &'a str,
+    /// The interface phones reach the server on, in words (`wlan0 · 192.168.1.23`).
+    pub network: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,6 +131,8 @@ pub enum ToPresenter<'a> {
         tally: Option<TallyView<'a>>,
         /// Set while answers cannot be saved; `null` when all is well.
         storage_error: Option<&'a str>,
+        /// The projector is blacked out.
+        black: bool,
     },
     Participants {
         connected: usize,

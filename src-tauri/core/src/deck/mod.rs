@@ -1,12 +1,16 @@
 //! Decks: the model, the Markdown format, rendering, and the built-in demo.
 
+mod form;
 mod model;
 mod parse;
 mod render;
+mod write;
 
+pub use form::{deck_forms, SlideForm, SlideKind};
 pub use model::{Deck, Question, QuestionKind, Slide};
 pub use parse::{parse_deck, DeckError};
 pub use render::markdown_to_html;
+pub use write::{write_deck, EditedDeck, FormError, Original};
 
 /// The demo deck shipped inside the binary, so a first launch shows something.
 pub const DEMO_DECK: &str = include_str!("../../../../assets/demo-deck.md");
@@ -19,3 +23,5 @@ pub fn demo_deck() -> Deck {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_tests;

@@ -143,7 +143,8 @@ fn split_slides<'a>(lines: &[&'a str], start: usize) -> Vec<Chunk<'a>> {
     chunks
 }
 
-fn fence_marker(line: &str) -> Option<&str> {
+/// The fence (a run of backticks or tildes) that a code-fence line opens or closes.
+pub(super) fn fence_marker(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
     if line.len() - trimmed.len() > 3 {
         return None;
@@ -356,7 +357,8 @@ fn first_heading_in(lines: &[(usize, String)]) -> Option<(usize, String)> {
     lines.iter().find_map(|(number, line)| heading_text(line).map(|text| (*number, text)))
 }
 
-fn heading_text(line: &str) -> Option<String> {
+/// The text of an ATX heading line (`# Title`), or `None` for any other line.
+pub(super) fn heading_text(line: &str) -> Option<String> {
     let trimmed = line.trim_start();
     let hashes = trimmed.len() - trimmed.trim_start_matches('#').len();
     if !(1..=6).contains(&hashes) || line.len() - trimmed.len() > 3 {
@@ -366,7 +368,10 @@ fn heading_text(line: &str) -> Option<String> {
     if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
         return None;
     }
-    let text = rest.trim().trim_end_matches('#').trim();
+    // A closing run of `#` counts only after a space, as in CommonMark: `# C#` is about C#.
+    let text = rest.trim();
+    let unclosed = text.trim_end_matches('#');
+    let text = if unclosed.is_empty() || unclosed.ends_with([' ', '\t']) { unclosed.trim() } else { text };
     (!text.is_empty()).then(|| text.to_string())
 }
 

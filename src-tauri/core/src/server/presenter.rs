@@ -124,5 +124,6 @@ fn action(message: PresenterMessage) -> PresenterAction {
         PresenterMessage::CloseVoting {} => PresenterAction::SetVoting(false),
         PresenterMessage::ShowResults {} => PresenterAction::SetResultsVisible(true),
         PresenterMessage::HideResults {} => PresenterAction::SetResultsVisible(false),
+        PresenterMessage::SetBlack { black } => PresenterAction::SetBlack(black),
     }
 }

@@ -64,6 +64,7 @@ impl Model {
                     entry.1 = open;
                 }
             }
+            PresenterAction::SetBlack(_) => {}
         }
         true
     }

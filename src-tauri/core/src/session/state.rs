@@ -36,6 +36,8 @@ pub enum PresenterAction {
     Goto(usize),
     SetVoting(bool),
     SetResultsVisible(bool),
+    /// Blacks out the projector (clickers' B key); moving to another slide ends it.
+    SetBlack(bool),
 }
 
 /// The session as the single writer holds it. Only the writer mutates it; everyone
@@ -48,12 +50,14 @@ pub struct SessionState {
     pub questions: HashMap<String, QuestionState>,
     /// Tallies by question id, for every question in the deck.
     pub tallies: HashMap<String, Tally>,
+    /// The projector shows black. Not stored: after a restart the room sees the slide again.
+    pub black: bool,
 }
 
 impl SessionState {
     pub fn new(deck: Arc<Deck>) -> Self {
         let tallies = deck.questions().map(|q| (q.id.clone(), Tally::new(q.kind.options().len()))).collect();
-        let mut state = SessionState { deck, slide: 0, questions: HashMap::new(), tallies };
+        let mut state = SessionState { deck, slide: 0, questions: HashMap::new(), tallies, black: false };
         state.reach_current();
         state
     }
@@ -81,6 +85,10 @@ impl SessionState {
             )),
             PresenterAction::SetVoting(open) => self.update_current(|state| state.voting_open = open),
             PresenterAction::SetResultsVisible(visible) => self.update_current(|state| state.results_visible = visible),
+            PresenterAction::SetBlack(black) => {
+                self.black = black;
+                Ok(Change::None)
+            }
         }
     }
 
@@ -88,6 +96,7 @@ impl SessionState {
         if slide == self.slide {
             return Ok(Change::None);
         }
+        self.black = false;
         self.slide = slide;
         let reached = self.reach_current();
         Ok(Change::Slide { slide, reached })

@@ -1,0 +1,163 @@
+//! Round trips through the deck editor's writer.
+
+use proptest::prelude::*;
+
+use super::*;
+
+const HAND_WRITTEN: &str = "---\nmarp: true\ntitle: Friday workshop\ntheme: gaia\n---\n\n# Welcome!\n\nScan   the code.\n\n\n<!-- Wait for\n     the room. -->\n\n---\n\n<!-- question: single -->\n# Coffee or tea?\n\n* Coffee\n* Tea\n\n---   \n\n## Plain *end*\n";
+
+fn edit(source: &str) -> (Deck, EditedDeck) {
+    let deck = parse_deck("talk.md", source).expect("deck parses");
+    let edited = EditedDeck { title: deck.title.clone(), slides: deck_forms(&deck) };
+    (deck, edited)
+}
+
+fn save(source: &str, deck: &Deck, edited: &EditedDeck) -> Result<(String, Deck), FormError> {
+    write_deck(Some(Original { source, deck }), edited, "talk.md")
+}
+
+fn question(title: &str, options: &[&str]) -> SlideForm {
+    SlideForm {
+        original: None,
+        kind: SlideKind::Single,
+        title: title.into(),
+        text: String::new(),
+        notes: String::new(),
+        options: options.iter().map(|o| o.to_string()).collect(),
+        max: None,
+        id: None,
+        answers: 0,
+    }
+}
+
+#[test]
+fn an_untouched_deck_is_written_back_byte_for_byte() {
+    for source in [HAND_WRITTEN, DEMO_DECK, &HAND_WRITTEN.replace('\n', "\r\n")] {
+        let (deck, edited) = edit(source);
+        let (written, _) = save(source, &deck, &edited).expect("saves");
+        assert_eq!(written, source);
+    }
+}
+
+#[test]
+fn adding_a_question_keeps_the_other_slides_as_written() {
+    let (deck, mut edited) = edit(HAND_WRITTEN);
+    edited.slides.insert(2, question("Which city?", &["Oslo", "Lima", "Pune"]));
+    let (written, read) = save(HAND_WRITTEN, &deck, &edited).expect("saves");
+    assert!(written.starts_with(&HAND_WRITTEN[..HAND_WRITTEN.find("---   ").unwrap_or(0)]), "{written}");
+    assert!(written.ends_with("## Plain *end*\n"), "{written}");
+    assert!(written.contains("<!-- question: single -->\n# Which city?\n\n- Oslo\n- Lima\n- Pune\n"), "{written}");
+    assert_eq!(read.slides.len(), 4);
+    assert_eq!(read.slides[2].question.as_ref().map(|q| q.id.as_str()), Some("which-city"));
+    assert_eq!(deck_forms(&read)[..2], deck_forms(&deck)[..2]);
+}
+
+#[test]
+fn reordering_moves_raw_text_and_keeps_it_readable() {
+    let (deck, mut edited) = edit(HAND_WRITTEN);
+    edited.slides.reverse();
+    let (written, read) = save(HAND_WRITTEN, &deck, &edited).expect("saves");
+    assert!(written.contains("Scan   the code."), "{written}");
+    assert!(written.contains("* Coffee\n* Tea\n"), "{written}");
+    let titles: Vec<_> = deck_forms(&read).into_iter().map(|f| f.title).collect();
+    assert_eq!(titles, ["Plain *end*", "Coffee or tea?", "Welcome!"]);
+}
+
+#[test]
+fn rewording_a_question_keeps_its_id_so_answers_stay_attached() {
+    let (deck, mut edited) = edit(HAND_WRITTEN);
+    edited.slides[1].title = "Coffee, tea or water?".into();
+    let (written, read) = save(HAND_WRITTEN, &deck, &edited).expect("saves");
+    assert!(written.contains("<!-- question: single id=coffee-or-tea -->"), "{written}");
+    assert_eq!(read.slides[1].question.as_ref().map(|q| q.id.as_str()), Some("coffee-or-tea"));
+}
+
+#[test]
+fn changing_the_title_rewrites_only_the_title_line() {
+    let (deck, mut edited) = edit(HAND_WRITTEN);
+    edited.title = "Saturday: \"hands on\"".into();
+    let (written, read) = save(HAND_WRITTEN, &deck, &edited).expect("saves");
+    assert!(written.starts_with("---\nmarp: true\ntitle: 'Saturday: \"hands on\"'\ntheme: gaia\n---\n\n# Welcome!"));
+    assert_eq!(read.title, "Saturday: \"hands on\"");
+}
+
+#[test]
+fn a_new_deck_gets_front_matter_and_reads_back() {
+    let mut intro = question("", &[]);
+    intro.kind = SlideKind::Content;
+    intro.title = "Hello".into();
+    intro.text = "- one\n- two".into();
+    intro.notes = "Smile.".into();
+    let edited = EditedDeck { title: "New talk".into(), slides: vec![intro, question("C# or Rust?", &["C#", "Rust"])] };
+    let (written, read) = write_deck(None, &edited, "new.md").expect("saves");
+    assert!(written.starts_with("---\ntitle: \"New talk\"\n---\n\n# Hello\n\n- one\n- two\n\n<!--\nSmile.\n-->\n\n---\n"));
+    assert_eq!(read.slides[1].question.as_ref().map(|q| q.prompt.as_str()), Some("C# or Rust?"));
+}
+
+#[test]
+fn bad_forms_are_refused_with_the_slide_and_a_reason() {
+    let (deck, mut edited) = edit(HAND_WRITTEN);
+    let cases: Vec<(SlideForm, &str)> = vec![
+        (question("One?", &["Only"]), "at least two options"),
+        (question("Twice?", &["Yes", "Yes"]), "listed twice"),
+        (question("", &["A", "B"]), "question text"),
+        (question("Notes <!-- x", &["A", "B"]), "cannot contain"),
+        (
+            SlideForm { text: "above\n---\nbelow".into(), kind: SlideKind::Content, ..question("T", &[]) },
+            "new slide",
+        ),
+        (SlideForm { kind: SlideKind::Multiple, max: Some(3), ..question("Max?", &["A", "B"]) }, "at most"),
+    ];
+    for (form, reason) in cases {
+        edited.slides.push(form);
+        let error = save(HAND_WRITTEN, &deck, &edited).expect_err("refused");
+        assert_eq!(error.slide, Some(3), "{error}");
+        assert!(error.message.contains(reason), "{error} should say {reason}");
+        edited.slides.pop();
+    }
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        "[a-zA-Z0-9]{1,8}",
+        Just("*bold*".to_string()),
+        Just("`code`".to_string()),
+        Just("C#".to_string()),
+        Just("é".to_string()),
+        Just("<b>".to_string()),
+        Just("#tag".to_string()),
+    ];
+    let line = prop::collection::vec(word, 1..6).prop_map(|words| words.join(" "));
+    let line = prop_oneof![line.clone(), line.prop_map(|l| format!("- {l}")), Just(String::new())];
+    prop::collection::vec(line, 0..5).prop_map(|lines| lines.join("\n"))
+}
+
+fn form_strategy() -> impl Strategy<Value = SlideForm> {
+    let options = prop::collection::btree_set("[a-zA-Z0-9 ?!]{1,20}", 2..6)
+        .prop_map(|set| set.into_iter().map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect::<Vec<_>>());
+    (0u8..3, "[a-zA-Z0-9 ?#]{0,30}", text_strategy(), text_strategy(), options).prop_map(
+        |(kind, title, text, notes, options)| {
+            let kind = [SlideKind::Content, SlideKind::Single, SlideKind::Multiple][usize::from(kind)];
+            let title = if kind == SlideKind::Content { title } else { format!("Q {title}") };
+            SlideForm { original: None, kind, title, text, notes, options, max: None, id: None, answers: 0 }
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn whatever_the_editor_writes_reads_back_as_the_same_deck(
+        slides in prop::collection::vec(form_strategy(), 1..6)
+    ) {
+        let slides: Vec<SlideForm> = slides.into_iter().filter(|s| s.kind == SlideKind::Content || s.options.len() >= 2).collect();
+        prop_assume!(slides.iter().any(|s| !s.title.trim().is_empty() || !s.text.trim().is_empty() || s.kind != SlideKind::Content));
+        let edited = EditedDeck { title: "Generated".into(), slides };
+        let (written, read) = write_deck(None, &edited, "gen.md").map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(read.slides.len(), edited.slides.len(), "{}", written);
+        // And writing what was read changes nothing.
+        let again = EditedDeck { title: read.title.clone(), slides: deck_forms(&read) };
+        let (rewritten, _) = write_deck(Some(Original { source: &written, deck: &read }), &again, "gen.md")
+            .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(rewritten, written);
+    }
+}
