@@ -16,7 +16,7 @@ pub fn run(config: Config) -> Result<(), Error> {
             eprintln!("participant: {}", running.participant_url);
             let url = running.presenter_url.parse()?;
             WebviewWindowBuilder::new(app, "presenter", WebviewUrl::External(url))
-                .title(format!("Handsup — {}", running.deck.title))
+                .title(format!("Handsup — {}", running.deck().title))
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(800.0, 500.0)
                 .build()?;

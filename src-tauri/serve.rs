@@ -10,8 +10,8 @@ pub fn run(config: Config) -> Result<(), Error> {
         let running = handsup_core::start(config).await?;
         eprintln!(
             "handsup: presenting \"{}\" ({} slides); answers are stored in {}",
-            running.deck.title,
-            running.deck.slides.len(),
+            running.deck().title,
+            running.deck().slides.len(),
             running.database.display()
         );
         // These two lines are a contract: scripts and tests read them.

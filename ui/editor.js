@@ -12,6 +12,9 @@
   const STAGE_WIDTH = 1920;
   const STAGE_HEIGHT = 1080;
   const KIND_NAMES = { content: 'Slide', single: 'One answer', multiple: 'Several answers' };
+  // The projector's result colours (Okabe–Ito), with the letter colour that reads best on each.
+  const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442'];
+  const INK = ['#fff', '#000', '#000', '#000', '#000', '#000', '#000'];
 
   let deck = null;
   let baseline = '';
@@ -21,6 +24,7 @@
   let nextKey = 1;
   let previewTimer = 0;
   let previewSeq = 0;
+  let previewShows = 0;
   let dragFrom = -1;
 
   const letter = (i) => String.fromCharCode(65 + i);
@@ -46,7 +50,7 @@
       id: typeof s.id === 'string' ? s.id : null,
       answers: Number(s.answers) > 0 ? Number(s.answers) : 0,
       // What the stored answers were given against: changing it discards them.
-      from: { kind, options: options.slice() },
+      from: { kind, options: options.slice(), max: Number.isInteger(s.max) ? s.max : null },
       // Emptiness is only reported once the user tried to save, not while a new slide is blank.
       checked: false,
       serverError: '',
@@ -83,15 +87,28 @@
     if (!slide.answers || !slide.id) return 0;
     const kindChanged = slide.kind !== slide.from.kind;
     const optionsChanged = !sameList(slide.options.map((o) => o.trim()), slide.from.options);
-    return kindChanged || optionsChanged ? slide.answers : 0;
+    const max = slide.kind === 'multiple' ? slide.max : null;
+    const maxChanged = max !== (slide.from.kind === 'multiple' ? slide.from.max : null);
+    return kindChanged || optionsChanged || maxChanged ? slide.answers : 0;
   }
 
   // ---- Validation ------------------------------------------------------------
 
+  // The same rules the server applies before writing, said next to the field concerned.
   function problems(slide) {
-    const p = { title: '', options: [], list: '', max: '', first: '' };
-    if (!isQuestion(slide)) return p;
-    if (!slide.title.trim() && slide.checked) p.title = 'Type the question: it is the heading everyone sees.';
+    const p = { title: '', text: '', notes: '', options: [], list: '', max: '', first: '' };
+    const comment = (value) => value.includes('<!--') || value.includes('-->');
+    if (comment(slide.title)) p.title = 'The title cannot contain <!-- or -->. Put notes in Speaker notes.';
+    if (comment(slide.text)) p.text = 'The text cannot contain <!-- or -->. Put notes in Speaker notes.';
+    else if (slide.text.split(/\r?\n/).some((line) => line.trim() === '---')) {
+      p.text = 'A line with only --- would start a new slide. Use *** for a dividing line.';
+    }
+    if (slide.notes.includes('-->')) p.notes = 'Speaker notes cannot contain -->.';
+    if (!isQuestion(slide)) {
+      p.first = p.title || p.text || p.notes;
+      return p;
+    }
+    if (!p.title && !slide.title.trim() && slide.checked) p.title = 'Type the question: it is the heading everyone sees.';
     const seen = new Map();
     slide.options.forEach((raw, i) => {
       const text = raw.trim();
@@ -100,6 +117,8 @@
         if (slide.checked) message = `Option ${letter(i)} is empty: type it or remove it.`;
       } else if (/[\r\n]/.test(text)) {
         message = `Option ${letter(i)} must fit on one line.`;
+      } else if (comment(text)) {
+        message = `Option ${letter(i)} cannot contain <!-- or -->.`;
       } else if ([...text].length > MAX_OPTION_CHARS) {
         message = `Option ${letter(i)} is ${[...text].length} characters long; at most ${MAX_OPTION_CHARS} fit.`;
       } else if (seen.has(text)) {
@@ -116,7 +135,7 @@
         p.max = `“At most” must be a whole number from 1 to ${Math.max(n, 1)} (the number of options), or empty.`;
       }
     }
-    p.first = p.title || p.list || p.options.find(Boolean) || p.max || '';
+    p.first = p.title || p.list || p.options.find(Boolean) || p.max || p.text || p.notes || '';
     return p;
   }
 
@@ -164,12 +183,15 @@
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'pick';
+    button.setAttribute('aria-describedby', 'slides-keys');
+    // One tab stop for the whole list; arrow keys move within it.
+    button.tabIndex = i === selected ? 0 : -1;
     if (i === selected) button.setAttribute('aria-current', 'true');
     const num = document.createElement('span');
     num.className = 'num';
     num.textContent = String(i + 1);
     const badge = document.createElement('span');
-    badge.className = `badge ${slide.kind}`;
+    badge.className = `kind-badge ${slide.kind}`;
     badge.textContent = KIND_NAMES[slide.kind];
     const title = document.createElement('span');
     title.className = 'title';
@@ -233,6 +255,7 @@
     selected = Math.max(0, Math.min(i, deck.slides.length - 1));
     for (const [index, li] of [...$('slides').children].entries()) {
       const button = li.querySelector('button');
+      button.tabIndex = index === selected ? 0 : -1;
       if (index === selected) button.setAttribute('aria-current', 'true');
       else button.removeAttribute('aria-current');
     }
@@ -251,6 +274,7 @@
     selected = to;
     renderList();
     renderForm();
+    paintQuestionPreview();
     changed(false);
   }
 
@@ -268,11 +292,15 @@
   async function deleteSlide() {
     const slide = current();
     if (!slide || deck.slides.length <= 1) return;
-    const name = slide.title.trim() ? `“${slide.title.trim()}”` : `slide ${selected + 1}`;
-    const text = slide.answers
-      ? `It holds ${plural(slide.answers, 'answer', 'answers')} from this session, which saving will discard.`
-      : 'You can still leave without saving to get it back.';
-    const ok = await ask({ title: `Delete ${name}?`, text, ok: 'Delete slide' });
+    const name = slide.title.trim() ? `“${slide.title.trim()}”` : 'This slide';
+    const answers = slide.answers
+      ? ` It holds ${plural(slide.answers, 'answer', 'answers')} from this session.`
+      : '';
+    const ok = await ask({
+      title: `Delete slide ${selected + 1}?`,
+      text: `${name} will be removed from the deck when you save.${answers}`,
+      ok: 'Delete slide',
+    });
     if (!ok) {
       $('delete').focus();
       return;
@@ -342,9 +370,9 @@
       const buttons = document.createElement('span');
       buttons.className = 'row-tools';
       buttons.append(
-        rowButton('Up', `Move option ${letter(i)} up`, 'up', i, i === 0),
-        rowButton('Down', `Move option ${letter(i)} down`, 'down', i, i === slide.options.length - 1),
-        rowButton('Remove', `Remove option ${letter(i)}`, 'remove', i, false),
+        rowButton('↑', `Move option ${letter(i)} up`, 'up', i, i === 0),
+        rowButton('↓', `Move option ${letter(i)} down`, 'down', i, i === slide.options.length - 1),
+        rowButton('×', `Remove option ${letter(i)}`, 'remove', i, false),
       );
       const error = document.createElement('p');
       error.className = 'field-error';
@@ -362,6 +390,7 @@
     button.type = 'button';
     button.textContent = text;
     button.setAttribute('aria-label', name);
+    button.title = name;
     button.dataset.action = action;
     button.dataset.option = String(i);
     button.disabled = disabled;
@@ -385,6 +414,10 @@
     showError('options-error', p.list);
     showError('max-error', p.max);
     $('max').setAttribute('aria-invalid', String(!!p.max));
+    showError('text-error', p.text);
+    $('text').setAttribute('aria-invalid', String(!!p.text));
+    showError('notes-error', p.notes);
+    $('notes').setAttribute('aria-invalid', String(!!p.notes));
     slide.options.forEach((_, i) => {
       showError(`option-${i}-error`, p.options[i]);
       const input = $(`option-${i}`);
@@ -451,19 +484,19 @@
   function schedulePreview() {
     clearTimeout(previewTimer);
     previewTimer = setTimeout(previewNow, PREVIEW_DELAY);
-    paintPhone();
+    paintQuestionPreview();
   }
 
   async function previewNow() {
     clearTimeout(previewTimer);
-    paintPhone();
+    paintQuestionPreview();
     const slide = current();
     if (!slide) return;
     const seq = ++previewSeq;
     $('preview-status').textContent = 'Updating…';
     let result;
     try {
-      result = await call('POST', '/api/preview', wire(slide));
+      result = await call('POST', '/api/preview', previewable(slide));
     } catch (_) {
       if (seq === previewSeq) showPreviewProblem('The preview is not available: Handsup does not answer.');
       return;
@@ -472,11 +505,31 @@
     if (result.ok && result.json && typeof result.json.html === 'string') {
       // The only server markup on this page: slide HTML rendered from escaped Markdown.
       $('preview').innerHTML = result.json.html;
+      previewShows = slide.key;
       $('preview-box').classList.remove('stale');
       $('preview-status').textContent = '';
+      fitContent();
+    } else if (previewShows === slide.key) {
+      showPreviewProblem(`The preview shows the last version that worked. ${errorText(result)}`);
     } else {
-      showPreviewProblem(`The preview shows the last version that worked: ${errorText(result)}`);
+      // Another slide's picture would mislead: show none.
+      $('preview').textContent = '';
+      previewShows = 0;
+      showPreviewProblem(`No preview yet. ${errorText(result)}`);
     }
+  }
+
+  // Options are drawn here, not by the server: half-typed ones must not stop the slide's preview.
+  function previewable(slide) {
+    const form = wire(slide);
+    if (!isQuestion(slide)) return form;
+    const options = [...new Set(form.options.filter((o) => o && [...o].length <= MAX_OPTION_CHARS && !/<!--|-->/.test(o)))];
+    for (let i = 0; options.length < 2; i++) {
+      if (!options.includes(`Option ${letter(i)}`)) options.push(`Option ${letter(i)}`);
+    }
+    form.options = options.slice(0, MAX_OPTIONS);
+    if (form.max !== null && !(Number.isInteger(form.max) && form.max >= 1 && form.max <= form.options.length)) form.max = null;
+    return form;
   }
 
   function showPreviewProblem(text) {
@@ -484,47 +537,100 @@
     $('preview-status').textContent = text;
   }
 
-  function paintPhone() {
+  // Result rows as the projector draws them, and the option buttons as phones show them.
+  function paintQuestionPreview() {
     const slide = current();
     const question = !!slide && isQuestion(slide);
+    const stage = $('stage');
+    stage.classList.toggle('first', selected === 0);
+    stage.classList.toggle('question', question);
+    $('preview-results').hidden = !question;
     $('phone-preview').hidden = !question;
-    if (!question) return;
-    const n = slide.options.length;
+    const bars = $('preview-bars');
+    bars.textContent = '';
+    if (!question) {
+      fitContent();
+      return;
+    }
+    const options = slide.options.map((o) => o.trim());
+    const results = $('preview-results');
+    results.classList.toggle('many', options.length > 5);
+    results.classList.toggle('crowded', options.length > 12);
+    bars.style.setProperty('--rows', String(Math.ceil(options.length / 2)));
+    options.forEach((text, i) => {
+      const li = document.createElement('li');
+      li.style.setProperty('--c', COLOURS[i % COLOURS.length]);
+      li.style.setProperty('--ink', INK[i % INK.length]);
+      const badge = document.createElement('span');
+      badge.className = 'badge';
+      badge.textContent = letter(i);
+      const label = document.createElement('span');
+      label.className = 'label';
+      label.textContent = text;
+      const track = document.createElement('span');
+      track.className = 'track';
+      const fill = document.createElement('span');
+      fill.className = 'fill';
+      track.append(fill);
+      const nums = document.createElement('span');
+      nums.className = 'nums';
+      const count = document.createElement('span');
+      count.className = 'count';
+      count.textContent = '0';
+      const pct = document.createElement('span');
+      pct.className = 'pct';
+      pct.textContent = '0%';
+      nums.append(count, pct);
+      li.append(badge, label, track, nums);
+      bars.append(li);
+    });
+    fitContent();
+
+    const n = options.length;
     let kind = 'Pick one.';
     if (slide.kind === 'multiple') {
-      kind = Number.isInteger(slide.max) && slide.max >= 1 && slide.max < n
-        ? `Pick up to ${slide.max}.`
-        : 'Pick one or more.';
+      kind = Number.isInteger(slide.max) && slide.max >= 1 && slide.max < n ? `Pick up to ${slide.max}.` : 'Pick one or more.';
     }
     $('phone-kind').textContent = kind;
     const list = $('phone-options');
     list.textContent = '';
-    slide.options.forEach((text, i) => {
+    options.forEach((text, i) => {
       const li = document.createElement('li');
       const badge = document.createElement('span');
       badge.className = 'phone-letter';
       badge.textContent = letter(i);
-      badge.setAttribute('aria-hidden', 'true');
       const label = document.createElement('span');
       label.className = 'phone-label';
-      label.textContent = text.trim() || '(empty)';
-      label.classList.toggle('empty', !text.trim());
+      label.textContent = text || '(empty)';
+      label.classList.toggle('empty', !text);
       li.append(badge, label);
       list.append(li);
     });
   }
 
-  function fitStage() {
-    const frame = $('preview-frame');
-    const width = frame.clientWidth;
-    if (!width) return;
-    const scale = width / STAGE_WIDTH;
+  const overflows = (el) => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+
+  // As on the projector: a slide with more than fits gets smaller type, not text off screen.
+  function fitContent() {
     const stage = $('stage');
-    stage.style.position = 'absolute';
-    stage.style.left = '0';
-    stage.style.top = '0';
-    stage.style.transformOrigin = '0 0';
-    stage.style.transform = `scale(${scale})`;
+    const content = $('preview');
+    const bars = $('preview-bars');
+    stage.style.setProperty('--fit', '1');
+    stage.style.setProperty('--bars-fit', '1');
+    if (!stage.offsetParent) return;
+    if (stage.classList.contains('question')) {
+      for (let f = 0.95; f > 0.6 && overflows(bars); f -= 0.05) stage.style.setProperty('--bars-fit', f.toFixed(2));
+      for (let f = 0.95; f > 0.6 && overflows(bars); f -= 0.05) stage.style.setProperty('--fit', f.toFixed(2));
+    } else {
+      for (let f = 0.95; f > 0.6 && overflows(content); f -= 0.05) stage.style.setProperty('--fit', f.toFixed(2));
+    }
+  }
+
+  function placeStage() {
+    const width = $('preview-frame').clientWidth;
+    if (!(width > 0)) return;
+    const scale = width / STAGE_WIDTH;
+    $('stage').style.setProperty('--stage-scale', String(scale));
     $('preview-box').style.height = `${Math.round(STAGE_HEIGHT * scale)}px`;
   }
 
@@ -543,10 +649,13 @@
     return { ok: response.ok, status: response.status, json, text };
   }
 
+  // Server messages start in lower case, to fit after a file name; here they stand alone.
+  const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
   function errorText(result) {
-    if (result.json && typeof result.json.error === 'string') return result.json.error;
+    if (result.json && typeof result.json.error === 'string') return sentence(result.json.error);
     const text = (result.text || '').trim();
-    return text || `Handsup answered with status ${result.status}.`;
+    return text ? sentence(text) : `Handsup answered with status ${result.status}.`;
   }
 
   function adopt(data) {
@@ -559,6 +668,7 @@
     if (!deck.slides.length) deck.slides.push(blank('content', deck.title || 'Untitled talk'));
     baseline = snapshot();
     selected = Math.min(selected, deck.slides.length - 1);
+    previewShows = 0;
     paintDeck();
   }
 
@@ -589,6 +699,7 @@
     }
     if (!result.ok || !result.json) return loadFailed(`Could not open the deck: ${errorText(result)}`);
     adopt(result.json);
+    say('Changes stay in this page until you press Save (Ctrl+S).');
   }
 
   function loadFailed(text) {
@@ -597,15 +708,28 @@
     $('load-error').hidden = false;
   }
 
-  // After a save the server reloads the presentation; it may be away for a moment.
-  async function reloadAfterSave() {
+  // After a save the server reloads the presentation; it may be away for a moment, or
+  // still hold the old deck. Only the deck just written has fresh indices and ids.
+  async function reloadAfterSave(path, sent) {
+    const squash = (text) => String(text ?? '').replace(/\s+/g, ' ').trim();
+    const shape = (slides) => JSON.stringify(slides.map((s) => [
+      s.kind, squash(s.title), squash(s.text), squash(s.notes), s.kind === 'content' ? [] : (s.options || []).map(squash),
+    ]));
+    const want = shape(sent.slides);
+    const title = squash(sent.title);
     const end = Date.now() + 10000;
     let last = 'Handsup does not answer.';
     while (Date.now() < end) {
       try {
         const result = await call('GET', '/api/deck');
-        if (result.ok && result.json) return result.json;
-        last = errorText(result);
+        if (result.ok && result.json && Array.isArray(result.json.slides)) {
+          const fresh = result.json.path === path && shape(result.json.slides) === want
+            && (!title || squash(result.json.title) === title);
+          if (fresh) return result.json;
+          last = 'Handsup still shows the deck as it was before.';
+        } else {
+          last = errorText(result);
+        }
       } catch (_) { /* restarting: try again */ }
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
@@ -627,6 +751,8 @@
     if (bad >= 0) return $(`option-${bad}`).focus();
     if (p.list) return $('add-option').focus();
     if (p.max) return $('max').focus();
+    if (p.text) return $('text').focus();
+    if (p.notes) return $('notes').focus();
   }
 
   async function save() {
@@ -646,13 +772,23 @@
       return;
     }
     saving = true;
+    const focused = document.activeElement;
     $('save').disabled = true;
+    // Edits typed while the file is written would be lost when the saved deck comes back.
+    $('columns').inert = true;
+    $('top').inert = true;
     say('Saving…');
     try {
       await send(path, false);
     } finally {
       saving = false;
+      $('columns').inert = false;
+      $('top').inert = false;
       $('save').disabled = false;
+      // Inert fields drop focus; give it back where the user was.
+      if (!document.activeElement || document.activeElement === document.body) {
+        (focused && focused.isConnected && !focused.disabled ? focused : $('save')).focus();
+      }
     }
   }
 
@@ -670,7 +806,7 @@
       const where = result.json && typeof result.json.path === 'string' ? result.json.path : path;
       say(`Saved to ${where}. Reloading…`, 'ok');
       try {
-        adopt(await reloadAfterSave());
+        adopt(await reloadAfterSave(where, body));
         say(`Saved to ${where}`, 'ok');
       } catch (err) {
         say(`Saved to ${where}, but the deck could not be read back: ${err.message} Reload this page.`, 'error');
@@ -684,7 +820,8 @@
       });
       const ok = await ask({
         title: 'Discard answers?',
-        text: errorText(result),
+        text: 'You changed or removed questions that people have already answered in this session. '
+          + 'Saving deletes those answers.',
         items,
         ok: 'Discard answers and save',
       });
@@ -756,7 +893,7 @@
     refreshListItem(selected);
   });
   $('text').addEventListener('input', (e) => { current().text = e.target.value; changed(); });
-  $('notes').addEventListener('input', (e) => { current().notes = e.target.value; changed(false); });
+  $('notes').addEventListener('input', (e) => { current().notes = e.target.value; changed(false); refreshListItem(selected); });
 
   for (const radio of document.querySelectorAll('input[name="kind"]')) {
     radio.addEventListener('change', () => {
@@ -901,8 +1038,8 @@
     }
   });
 
-  new ResizeObserver(fitStage).observe($('preview-frame'));
-  fitStage();
+  new ResizeObserver(placeStage).observe($('preview-frame'));
+  placeStage();
 
   if (!token) {
     loadFailed('This address has no token. Open the editor from the presenter page that Handsup printed.');

@@ -58,6 +58,9 @@ enum Command {
         action: PresenterAction,
         reply: oneshot::Sender<Result<(), String>>,
     },
+    Counts {
+        reply: oneshot::Sender<HashMap<String, u64>>,
+    },
 }
 
 /// A cloneable handle to the writer thread. The thread ends when the last handle is dropped.
@@ -146,6 +149,13 @@ impl Engine {
         let unavailable = || "the server is shutting down".to_string();
         self.commands.send(Command::Present { action, reply }).await.map_err(|_| unavailable())?;
         answer.await.map_err(|_| unavailable())?
+    }
+
+    /// How many participants answered each question, by id (committed answers only).
+    pub async fn answer_counts(&self) -> Option<HashMap<String, u64>> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(Command::Counts { reply }).await.ok()?;
+        answer.await.ok()
     }
 }
 
@@ -251,6 +261,10 @@ impl Writer {
                         Err(message) => Err(message),
                     };
                     pending.push(Pending::Present { reply, result });
+                }
+                Command::Counts { reply } => {
+                    let counts = state.tallies.iter().map(|(id, tally)| (id.clone(), tally.respondents)).collect();
+                    let _ = reply.send(counts);
                 }
             }
         }

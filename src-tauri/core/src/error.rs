@@ -20,6 +20,8 @@ pub enum Error {
     Qr(String),
     #[error("cannot read random bytes from the system: {0}")]
     Random(String),
+    #[error("Handsup is shutting down")]
+    Stopped,
     #[error("the server stopped: {0}")]
     Server(#[from] std::io::Error),
 }

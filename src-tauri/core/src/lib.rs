@@ -7,7 +7,7 @@
 //!
 //! # Layout
 //!
-//! - [`app`]: starts and stops a whole server from a [`app::Config`].
+//! - [`app`]: starts and stops Handsup from a [`app::Config`], and swaps decks while it runs.
 //! - [`deck`]: the deck model, the Markdown deck format, rendering, the demo deck.
 //! - [`session`]: presenter-driven session state and live tallies.
 //! - [`protocol`]: the typed WebSocket messages, one enum per direction and role.
@@ -29,5 +29,5 @@ pub mod server;
 pub mod session;
 pub mod store;
 
-pub use app::{start, Config, DeckSource, Running};
+pub use app::{start, Config, Controller, DeckSource, Presented, Running};
 pub use error::Error;

@@ -30,6 +30,12 @@ pub fn lan_address() -> Option<Ipv4Addr> {
     rank_addresses(&interfaces).into_iter().next()
 }
 
+/// The name of the interface that holds `ip` (`wlan0`, `Wi-Fi`…).
+pub fn interface_name(ip: IpAddr) -> Option<String> {
+    let interfaces = local_ip_address::list_afinet_netifas().ok()?;
+    interfaces.into_iter().find(|(_, addr)| *addr == ip).map(|(name, _)| name)
+}
+
 /// Usable IPv4 addresses, best first: Wi-Fi, then Ethernet and others, then
 /// virtual adapters (VPNs, containers, virtual machines) that phones cannot reach.
 pub fn rank_addresses(interfaces: &[(String, IpAddr)]) -> Vec<Ipv4Addr> {

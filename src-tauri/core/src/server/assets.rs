@@ -7,6 +7,10 @@ pub const PARTICIPANT_PAGE: &str = include_str!("../../../../assets/participant.
 pub const PRESENTER_PAGE: &str = include_str!("../../../../ui/index.html");
 pub const PRESENTER_SCRIPT: &str = include_str!("../../../../ui/presenter.js");
 pub const PRESENTER_STYLE: &str = include_str!("../../../../ui/presenter.css");
+pub const SLIDE_STYLE: &str = include_str!("../../../../ui/slide.css");
+pub const EDITOR_PAGE: &str = include_str!("../../../../ui/editor.html");
+pub const EDITOR_SCRIPT: &str = include_str!("../../../../ui/editor.js");
+pub const EDITOR_STYLE: &str = include_str!("../../../../ui/editor.css");
 
 /// The phone page: inline script and style only, talks only to its own host.
 const PARTICIPANT_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
@@ -21,6 +25,22 @@ pub fn participant_page() -> Response {
 
 pub fn presenter_page() -> Response {
     page(PRESENTER_PAGE, PRESENTER_POLICY)
+}
+
+pub fn editor_page() -> Response {
+    page(EDITOR_PAGE, PRESENTER_POLICY)
+}
+
+pub fn editor_script() -> Response {
+    file(EDITOR_SCRIPT, "text/javascript; charset=utf-8")
+}
+
+pub fn editor_style() -> Response {
+    file(EDITOR_STYLE, "text/css; charset=utf-8")
+}
+
+pub fn slide_style() -> Response {
+    file(SLIDE_STYLE, "text/css; charset=utf-8")
 }
 
 pub fn presenter_script() -> Response {

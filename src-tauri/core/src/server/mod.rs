@@ -1,6 +1,7 @@
 //! The two HTTP listeners: participant pages and sockets on the LAN, the presenter on loopback.
 
 mod assets;
+mod editor;
 mod guard;
 mod http;
 mod limits;
@@ -12,12 +13,13 @@ mod socket;
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::app::{Controller, DeckFile};
 use crate::engine::{Engine, Subscriptions};
 pub use guard::Refusal;
 pub use limits::{Limits, SocketCounter};
@@ -37,6 +39,10 @@ pub struct ServerState {
     pub limits: Limits,
     /// The presenter's `deck` frame: serialised once at start, sent on every connect.
     pub deck_frame: Utf8Bytes,
+    /// The deck file as read, for the editor to write back.
+    pub deck_file: Arc<DeckFile>,
+    /// The supervisor's handle: the editor's save puts the saved deck on screen through it.
+    pub controller: Controller,
     /// The secret in the presenter URL; the presenter listener refuses requests without it.
     pub token: Arc<str>,
     /// Ports the `Host` check accepts on each listener.
@@ -56,12 +62,18 @@ pub fn participant_router(state: ServerState) -> Router {
         .with_state(state)
 }
 
-/// The loopback listener's routes: the presenter page, its files and its socket.
+/// The loopback listener's routes: the presenter and editor pages, their files, the editor's API, the socket.
 pub fn presenter_router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(presenter::page))
         .route("/ui/presenter.js", get(|| async { assets::presenter_script() }))
         .route("/ui/presenter.css", get(|| async { assets::presenter_style() }))
+        .route("/ui/slide.css", get(|| async { assets::slide_style() }))
+        .route("/editor", get(presenter::editor_page))
+        .route("/ui/editor.js", get(|| async { assets::editor_script() }))
+        .route("/ui/editor.css", get(|| async { assets::editor_style() }))
+        .route("/api/deck", get(editor::read).put(editor::save))
+        .route("/api/preview", post(editor::preview))
         .route("/ws", get(presenter::upgrade))
         .with_state(state)
 }

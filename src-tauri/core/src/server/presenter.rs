@@ -13,10 +13,10 @@ use crate::session::PresenterAction;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
-    token: Option<String>,
+    pub(super) token: Option<String>,
 }
 
-fn authorised(state: &ServerState, query: &TokenQuery) -> bool {
+pub(super) fn authorised(state: &ServerState, query: &TokenQuery) -> bool {
     query.token.as_deref().is_some_and(|token| constant_time_eq(token.as_bytes(), state.token.as_bytes()))
 }
 
@@ -25,7 +25,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn forbidden() -> Response {
+pub(super) fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "This is the presenter's page: open the presenter URL that Handsup printed.")
         .into_response()
 }
@@ -33,6 +33,14 @@ fn forbidden() -> Response {
 pub async fn page(State(state): State<ServerState>, Query(query): Query<TokenQuery>) -> Response {
     if authorised(&state, &query) {
         assets::presenter_page()
+    } else {
+        forbidden()
+    }
+}
+
+pub async fn editor_page(State(state): State<ServerState>, Query(query): Query<TokenQuery>) -> Response {
+    if authorised(&state, &query) {
+        assets::editor_page()
     } else {
         forbidden()
     }

@@ -135,6 +135,28 @@ impl Store {
     }
 
     /// A stored setting.
+    /// Deletes a session's answers to `questions` (the deck editor changed them).
+    pub fn discard_answers(&mut self, session: i64, questions: &[String]) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut deleted = 0;
+        for question in questions {
+            for table in ["responses", "requests"] {
+                let removed = tx.execute(
+                    &format!(
+                        "DELETE FROM {table} WHERE question = ?2
+                         AND participant_id IN (SELECT id FROM participants WHERE session_id = ?1)"
+                    ),
+                    params![session, question],
+                )?;
+                if table == "responses" {
+                    deleted += removed;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(deleted)
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
     }

@@ -1,0 +1,200 @@
+//! One run of the server on one deck: store, writer thread, both listeners.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::{deck_key, Config, Controller, DeckFile, DeckSource};
+use crate::deck::{self, Deck};
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::protocol::{encode, JoinView, QuestionView, SlideView, ToPresenter};
+use crate::server::{self, Presence, ServerState, SocketCounter};
+use crate::store::{Store, StoredSession};
+use crate::{net, qr};
+
+/// How many deck files the recent list keeps.
+const RECENT_DECKS: usize = 8;
+
+/// A server running on one deck. The supervisor owns it and stops it to swap decks.
+pub(super) struct Launched {
+    pub participant_url: String,
+    pub presenter_url: String,
+    pub database: PathBuf,
+    /// The LAN port actually bound, so the next deck comes up on the same one.
+    pub participant_port: u16,
+    pub session: i64,
+    pub recent: Vec<PathBuf>,
+    /// For presenter actions from the desktop menus; dropped before the writer is joined.
+    pub engine: Engine,
+    shutdown: CancellationToken,
+    server: JoinHandle<std::io::Result<()>>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Launched {
+    /// Closes every socket (each with its close frame), then waits for the writer's last commit.
+    pub async fn stop(self) -> Result<(), Error> {
+        self.shutdown.cancel();
+        let served = self.server.await.map_err(|join| Error::Server(std::io::Error::other(join)));
+        // The writer ends once the last engine handle is gone: the server's are, now ours.
+        drop(self.engine);
+        let writer = self.writer;
+        let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        served??;
+        Ok(())
+    }
+}
+
+/// Starts a server on `file`: both listeners are accepting when this returns.
+/// `shutdown` stops it; `controller` is handed to the editor so a save can swap decks.
+pub(super) async fn launch(
+    config: &Config,
+    file: &DeckFile,
+    shutdown: CancellationToken,
+    controller: Controller,
+) -> Result<Launched, Error> {
+    let data_dir = config.data_dir.clone();
+    let fresh = config.fresh;
+    let opened = file.clone();
+    let (store, stored, recent) = tokio::task::spawn_blocking(move || open_store(&data_dir, &opened, fresh))
+        .await
+        .map_err(|join| Error::Server(std::io::Error::other(join)))??;
+    let database = store.path().to_path_buf();
+
+    let lan_ip = config.bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let lan_addr = SocketAddr::new(lan_ip, config.port);
+    let participants = net::bind(lan_addr).map_err(|source| Error::Bind {
+        addr: lan_addr,
+        hint: if source.kind() == std::io::ErrorKind::AddrInUse {
+            " (another program, or another Handsup, uses this port: choose another with --port)"
+        } else {
+            ""
+        },
+        source,
+    })?;
+    // The presenter's token and port outlive a restart, so a presenter page left
+    // open in a browser reconnects by itself after a crash, like the phones.
+    let previous_port = store.setting("presenter_port")?.and_then(|port| port.parse::<u16>().ok()).unwrap_or(0);
+    let presenter = net::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, previous_port))).or_else(|_| {
+        let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        net::bind(loopback).map_err(|source| Error::Bind { addr: loopback, source, hint: "" })
+    })?;
+    let participant_port = participants.local_addr()?.port();
+    let presenter_port = presenter.local_addr()?.port();
+    let token = match store.setting("presenter_token")? {
+        Some(token) if token.len() == 32 => token,
+        _ => random_token()?,
+    };
+    store.set_setting("presenter_token", &token)?;
+    store.set_setting("presenter_port", &presenter_port.to_string())?;
+
+    let (host, network) = lan_host(config.bind);
+    let participant_url = format!("http://{}/", SocketAddr::new(host, participant_port));
+    let presenter_url = format!("http://127.0.0.1:{presenter_port}/?token={token}");
+    let qr_svg = qr::qr_svg(&participant_url).map_err(|error| Error::Qr(error.to_string()))?;
+
+    let session = stored.id;
+    let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
+    // The demo is editable too: the editor saves it as a new file.
+    let editable = true;
+    let state = ServerState {
+        engine: engine.clone(),
+        views,
+        presence: Presence::new(),
+        sockets: SocketCounter::default(),
+        limits: config.limits.clone(),
+        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), editable).into(),
+        deck_file: Arc::new(file.clone()),
+        controller,
+        token: token.into(),
+        participant_port,
+        presenter_port,
+        shutdown: shutdown.clone(),
+        tasks: TaskTracker::new(),
+    };
+    let server = tokio::spawn(server::run(participants, presenter, state));
+    Ok(Launched {
+        participant_url,
+        presenter_url,
+        database,
+        participant_port,
+        session,
+        recent,
+        engine,
+        shutdown,
+        server,
+        writer,
+    })
+}
+
+/// Opens the store and the deck's session, and puts the deck first in the recent list.
+fn open_store(data_dir: &Path, file: &DeckFile, fresh: bool) -> Result<(Store, StoredSession, Vec<PathBuf>), Error> {
+    let mut store = Store::open(data_dir)?;
+    let stored = store.open_session(&deck_key(&file.source), &file.deck, &file.text, fresh)?;
+    let mut recent: Vec<PathBuf> =
+        store.setting("recent_decks")?.unwrap_or_default().lines().map(PathBuf::from).collect();
+    if let DeckSource::File(path) = &file.source {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        recent.retain(|known| *known != path);
+        recent.insert(0, path);
+        recent.truncate(RECENT_DECKS);
+        let lines: Vec<String> = recent.iter().map(|path| path.display().to_string()).collect();
+        store.set_setting("recent_decks", &lines.join("\n"))?;
+    }
+    Ok((store, stored, recent))
+}
+
+/// The address the QR code carries (the bound one, or the best LAN address), and
+/// the network it is on, in words, for the presenter.
+fn lan_host(bind: Option<IpAddr>) -> (IpAddr, Option<String>) {
+    let ip = match bind {
+        Some(ip) if !ip.is_unspecified() => ip,
+        _ => match net::lan_address() {
+            Some(ip) => IpAddr::V4(ip),
+            None => {
+                tracing::warn!(
+                    "no network interface found: phones cannot join until the laptop is on the room's Wi-Fi"
+                );
+                return (
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    Some("no network: join the room's Wi-Fi, then reopen the deck".into()),
+                );
+            }
+        },
+    };
+    let network = if ip.is_loopback() {
+        format!("this computer only · {ip}")
+    } else {
+        match net::interface_name(ip) {
+            Some(name) => format!("{name} · {ip}"),
+            None => ip.to_string(),
+        }
+    };
+    (ip, Some(network))
+}
+
+fn random_token() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|error| Error::Random(error.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>, editable: bool) -> String {
+    let slides = deck
+        .slides
+        .iter()
+        .enumerate()
+        .map(|(index, slide)| SlideView {
+            index,
+            html: deck::markdown_to_html(&slide.body),
+            notes: &slide.notes,
+            question: slide.question.as_ref().map(QuestionView::from),
+        })
+        .collect();
+    encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg, network }, editable })
+}

@@ -1,0 +1,176 @@
+//! Starting and stopping Handsup: a supervisor that runs one server at a time and swaps decks.
+
+mod launch;
+mod supervisor;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::deck::{self, Deck};
+use crate::error::Error;
+use crate::server::Limits;
+use crate::session::PresenterAction;
+
+/// The LAN port when `--port` is not given.
+pub const DEFAULT_PORT: u16 = 7070;
+
+/// Which deck to present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeckSource {
+    Demo,
+    File(PathBuf),
+}
+
+/// How to start a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub deck: DeckSource,
+    /// The LAN address to listen on; `None` listens on every interface and picks
+    /// the best one for the QR code.
+    pub bind: Option<IpAddr>,
+    /// The LAN port; 0 picks a free one.
+    pub port: u16,
+    /// Where the SQLite file lives.
+    pub data_dir: PathBuf,
+    /// Start a new session instead of resuming the deck's last one.
+    pub fresh: bool,
+    pub limits: Limits,
+}
+
+/// A deck as read from its file, with what the editor needs to write it back.
+#[derive(Debug, Clone)]
+pub struct DeckFile {
+    pub source: DeckSource,
+    /// The file's text as read (the built-in demo's own text for the demo).
+    pub text: String,
+    pub deck: Arc<Deck>,
+}
+
+/// What is on screen now; the desktop shell follows it for window titles and menus.
+#[derive(Debug, Clone)]
+pub struct Presented {
+    pub deck: Arc<Deck>,
+    pub source: DeckSource,
+    /// Deck files opened before, most recent first.
+    pub recent: Vec<PathBuf>,
+}
+
+/// Requests to the supervisor.
+enum Control {
+    Open { source: DeckSource, discard: Vec<String>, reply: oneshot::Sender<Result<(), Error>> },
+    Present { action: PresenterAction, reply: oneshot::Sender<Result<(), String>> },
+}
+
+/// A cloneable handle that steers the running presentation: the editor's save,
+/// the desktop menus and dropped files all go through it.
+#[derive(Clone)]
+pub struct Controller {
+    /// The supervisor task holds the receiver for as long as Handsup runs.
+    control: mpsc::Sender<Control>,
+}
+
+impl Controller {
+    /// Presents another deck (or the same file again after an edit). Answers to
+    /// the question ids in `discard` are deleted from the current session first.
+    /// A deck that cannot be read is refused and the current one stays up.
+    pub async fn open(&self, source: DeckSource, discard: Vec<String>) -> Result<(), Error> {
+        let (reply, answer) = oneshot::channel();
+        self.control.send(Control::Open { source, discard, reply }).await.map_err(|_| Error::Stopped)?;
+        answer.await.map_err(|_| Error::Stopped)?
+    }
+
+    /// Moves the slide, opens voting… as the presenter page would.
+    pub async fn present(&self, action: PresenterAction) -> Result<(), String> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || Error::Stopped.to_string();
+        self.control.send(Control::Present { action, reply }).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// A running Handsup. Dropping it does not stop it: call [`Running::stop`].
+pub struct Running {
+    /// What the QR code encodes: the participant page on the LAN.
+    pub participant_url: String,
+    /// The presenter page on loopback, with the secret token.
+    pub presenter_url: String,
+    pub database: PathBuf,
+    /// Published by the supervisor whenever a deck goes on screen.
+    presented: watch::Receiver<Presented>,
+    controller: Controller,
+    shutdown: CancellationToken,
+    supervisor: JoinHandle<Result<(), Error>>,
+}
+
+impl Running {
+    /// The deck on screen now.
+    pub fn deck(&self) -> Arc<Deck> {
+        self.presented.borrow().deck.clone()
+    }
+
+    /// Follows what is on screen (a new deck, an edited one).
+    pub fn presented(&self) -> watch::Receiver<Presented> {
+        self.presented.clone()
+    }
+
+    pub fn controller(&self) -> Controller {
+        self.controller.clone()
+    }
+
+    /// A token that stops the server when cancelled (for signal handlers and windows).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits until Handsup stops (after [`Running::shutdown_token`] is cancelled),
+    /// every socket has closed, and the writer has committed its last batch.
+    pub async fn wait(self) -> Result<(), Error> {
+        self.supervisor.await.map_err(|join| Error::Server(std::io::Error::other(join)))?
+    }
+
+    /// Stops Handsup and waits for it.
+    pub async fn stop(self) -> Result<(), Error> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+}
+
+/// The platform's app-data folder for Handsup (falls back to the current folder).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().map(|dir| dir.join("handsup")).unwrap_or_else(|| PathBuf::from("handsup-data"))
+}
+
+/// Reads the deck named by `source`.
+pub fn load_deck(source: &DeckSource) -> Result<DeckFile, Error> {
+    match source {
+        DeckSource::Demo => Ok(DeckFile {
+            source: DeckSource::Demo,
+            text: deck::DEMO_DECK.to_string(),
+            deck: Arc::new(deck::demo_deck()),
+        }),
+        DeckSource::File(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|source| Error::ReadDeck { path: path.clone(), source })?;
+            let deck = deck::parse_deck(&path.display().to_string(), &text)?;
+            Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
+        }
+    }
+}
+
+/// The key a deck's sessions are stored under: its full path, or `builtin:demo`.
+fn deck_key(source: &DeckSource) -> String {
+    match source {
+        DeckSource::Demo => "builtin:demo".to_string(),
+        DeckSource::File(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).display().to_string(),
+    }
+}
+
+/// Starts Handsup: both listeners are accepting when this returns.
+pub async fn start(config: Config) -> Result<Running, Error> {
+    supervisor::start(config).await
+}

@@ -1,0 +1,268 @@
+// The deck editor in a real browser against `handsup serve` on a copy of a hand-written
+// deck: a question added through the form lands in the file with every other slide
+// untouched, invalid forms save nothing, and changing a question that has answers
+// asks first.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TIMEOUT, eventually, launchChromium, shots, startServer } from './lib.mjs';
+
+// Written the way people write by hand: extra front matter keys, `*` and `1.` lists,
+// doubled blank lines, a notes comment over several lines, no blank line after `---`.
+const DECK = `---
+title: Editor test deck
+marp: true
+theme: gaia
+paginate: true
+---
+
+# Welcome
+
+*   A star bullet
+*   Another one
+
+
+Some text with **bold** and \`code\`.
+
+<!--
+Wait for the room.
+Then say hello.
+-->
+
+---
+
+<!-- question: single -->
+# Coffee or tea?
+
+* Coffee
+* Tea
+
+Pick the one you had this morning.
+
+---
+# Odd spacing
+
+
+1. numbered
+2. list
+
+<!-- just a note -->
+
+---
+
+# The end
+`;
+
+let server;
+let serverExit;
+let dataDir;
+let deckFile;
+let browser;
+let urls;
+let presenter;
+let editor;
+const pageErrors = [];
+
+const text = (page, selector) => page.locator(selector).first().textContent({ timeout: TIMEOUT }).then((t) => (t ?? '').trim());
+
+// The file cut the way the deck format cuts it: front matter, then the text between
+// `---` lines, each kept with its own blank lines.
+function cut(source) {
+  const lines = source.split(/(?<=\n)/);
+  let start = 0;
+  if (lines[0] && lines[0].trimEnd() === '---') {
+    const close = lines.findIndex((line, i) => i > 0 && line.trim() === '---');
+    start = close + 1;
+  }
+  const front = lines.slice(0, start).join('');
+  const slides = [''];
+  for (const line of lines.slice(start)) {
+    if (line.trimEnd() === '---') slides.push('');
+    else slides[slides.length - 1] += line;
+  }
+  return { front, slides };
+}
+
+function api(pathname) {
+  const url = new URL(urls.presenter);
+  url.pathname = pathname;
+  return url.toString();
+}
+
+async function readDeck() {
+  const response = await fetch(api('/api/deck'));
+  assert.equal(response.status, 200, `GET /api/deck: ${response.status}`);
+  return response.json();
+}
+
+async function openPage(url, contextOptions) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));
+  page.on('console', (msg) => {
+    // Refused saves and previews are answered with 4xx on purpose; the page shows them in words.
+    if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) console.log(`[browser console] ${msg.text()}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+const slideCount = async (page) => {
+  const match = /\/\s*(\d+)/.exec(await text(page, '#slide-number'));
+  return match ? Number(match[1]) : null;
+};
+
+before(async () => {
+  // The server names files by their real path.
+  dataDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-editor-')));
+  deckFile = path.join(dataDir, 'talk.md');
+  fs.writeFileSync(deckFile, DECK);
+  const started = await startServer(['--bind', '127.0.0.1', '--port', '0', '--data', path.join(dataDir, 'data'), deckFile]);
+  server = started.child;
+  serverExit = started.exited;
+  urls = { participant: started.participant, presenter: started.presenter };
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null && server.signalCode === null) {
+    server.kill('SIGKILL');
+    await serverExit;
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a question added through the form is saved, and every other slide stays byte for byte', async () => {
+  presenter = await openPage(urls.presenter, { viewport: { width: 1280, height: 720 } });
+  await eventually('slides on the presenter', () => slideCount(presenter), 4);
+
+  editor = await openPage(api('/editor'), { viewport: { width: 1280, height: 720 } });
+  await eventually('slides in the editor', () => editor.locator('#slides li').count(), 4);
+  assert.equal(await editor.getByLabel('Deck title').inputValue(), 'Editor test deck');
+  assert.equal(await editor.getByLabel('Title', { exact: true }).inputValue(), 'Welcome');
+
+  await editor.getByRole('button', { name: 'Add question', exact: true }).click();
+  await editor.getByLabel('Question', { exact: true }).fill('Which editor do you use?');
+  await editor.getByRole('textbox', { name: 'Option A', exact: true }).fill('Vim');
+  await editor.getByRole('textbox', { name: 'Option B', exact: true }).fill('Emacs');
+  await editor.getByRole('button', { name: 'Add option', exact: true }).click();
+  await editor.getByRole('textbox', { name: 'Option C', exact: true }).fill('Something else');
+  await eventually('letters under the preview', () => editor.locator('#phone-options li').allTextContents(),
+    ['AVim', 'BEmacs', 'CSomething else']);
+  await eventually('the preview shows the question',
+    async () => (await text(editor, '#preview h1')) === 'Which editor do you use?', true);
+  assert.equal(await editor.locator('#dirty').isVisible(), true, 'the page says there are unsaved changes');
+
+  await editor.getByRole('button', { name: 'Save', exact: true }).click();
+  await eventually('save status', async () => (await text(editor, '#status')).startsWith(`Saved to ${deckFile}`), true);
+  await eventually('the editor reloaded the saved deck', () => editor.locator('#slides li').count(), 5);
+  await eventually('nothing left unsaved', () => editor.locator('#dirty').isVisible(), false);
+
+  const saved = fs.readFileSync(deckFile, 'utf8');
+  const before = cut(DECK);
+  const now = cut(saved);
+  assert.equal(now.front, before.front, 'the front matter, extra keys and all, is unchanged');
+  assert.equal(now.slides.length, 5);
+  const added = now.slides[1];
+  assert.match(added, /<!-- question: single -->\s*\n# Which editor do you use\?\n\n- Vim\n- Emacs\n- Something else\n/,
+    `the new question is written as Markdown:\n${saved}`);
+  assert.deepEqual(now.slides.filter((_, i) => i !== 1), before.slides, 'the untouched slides are byte for byte the same');
+
+  const deck = await readDeck();
+  assert.equal(deck.path, deckFile);
+  assert.equal(deck.slides.length, 5);
+  assert.deepEqual(deck.slides.map((s) => s.original), [0, 1, 2, 3, 4], 'indices follow the new file');
+  assert.deepEqual(deck.slides[1].options, ['Vim', 'Emacs', 'Something else']);
+
+  await eventually('slides on the presenter after the save', () => slideCount(presenter), 5, 20_000);
+
+  fs.mkdirSync(shots, { recursive: true });
+  await editor.getByRole('button', { name: /Which editor do you use\?/ }).click();
+  await eventually('the preview of the new question',
+    async () => (await text(editor, '#preview h1')) === 'Which editor do you use?', true);
+  await editor.screenshot({ path: path.join(shots, 'editor-1280.png') });
+  await editor.setViewportSize({ width: 1920, height: 1080 });
+  await editor.waitForTimeout(300);
+  await editor.screenshot({ path: path.join(shots, 'editor-1920.png') });
+  await editor.setViewportSize({ width: 1280, height: 720 });
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+test('a question with one option shows what is wrong and saves nothing', async () => {
+  const before = fs.readFileSync(deckFile);
+  const puts = [];
+  const watch = (request) => { if (request.method() === 'PUT') puts.push(request.url()); };
+  editor.on('request', watch);
+
+  await editor.getByRole('button', { name: 'Add question', exact: true }).click();
+  await editor.getByLabel('Question', { exact: true }).fill('Only one?');
+  await editor.getByRole('textbox', { name: 'Option A', exact: true }).fill('Lonely');
+  await editor.getByRole('button', { name: 'Remove option B', exact: true }).click();
+  await eventually('inline message', () => text(editor, '#options-error'), 'A question needs at least 2 options; this one has 1.');
+  await editor.keyboard.press('Control+s');
+  await eventually('save refused in words', () => text(editor, '#status'),
+    'Not saved. Slide 2: A question needs at least 2 options; this one has 1.');
+  assert.equal(await editor.locator('#slides li').nth(1).getByText('Needs attention').isVisible(), true,
+    'the slide is marked in the list');
+  await editor.waitForTimeout(500);
+  editor.off('request', watch);
+  assert.deepEqual(puts, [], 'nothing was sent to the server');
+  assert.ok(fs.readFileSync(deckFile).equals(before), 'the file is unchanged');
+
+  // Leave the deck as saved, through the form: delete asks first.
+  await editor.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = editor.getByRole('dialog');
+  await eventually('delete asks first', async () => (await dialog.getByRole('heading').textContent()).trim(), 'Delete slide 2?');
+  await dialog.getByRole('button', { name: 'Delete slide', exact: true }).click();
+  await eventually('slides after the delete', () => editor.locator('#slides li').count(), 5);
+  await eventually('nothing left unsaved', () => editor.locator('#dirty').isVisible(), false);
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+test('changing a question that has answers asks first, then discards them', async () => {
+  // Reaching the question opens voting; one phone answers.
+  const index = (await readDeck()).slides.findIndex((s) => s.title === 'Coffee or tea?');
+  assert.ok(index > 0, 'the deck still has the hand-written question');
+  await presenter.bringToFront();
+  for (let i = 0; i < index; i++) await presenter.keyboard.press('ArrowRight');
+  await eventually('presenter on the question', () => text(presenter, '#slide-number'), `${index + 1} / 5`);
+  const phone = await openPage(urls.participant, { viewport: { width: 390, height: 844 }, hasTouch: true });
+  await phone.getByRole('button', { name: 'Tea', exact: true }).click();
+  await eventually('phone status after a vote', async () => (await text(phone, '#status')).startsWith('Saved'), true);
+  const id = (await readDeck()).slides[index].id;
+  await eventually('the server counts the answer', async () => (await readDeck()).slides[index].answers, 1);
+
+  const before = cut(fs.readFileSync(deckFile, 'utf8'));
+  await editor.reload();
+  await eventually('slides in the editor', () => editor.locator('#slides li').count(), 5);
+  const item = editor.getByRole('button', { name: /Coffee or tea\?/ });
+  await eventually('answers shown in the list', async () => (await item.textContent()).includes('1 answer in this session'), true);
+  await item.click();
+  await eventually('answers shown on the form', () => text(editor, '#answers-note'), '1 answer in this session');
+  assert.equal(await editor.locator('#kind-warning').isVisible(), false, 'no warning before a change');
+
+  await editor.getByRole('textbox', { name: 'Option B', exact: true }).fill('Green tea');
+  await eventually('warning after the change', () => text(editor, '#kind-warning'), 'Saving will discard 1 answer to this question.');
+
+  await editor.getByRole('button', { name: 'Save', exact: true }).click();
+  const dialog = editor.getByRole('dialog');
+  await eventually('the server asks for confirmation', () => dialog.locator('li').allTextContents(),
+    ['Discard 1 answer to ‘Coffee or tea?’']);
+  assert.ok(cut(fs.readFileSync(deckFile, 'utf8')).slides[index].includes('* Tea'), 'nothing written before the answer');
+  await dialog.getByRole('button', { name: 'Discard answers and save', exact: true }).click();
+  await eventually('save status', async () => (await text(editor, '#status')).startsWith(`Saved to ${deckFile}`), true);
+
+  const now = cut(fs.readFileSync(deckFile, 'utf8'));
+  assert.match(now.slides[index], /- Coffee\n- Green tea\n/, 'the changed options are in the file');
+  assert.deepEqual(now.slides.filter((_, i) => i !== index), before.slides.filter((_, i) => i !== index),
+    'the other slides are byte for byte the same');
+  const question = (await readDeck()).slides[index];
+  assert.equal(question.id, id, 'the question keeps its id');
+  assert.equal(question.answers, 0, 'its answers are gone');
+  await eventually('no answers shown any more', () => editor.locator('#answers-note').isVisible(), false);
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
