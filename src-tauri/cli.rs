@@ -19,6 +19,20 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub app: ServeArgs,
+    #[command(flatten)]
+    pub desktop: DesktopArgs,
+}
+
+/// Options of the desktop app only.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DesktopArgs {
+    /// The display the projector window goes full screen on, counted from 1
+    /// (default: the first display that is not the laptop's own).
+    #[arg(long, value_name = "N")]
+    pub display: Option<usize>,
+    /// Open the presenter view even with a single display (to rehearse).
+    #[arg(long)]
+    pub presenter_view: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,5 +101,10 @@ mod tests {
         assert_eq!(args.bind, Some("127.0.0.1".parse().expect("ip")));
         assert_eq!(args.port, DEFAULT_PORT);
         assert!(Cli::try_parse_from(["handsup", "serve", "--bind", "not-an-ip"]).is_err());
+
+        let cli = Cli::try_parse_from(["handsup", "--display", "2", "--presenter-view"]).expect("desktop");
+        assert_eq!(cli.desktop.display, Some(2));
+        assert!(cli.desktop.presenter_view);
+        assert!(Cli::try_parse_from(["handsup", "serve", "--display", "2"]).is_err(), "serve has no windows");
     }
 }

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     init_logging();
     if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
         tracing::warn!(%error, "cannot raise the open-file limit; large rooms may be turned away");
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         Some(cli::Command::Serve(args)) => serve::run(args.into_config()),
-        None => open_window(cli.app.into_config()),
+        None => open_window(cli.app.into_config(), cli.desktop, started),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,12 +36,16 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "desktop")]
-fn open_window(config: handsup_core::Config) -> Result<(), handsup_core::Error> {
-    desktop::run(config)
+fn open_window(
+    config: handsup_core::Config,
+    options: cli::DesktopArgs,
+    started: std::time::Instant,
+) -> Result<(), handsup_core::Error> {
+    desktop::run(config, options, started)
 }
 
 #[cfg(not(feature = "desktop"))]
-fn open_window(_: handsup_core::Config) -> Result<(), handsup_core::Error> {
+fn open_window(_: handsup_core::Config, _: cli::DesktopArgs, _: std::time::Instant) -> Result<(), handsup_core::Error> {
     Err(handsup_core::Error::Server(std::io::Error::other(
         "this build has no desktop window (built without the `desktop` feature): use `handsup serve`",
     )))

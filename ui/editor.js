@@ -17,6 +17,8 @@
   const INK = ['#fff', '#000', '#000', '#000', '#000', '#000', '#000'];
 
   let deck = null;
+  // The file of the deck Handsup is showing, as the server last named it.
+  let shownPath = null;
   let baseline = '';
   let selected = 0;
   let saving = false;
@@ -699,6 +701,7 @@
     }
     if (!result.ok || !result.json) return loadFailed(`Could not open the deck: ${errorText(result)}`);
     adopt(result.json);
+    shownPath = deck.path;
     say('Changes stay in this page until you press Save (Ctrl+S).');
   }
 
@@ -771,6 +774,19 @@
       $('save-path').focus();
       return;
     }
+    // The server writes over the file it is showing without asking; a new deck should ask.
+    if (!deck.path && shownPath && path === shownPath) {
+      const ok = await ask({
+        title: 'Replace the deck on screen?',
+        text: `${path} holds the deck Handsup is showing now. Saving replaces it with this one.`,
+        ok: 'Replace it',
+      });
+      if (!ok) {
+        say('Not saved: choose another file in “Save to”.', 'error');
+        $('save-path').focus();
+        return;
+      }
+    }
     saving = true;
     const focused = document.activeElement;
     $('save').disabled = true;
@@ -807,6 +823,7 @@
       say(`Saved to ${where}. Reloading…`, 'ok');
       try {
         adopt(await reloadAfterSave(where, body));
+        shownPath = deck.path;
         say(`Saved to ${where}`, 'ok');
       } catch (err) {
         say(`Saved to ${where}, but the deck could not be read back: ${err.message} Reload this page.`, 'error');

@@ -235,11 +235,30 @@ impl WsClient {
 
 /// A raw HTTP/1.1 GET: (lower-cased head, body).
 pub async fn http_get(url: &str) -> Result<(String, String)> {
+    http_request("GET", url, &[], None).await
+}
+
+/// A raw HTTP/1.1 request with extra headers and an optional JSON body: (lower-cased head, body).
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    json: Option<&str>,
+) -> Result<(String, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
     let mut stream = TcpStream::connect(host).await?;
-    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = json {
+        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(json.unwrap_or(""));
+    stream.write_all(request.as_bytes()).await?;
     let mut response = String::new();
     stream.read_to_string(&mut response).await?;
     let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| anyhow!("no header end in {response:?}"))?;

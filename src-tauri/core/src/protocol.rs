@@ -23,13 +23,17 @@ pub enum ParticipantMessage {
 pub enum PresenterMessage {
     Next {},
     Previous {},
-    Goto { slide: usize },
+    Goto {
+        slide: usize,
+    },
     OpenVoting {},
     CloseVoting {},
     ShowResults {},
     HideResults {},
     /// Black out the projector (`true`) or show the slide again.
-    SetBlack { black: bool },
+    SetBlack {
+        black: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -28,7 +28,11 @@ pub struct Original<'a> {
 /// Writes `edited` as Markdown. Slides the editor left alone keep their text
 /// byte for byte; the rest are written fresh. The result is read back and must
 /// give the deck the editor shows, or nothing is returned.
-pub fn write_deck(original: Option<Original<'_>>, edited: &EditedDeck, file: &str) -> Result<(String, Deck), FormError> {
+pub fn write_deck(
+    original: Option<Original<'_>>,
+    edited: &EditedDeck,
+    file: &str,
+) -> Result<(String, Deck), FormError> {
     if edited.slides.is_empty() {
         return Err(FormError { slide: None, message: "a deck needs at least one slide".into() });
     }
@@ -146,9 +150,8 @@ fn check_slide(form: &SlideForm) -> Result<(), String> {
         }
     }
     if let Some(id) = &form.id {
-        let valid = !id.is_empty()
-            && id.len() <= 64
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let valid =
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !valid {
             return Err(format!("the question id `{id}` must be 1 to 64 letters, digits, `-` or `_`"));
         }
@@ -169,7 +172,8 @@ fn slide_markdown(form: &SlideForm, explicit_id: bool) -> String {
             blocks.push(form.text.clone());
         }
     } else {
-        let mut directive = format!("<!-- question: {}", if form.kind == SlideKind::Single { "single" } else { "multiple" });
+        let mut directive =
+            format!("<!-- question: {}", if form.kind == SlideKind::Single { "single" } else { "multiple" });
         if let Some(max) = form.max {
             directive.push_str(&format!(" max={max}"));
         }

@@ -90,7 +90,9 @@ fn a_new_deck_gets_front_matter_and_reads_back() {
     intro.notes = "Smile.".into();
     let edited = EditedDeck { title: "New talk".into(), slides: vec![intro, question("C# or Rust?", &["C#", "Rust"])] };
     let (written, read) = write_deck(None, &edited, "new.md").expect("saves");
-    assert!(written.starts_with("---\ntitle: \"New talk\"\n---\n\n# Hello\n\n- one\n- two\n\n<!--\nSmile.\n-->\n\n---\n"));
+    assert!(
+        written.starts_with("---\ntitle: \"New talk\"\n---\n\n# Hello\n\n- one\n- two\n\n<!--\nSmile.\n-->\n\n---\n")
+    );
     assert_eq!(read.slides[1].question.as_ref().map(|q| q.prompt.as_str()), Some("C# or Rust?"));
 }
 
@@ -102,10 +104,7 @@ fn bad_forms_are_refused_with_the_slide_and_a_reason() {
         (question("Twice?", &["Yes", "Yes"]), "listed twice"),
         (question("", &["A", "B"]), "question text"),
         (question("Notes <!-- x", &["A", "B"]), "cannot contain"),
-        (
-            SlideForm { text: "above\n---\nbelow".into(), kind: SlideKind::Content, ..question("T", &[]) },
-            "new slide",
-        ),
+        (SlideForm { text: "above\n---\nbelow".into(), kind: SlideKind::Content, ..question("T", &[]) }, "new slide"),
         (SlideForm { kind: SlideKind::Multiple, max: Some(3), ..question("Max?", &["A", "B"]) }, "at most"),
     ];
     for (form, reason) in cases {

@@ -40,7 +40,8 @@ impl IntoResponse for EditorError {
             }
             EditorError::Confirm { questions } => {
                 let total: u64 = questions.iter().map(|q| q.answers).sum();
-                let error = format!("saving discards {total} answers to questions whose options changed or that were removed");
+                let error =
+                    format!("saving discards {total} answers to questions whose options changed or that were removed");
                 (StatusCode::CONFLICT, Json(json!({ "error": error, "confirm": questions }))).into_response()
             }
             EditorError::Conflict(message) => (StatusCode::CONFLICT, Json(json!({ "error": message }))).into_response(),
@@ -231,12 +232,14 @@ fn checked_path(path: &Path) -> Result<PathBuf, EditorError> {
     if !path.is_absolute() {
         return Err(invalid(format!("`{}` is not a full path: start it at the root, like /home/…", path.display())));
     }
-    let markdown = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"));
+    let markdown =
+        path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"));
     if !markdown {
         return Err(invalid("a deck is a Markdown file: end its name with .md".into()));
     }
     let folder = path.parent().ok_or_else(|| invalid("the path has no folder".into()))?;
-    std::fs::create_dir_all(folder).map_err(|error| invalid(format!("cannot use the folder {}: {error}", folder.display())))?;
+    std::fs::create_dir_all(folder)
+        .map_err(|error| invalid(format!("cannot use the folder {}: {error}", folder.display())))?;
     let folder = std::fs::canonicalize(folder).map_err(|error| invalid(format!("{}: {error}", folder.display())))?;
     let name = path.file_name().ok_or_else(|| invalid("the path has no file name".into()))?;
     Ok(folder.join(name))

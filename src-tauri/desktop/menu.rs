@@ -1,0 +1,212 @@
+//! The native menus, and keeping titles and the recent-decks list in step with the deck on screen.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use handsup_core::session::PresenterAction;
+use handsup_core::Presented;
+use tauri::menu::{Menu, MenuBuilder, MenuEvent, MenuItemBuilder, SubmenuBuilder};
+use tauri::{AppHandle, Manager, Wry};
+use tauri_plugin_dialog::DialogExt;
+use tokio::sync::watch;
+
+use super::windows::{self, EDITOR, PRESENTER, PROJECTOR};
+use super::{open_deck, Shell};
+
+/// The recent-decks list the menu shows, so a click maps back to a path.
+#[derive(Default)]
+struct RecentDecks(Mutex<Vec<PathBuf>>);
+
+/// The deck on screen now, for window titles opened later.
+#[derive(Default)]
+struct DeckTitle(Mutex<String>);
+
+/// The menu bar, with the recent decks known now.
+pub fn menu_bar(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
+    let recent = app
+        .try_state::<RecentDecks>()
+        .map(|recent| recent.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
+        .unwrap_or_default();
+    build(app, &recent)
+}
+
+fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
+    let mut open_recent = SubmenuBuilder::new(app, "Open Recent");
+    if recent.is_empty() {
+        open_recent = open_recent.item(&MenuItemBuilder::with_id("none", "No recent decks").enabled(false).build(app)?);
+    }
+    for (index, path) in recent.iter().enumerate() {
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let label = format!("{name} — {}", path.parent().map(|p| p.display().to_string()).unwrap_or_default());
+        open_recent = open_recent.item(&MenuItemBuilder::with_id(format!("recent:{index}"), label).build(app)?);
+    }
+    let item = |id: &str, label: &str, accelerator: Option<&str>| {
+        let builder = MenuItemBuilder::with_id(id, label);
+        match accelerator {
+            Some(accelerator) => builder.accelerator(accelerator).build(app),
+            None => builder.build(app),
+        }
+    };
+    let file = SubmenuBuilder::new(app, "File")
+        .item(&item("new", "New Deck", Some("CmdOrCtrl+N"))?)
+        .item(&item("open", "Open Deck…", Some("CmdOrCtrl+O"))?)
+        .item(&open_recent.build()?)
+        .item(&item("edit", "Edit Deck…", Some("CmdOrCtrl+E"))?)
+        .separator()
+        .item(&item("quit", "Quit", Some("CmdOrCtrl+Q"))?)
+        .build()?;
+    // Slide keys (arrows, B…) belong to the page, so these items carry no accelerators.
+    let slides = SubmenuBuilder::new(app, "Slides")
+        .item(&item("next", "Next Slide", None)?)
+        .item(&item("previous", "Previous Slide", None)?)
+        .item(&item("first", "First Slide", None)?)
+        .separator()
+        .item(&item("open-voting", "Open Voting", None)?)
+        .item(&item("close-voting", "Close Voting", None)?)
+        .item(&item("show-results", "Show Results", None)?)
+        .item(&item("hide-results", "Hide Results", None)?)
+        .separator()
+        .item(&item("black", "Black Screen", None)?)
+        .item(&item("unblack", "Show the Slide Again", None)?)
+        .build()?;
+    let view = SubmenuBuilder::new(app, "View")
+        .item(&item("presenter-view", "Presenter View", Some("CmdOrCtrl+P"))?)
+        .item(&item("projector", "Projector Window", None)?)
+        .item(&item("fullscreen", "Projector Full Screen", Some("F11"))?)
+        .separator()
+        .item(&item("join", "Join Address…", None)?)
+        .build()?;
+    MenuBuilder::new(app).items(&[&file, &slides, &view]).build()
+}
+
+pub fn handle(app: &AppHandle, event: MenuEvent) {
+    let Some(shell) = app.try_state::<Shell>().map(|shell| shell.inner().clone()) else {
+        return;
+    };
+    let id = event.id().as_ref();
+    let result = match id {
+        "new" => windows::open_editor(app, &shell, true),
+        "edit" => windows::open_editor(app, &shell, false),
+        "open" => {
+            let app = app.clone();
+            app.dialog().file().add_filter("Markdown deck", &["md", "markdown"]).set_title("Open a deck").pick_file(
+                move |picked| {
+                    if let Some(path) = picked.and_then(|path| path.into_path().ok()) {
+                        open_deck(&app, path);
+                    }
+                },
+            );
+            Ok(())
+        }
+        "quit" => {
+            app.exit(0);
+            Ok(())
+        }
+        "presenter-view" => windows::show(app, &shell, PRESENTER, &current_title(app)),
+        "projector" => windows::show(app, &shell, PROJECTOR, &current_title(app)),
+        "fullscreen" => toggle_projector_fullscreen(app),
+        "join" => {
+            app.dialog()
+                .message(format!("Phones join at\n\n{}\n\n(on the same Wi-Fi as this computer)", shell.participant_url))
+                .title("Join address")
+                .show(|_| {});
+            Ok(())
+        }
+        other => {
+            if let Some(index) = other.strip_prefix("recent:").and_then(|n| n.parse::<usize>().ok()) {
+                let path = app.try_state::<RecentDecks>().and_then(|recent| {
+                    recent.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(index).cloned()
+                });
+                if let Some(path) = path {
+                    open_deck(app, path);
+                }
+            } else if let Some(action) = slide_action(other) {
+                let controller = shell.controller.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Err(error) = controller.present(action).await {
+                        tracing::warn!(%error, "menu action refused");
+                    }
+                });
+            }
+            Ok(())
+        }
+    };
+    if let Err(error) = result {
+        tracing::error!(%error, id, "menu action failed");
+    }
+}
+
+fn slide_action(id: &str) -> Option<PresenterAction> {
+    Some(match id {
+        "next" => PresenterAction::Next,
+        "previous" => PresenterAction::Previous,
+        "first" => PresenterAction::Goto(0),
+        "open-voting" => PresenterAction::SetVoting(true),
+        "close-voting" => PresenterAction::SetVoting(false),
+        "show-results" => PresenterAction::SetResultsVisible(true),
+        "hide-results" => PresenterAction::SetResultsVisible(false),
+        "black" => PresenterAction::SetBlack(true),
+        "unblack" => PresenterAction::SetBlack(false),
+        _ => return None,
+    })
+}
+
+fn toggle_projector_fullscreen(app: &AppHandle) -> tauri::Result<()> {
+    match app.get_webview_window(PROJECTOR) {
+        Some(projector) => projector.set_fullscreen(!projector.is_fullscreen()?),
+        None => Ok(()),
+    }
+}
+
+fn current_title(app: &AppHandle) -> String {
+    app.try_state::<DeckTitle>()
+        .map(|title| title.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
+        .unwrap_or_default()
+}
+
+/// Keeps window titles and the Open Recent menu in step with the deck on screen.
+/// Call before opening windows: their menus are built from what this records.
+pub fn follow_presented(app: &AppHandle, mut presented: watch::Receiver<Presented>) {
+    let now = presented.borrow_and_update().clone();
+    app.manage(RecentDecks(Mutex::new(now.recent.clone())));
+    app.manage(DeckTitle(Mutex::new(now.deck.title.clone())));
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while presented.changed().await.is_ok() {
+            let now = presented.borrow_and_update().clone();
+            apply(&app, &now);
+        }
+    });
+}
+
+fn apply(app: &AppHandle, presented: &Presented) {
+    let recent_changed = match app.try_state::<RecentDecks>() {
+        Some(recent) => {
+            let mut recent = recent.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let changed = *recent != presented.recent;
+            *recent = presented.recent.clone();
+            changed
+        }
+        None => false,
+    };
+    if let Some(title) = app.try_state::<DeckTitle>() {
+        *title.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = presented.deck.title.clone();
+    }
+    for (label, window) in app.webview_windows() {
+        let title = match label.as_str() {
+            PRESENTER => windows::presenter_title(&presented.deck.title),
+            PROJECTOR => windows::projector_title(&presented.deck.title),
+            EDITOR => continue,
+            _ => continue,
+        };
+        let _ = window.set_title(&title);
+        if recent_changed && window.menu().is_some() {
+            match build(app, &presented.recent) {
+                Ok(menu) => {
+                    let _ = window.set_menu(menu);
+                }
+                Err(error) => tracing::warn!(%error, "cannot rebuild the menu"),
+            }
+        }
+    }
+}
