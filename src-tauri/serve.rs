@@ -31,7 +31,7 @@ pub fn run(config: Config) -> Result<(), Error> {
 }
 
 /// Resolves on Ctrl-C, or SIGTERM where there is one.
-async fn termination() {
+pub async fn termination() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

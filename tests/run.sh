@@ -20,9 +20,11 @@ cargo build --bin handsup
 cargo test --workspace
 
 step "pages in headless Chromium"
-(cd tests/e2e && node --test --test-concurrency=1 browser.test.mjs xss.test.mjs)
+(cd tests/e2e && node --test --test-concurrency=1 browser.test.mjs xss.test.mjs editor.test.mjs)
 
-step "desktop window under Xvfb"
-(cd tests/e2e && xvfb-run -a -s "-screen 0 1920x1080x24" node --test --test-concurrency=1 desktop.test.mjs)
+step "desktop app under Xvfb"
+# A session bus for single-instance; a screen wide enough for both windows side by side.
+(cd tests/e2e && dbus-run-session -- xvfb-run -a -s "-screen 0 3840x1080x24" \
+  node --test --test-concurrency=1 desktop.test.mjs)
 
 printf '\nAll tests passed. Screenshots: %s\n' "target/test-screenshots/"

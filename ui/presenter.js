@@ -80,13 +80,23 @@
     stage.style.setProperty('--fit', '1');
     stage.style.setProperty('--bars-fit', '1');
     if (!stage.offsetParent) return;
-    const question = stage.classList.contains('question');
-    if (question && bars) {
-      // Rows first, down to about 28 px; then the question's title gives way.
-      for (let f = 0.95; f > 0.6 && overflows(bars); f -= 0.05) stage.style.setProperty('--bars-fit', f.toFixed(2));
-      for (let f = 0.95; f > 0.6 && overflows(bars); f -= 0.05) stage.style.setProperty('--fit', f.toFixed(2));
+    // Steps a scale variable down from `from` towards `to` while `el` overflows; returns where it stopped.
+    const shrink = (name, el, from, to) => {
+      let f = from;
+      while (f - 0.05 >= to - 1e-6 && overflows(el)) {
+        f -= 0.05;
+        stage.style.setProperty(name, f.toFixed(2));
+      }
+      return f;
+    };
+    if (stage.classList.contains('question')) {
+      // Rows first, down to 28 px; then the title; smaller rows only as a last resort.
+      const size = parseFloat(getComputedStyle(bars.parentElement).getPropertyValue('--bars-size')) || 50;
+      const rows = shrink('--bars-fit', bars, 1, Math.min(1, 28 / size));
+      shrink('--fit', bars, 1, 0.65);
+      shrink('--bars-fit', bars, rows, 0.65);
     } else {
-      for (let f = 0.95; f > 0.6 && overflows(content); f -= 0.05) stage.style.setProperty('--fit', f.toFixed(2));
+      shrink('--fit', content, 1, 0.65);
     }
   }
 
@@ -141,6 +151,14 @@
     fitStage(stage);
   }
 
+  // A long address may wrap only after the scheme, never inside the number people type.
+  function setUrl(element, url) {
+    element.textContent = '';
+    const cut = url.indexOf('://');
+    if (cut < 0) { element.textContent = url; return; }
+    element.append(url.slice(0, cut + 3), document.createElement('wbr'), url.slice(cut + 3));
+  }
+
   function onDeck(m) {
     deck = m;
     shownSlide = -1;
@@ -148,7 +166,7 @@
     document.title = `${m.title} · Handsup ${projector ? 'projector' : 'presenter'}`;
     const join = m.join || {};
     const url = String(join.url || '');
-    for (const el of document.querySelectorAll('.join-url')) el.textContent = url;
+    for (const el of document.querySelectorAll('.join-url')) setUrl(el, url);
     $('network-url').textContent = url;
     const network = join.network ? String(join.network) : '';
     $('network').textContent = network;
@@ -201,7 +219,12 @@
     shownNext = slide;
     const pane = $('next-slide');
     pane.classList.toggle('end', !slide);
-    if (slide) renderStage($('next-stage'), slide, index);
+    if (slide) {
+      renderStage($('next-stage'), slide, index);
+    } else {
+      $('next-stage').querySelector('.slide').textContent = '';
+      $('next-stage').querySelector('.bars').textContent = '';
+    }
   }
 
   function paintNotes(slide) {
@@ -225,7 +248,6 @@
     $('black-toggle').setAttribute('aria-pressed', String(black));
     if (!slide) return;
 
-    document.body.classList.remove('loading');
     if (shownSlide !== state.slide) {
       const bars = $('bars');
       renderStage($('stage'), slide, state.slide);
@@ -242,6 +264,8 @@
       $('voting-toggle').textContent = state.voting === 'open' ? 'Close voting' : 'Open voting';
       $('results-toggle').textContent = state.results_visible === false ? 'Show results' : 'Hide results';
     } else {
+      $('voting-toggle').textContent = 'Open voting';
+      $('results-toggle').textContent = 'Hide results';
       $('status-answers').textContent = '–';
       $('status-voting').textContent = 'No question';
       $('status-voting').className = 'stat-value';

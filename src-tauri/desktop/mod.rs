@@ -58,6 +58,13 @@ pub fn run(config: Config, options: DesktopArgs, started: Instant) -> Result<(),
                         options,
                     };
                     menu::follow_presented(&handle, running.presented());
+                    // Logging out or `kill` ends the app like Quit: sockets closed, votes committed.
+                    let quit = handle.clone();
+                    tauri::async_runtime::spawn(async move {
+                        crate::serve::termination().await;
+                        tracing::info!("asked to stop: quitting");
+                        quit.exit(0);
+                    });
                     windows::open_for_displays(&handle, &shell, &running.deck().title, started)?;
                     app.manage(shell);
                     app.manage(ServerSlot(Mutex::new(Some(running))));

@@ -238,7 +238,11 @@ fn follow_events(window: &WebviewWindow, quits_on_close: bool) {
                 None => tracing::warn!(?paths, "dropped files are not Markdown decks"),
             }
         }
-        WindowEvent::CloseRequested { .. } if quits_on_close => app.exit(0),
+        // Destroyed as well: a window can go without being asked (a test driver closing it).
+        WindowEvent::CloseRequested { .. } | WindowEvent::Destroyed if quits_on_close => {
+            tracing::info!("the presenter view closed: quitting");
+            app.exit(0);
+        }
         _ => {}
     });
 }

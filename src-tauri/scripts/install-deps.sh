@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 packages=(pkg-config build-essential curl libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev)
 if [ "$purpose" = test ]; then
-  packages+=(chromium xvfb xauth x11-utils webkit2gtk-driver imagemagick python3)
+  packages+=(chromium xvfb xauth x11-utils webkit2gtk-driver imagemagick python3 dbus procps)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -68,6 +68,7 @@ fn main() {
             results_visible: true,
             tally: Some(view),
             storage_error: None,
+            black: false,
         }));
     });
 

@@ -40,8 +40,9 @@ impl IntoResponse for EditorError {
             }
             EditorError::Confirm { questions } => {
                 let total: u64 = questions.iter().map(|q| q.answers).sum();
+                let answers = if total == 1 { "1 answer".to_string() } else { format!("{total} answers") };
                 let error =
-                    format!("saving discards {total} answers to questions whose options changed or that were removed");
+                    format!("saving discards {answers} to questions whose options changed or that were removed");
                 (StatusCode::CONFLICT, Json(json!({ "error": error, "confirm": questions }))).into_response()
             }
             EditorError::Conflict(message) => (StatusCode::CONFLICT, Json(json!({ "error": message }))).into_response(),
@@ -178,7 +179,10 @@ pub async fn save(
 
     let edited = EditedDeck { title: request.title.clone(), slides: request.slides.clone() };
     let name = path.display().to_string();
-    let (markdown, _) = write_deck(Some(Original { source: &file.text, deck: &file.deck }), &edited, &name)
+    // A deck made from scratch in the editor owes nothing (front matter included) to the one on screen.
+    let from_scratch = request.slides.iter().all(|slide| slide.original.is_none());
+    let original = (!from_scratch).then(|| Original { source: &file.text, deck: &file.deck });
+    let (markdown, _) = write_deck(original, &edited, &name)
         .map_err(|error| EditorError::Invalid { message: error.message, slide: error.slide })?;
 
     let counts = state.engine.answer_counts().await.unwrap_or_default();

@@ -117,7 +117,11 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
             frame = socket.recv() => {
                 last_heard = tokio::time::Instant::now();
                 match frame {
-                None | Some(Ok(Message::Close(_))) => return Ok(()),
+                None => return Ok(()),
+                Some(Ok(Message::Close(_))) => {
+                    socket::answer_close(&mut socket).await;
+                    return Ok(());
+                }
                 Some(Err(error)) => {
                     let (code, reason) = socket::close_for_read_error(error);
                     socket::close(&mut socket, code, reason).await;

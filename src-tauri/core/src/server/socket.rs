@@ -83,6 +83,12 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     }
 }
 
+/// The peer sent its close frame: let our reply go out before the socket is dropped.
+/// (The reply is queued by the read that saw the close and written by the next read.)
+pub async fn answer_close(socket: &mut WebSocket) {
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, socket.recv()).await;
+}
+
 /// Maps a read error to the close code the peer should see.
 pub fn close_for_read_error(error: axum::Error) -> (u16, &'static str) {
     match error.into_inner().downcast::<tungstenite::Error>().map(|inner| *inner) {
