@@ -12,9 +12,6 @@
   const STAGE_WIDTH = 1920;
   const STAGE_HEIGHT = 1080;
   const KIND_NAMES = { content: 'Slide', single: 'One answer', multiple: 'Several answers' };
-  // The projector's result colours (Okabe–Ito), with the letter colour that reads best on each.
-  const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442'];
-  const INK = ['#fff', '#000', '#000', '#000', '#000', '#000', '#000'];
 
   let deck = null;
   // The file of the deck Handsup is showing, as the server last named it.
@@ -558,34 +555,7 @@
     const results = $('preview-results');
     results.classList.toggle('many', options.length > 5);
     results.classList.toggle('crowded', options.length > 12);
-    bars.style.setProperty('--rows', String(Math.ceil(options.length / 2)));
-    options.forEach((text, i) => {
-      const li = document.createElement('li');
-      li.style.setProperty('--c', COLOURS[i % COLOURS.length]);
-      li.style.setProperty('--ink', INK[i % INK.length]);
-      const badge = document.createElement('span');
-      badge.className = 'badge';
-      badge.textContent = letter(i);
-      const label = document.createElement('span');
-      label.className = 'label';
-      label.textContent = text;
-      const track = document.createElement('span');
-      track.className = 'track';
-      const fill = document.createElement('span');
-      fill.className = 'fill';
-      track.append(fill);
-      const nums = document.createElement('span');
-      nums.className = 'nums';
-      const count = document.createElement('span');
-      count.className = 'count';
-      count.textContent = '0';
-      const pct = document.createElement('span');
-      pct.className = 'pct';
-      pct.textContent = '0%';
-      nums.append(count, pct);
-      li.append(badge, label, track, nums);
-      bars.append(li);
-    });
+    HandsupBars.build(bars, options);
     fitContent();
 
     const n = options.length;

@@ -4,9 +4,6 @@
 // view=projector, the audience's screen. Both draw the same 1920×1080 stage.
 (() => {
   const $ = (id) => document.getElementById(id);
-  // Okabe–Ito, with the letter colour that reads best on each.
-  const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442'];
-  const INK = ['#fff', '#000', '#000', '#000', '#000', '#000', '#000'];
   const STAGE_W = 1920;
   const STAGE_H = 1080;
   const params = new URLSearchParams(location.search);
@@ -29,7 +26,7 @@
   let shownNext = null;
   let messageTimer = 0;
 
-  const letter = (i) => (i < 26 ? String.fromCharCode(65 + i) : String(i + 1));
+  const { letter } = HandsupBars;
   const plural = (n, one, many) => (n === 1 ? one : many);
   const currentSlide = () => (deck && state ? deck.slides[state.slide] || null : null);
   const isBlack = () => !!state && state.black === true;
@@ -100,38 +97,7 @@
     }
   }
 
-  function buildBars(list, question) {
-    list.textContent = '';
-    question.options.forEach((text, i) => {
-      const li = document.createElement('li');
-      li.dataset.option = String(i);
-      li.style.setProperty('--c', COLOURS[i % COLOURS.length]);
-      li.style.setProperty('--ink', INK[i % INK.length]);
-      const badge = document.createElement('span');
-      badge.className = 'badge';
-      badge.textContent = letter(i);
-      const label = document.createElement('span');
-      label.className = 'label';
-      label.textContent = text;
-      const track = document.createElement('span');
-      track.className = 'track';
-      const fill = document.createElement('span');
-      fill.className = 'fill';
-      track.append(fill);
-      const nums = document.createElement('span');
-      nums.className = 'nums';
-      const count = document.createElement('span');
-      count.className = 'count';
-      count.textContent = '0';
-      const pct = document.createElement('span');
-      pct.className = 'pct';
-      pct.textContent = '0%';
-      nums.append(count, pct);
-      li.append(badge, label, track, nums);
-      list.append(li);
-    });
-    list.style.setProperty('--rows', String(Math.ceil(question.options.length / 2)));
-  }
+  const buildBars = (list, question) => HandsupBars.build(list, question.options);
 
   // Draws one slide on a stage: content, empty result rows and the join banner's place.
   function renderStage(stage, slide, index) {

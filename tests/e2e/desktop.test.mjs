@@ -200,7 +200,7 @@ test('two windows open on the deck: the presenter view and the projector', { tim
   screenshot('Handsup — ', 'desktop-presenter-title-1280x800.png');
 });
 
-test('pages in the windows get no Tauri IPC and cannot leave Handsup', { timeout: 30_000 }, async () => {
+test('pages in the windows get no Tauri IPC and cannot leave Handsup', { timeout: 30_000 }, async (t) => {
   await use('projector');
   const outcome = await command('POST', '/execute/async', {
     script: `const done = arguments[arguments.length - 1];
@@ -210,6 +210,7 @@ test('pages in the windows get no Tauri IPC and cannot leave Handsup', { timeout
     args: [],
   });
   assert.notEqual(outcome, 'allowed', 'a page could call a Tauri command');
+  t.diagnostic(`a Tauri command from the projector page: ${outcome}`);
   // A link to the web (slides may hold links) does not take the window away.
   await run(`location.href = 'http://example.invalid/';`);
   await sleep(500);
@@ -259,6 +260,12 @@ test('clicker keys move both windows and a phone vote shows on both', { timeout:
   await pressKey('\uE00C'); // Escape
   await use('projector');
   await eventually('the projector shows the slide again', () => visible('#blackout'), false);
+
+  // F makes the projector full screen, as presentation programs do; Escape leaves.
+  await pressKey('f');
+  await eventually('the projector in full screen', () => run('return !!document.fullscreenElement;'), true);
+  await pressKey('\uE00C');
+  await eventually('the projector out of full screen', () => run('return !!document.fullscreenElement;'), false);
   await context.close();
 });
 
@@ -372,6 +379,13 @@ test('closing the app closes every phone socket cleanly and keeps every acknowle
   await eventually('every acknowledged vote stored', () => sqlite(database,
     "select count(*) from responses r join participants p on p.id = r.participant_id where p.public_id like 'desktop-phone-%'"), String(phones), 20_000);
   for (const ws of sockets) ws.terminate();
+
+  // The presenter view's place is remembered for the next run; the projector follows the display choice.
+  const remembered = path.join(workDir, 'config', 'app.handsup.desktop', '.window-state.json');
+  await eventually('window places saved', () => fs.existsSync(remembered), true, 10_000);
+  const places = JSON.parse(fs.readFileSync(remembered, 'utf8'));
+  assert.ok(places.presenter, `the presenter view's place: ${JSON.stringify(places)}`);
+  assert.equal(places.projector, undefined, 'the projector is placed by display, not by memory');
 });
 
 test('a taken port stops the app with a dialog that says so', { timeout: 60_000 }, async () => {

@@ -7,6 +7,7 @@ pub const PARTICIPANT_PAGE: &str = include_str!("../../../../assets/participant.
 pub const PRESENTER_PAGE: &str = include_str!("../../../../ui/index.html");
 pub const PRESENTER_SCRIPT: &str = include_str!("../../../../ui/presenter.js");
 pub const PRESENTER_STYLE: &str = include_str!("../../../../ui/presenter.css");
+pub const BARS_SCRIPT: &str = include_str!("../../../../ui/bars.js");
 pub const SLIDE_STYLE: &str = include_str!("../../../../ui/slide.css");
 pub const EDITOR_PAGE: &str = include_str!("../../../../ui/editor.html");
 pub const EDITOR_SCRIPT: &str = include_str!("../../../../ui/editor.js");
@@ -37,6 +38,10 @@ pub fn editor_script() -> Response {
 
 pub fn editor_style() -> Response {
     file(EDITOR_STYLE, "text/css; charset=utf-8")
+}
+
+pub fn bars_script() -> Response {
+    file(BARS_SCRIPT, "text/javascript; charset=utf-8")
 }
 
 pub fn slide_style() -> Response {

@@ -69,6 +69,7 @@ pub fn presenter_router(state: ServerState) -> Router {
         .route("/ui/presenter.js", get(|| async { assets::presenter_script() }))
         .route("/ui/presenter.css", get(|| async { assets::presenter_style() }))
         .route("/ui/slide.css", get(|| async { assets::slide_style() }))
+        .route("/ui/bars.js", get(|| async { assets::bars_script() }))
         .route("/editor", get(presenter::editor_page))
         .route("/ui/editor.js", get(|| async { assets::editor_script() }))
         .route("/ui/editor.css", get(|| async { assets::editor_style() }))
