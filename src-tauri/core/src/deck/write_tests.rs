@@ -132,8 +132,14 @@ fn text_strategy() -> impl Strategy<Value = String> {
 }
 
 fn form_strategy() -> impl Strategy<Value = SlideForm> {
-    let options = prop::collection::btree_set("[a-zA-Z0-9 ?!]{1,20}", 2..6)
-        .prop_map(|set| set.into_iter().map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect::<Vec<_>>());
+    let options = prop::collection::btree_set("[a-zA-Z0-9 ?!]{1,20}", 2..6).prop_map(|set| {
+        // Options are compared trimmed, so `a ` and `a` are the same option: keep one.
+        let mut seen = std::collections::BTreeSet::new();
+        set.into_iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty() && seen.insert(o.clone()))
+            .collect::<Vec<_>>()
+    });
     (0u8..3, "[a-zA-Z0-9 ?#]{0,30}", text_strategy(), text_strategy(), options).prop_map(
         |(kind, title, text, notes, options)| {
             let kind = [SlideKind::Content, SlideKind::Single, SlideKind::Multiple][usize::from(kind)];
