@@ -146,7 +146,8 @@
     }
     for (const el of document.querySelectorAll('.join')) el.hidden = false;
     const edit = $('edit-deck');
-    edit.hidden = m.editable !== true;
+    // Every deck can be edited: one without a file (the demo) is saved as a new one.
+    edit.hidden = false;
     edit.href = withToken('/editor');
   }
 

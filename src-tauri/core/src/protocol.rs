@@ -127,8 +127,6 @@ pub enum ToPresenter<'a> {
         title: &'a str,
         slides: Vec<SlideView<'a>>,
         join: JoinView<'a>,
-        /// The deck editor can open this deck.
-        editable: bool,
     },
     State {
         slide: usize,

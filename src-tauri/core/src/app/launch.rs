@@ -100,15 +100,13 @@ pub(super) async fn launch(
 
     let session = stored.id;
     let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
-    // The demo is editable too: the editor saves it as a new file.
-    let editable = true;
     let state = ServerState {
         engine: engine.clone(),
         views,
         presence: Presence::new(),
         sockets: SocketCounter::default(),
         limits: config.limits.clone(),
-        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), editable).into(),
+        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),
         controller,
         token: token.into(),
@@ -184,7 +182,7 @@ fn random_token() -> Result<String, Error> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>, editable: bool) -> String {
+fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>) -> String {
     let slides = deck
         .slides
         .iter()
@@ -196,5 +194,5 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>, edita
             question: slide.question.as_ref().map(QuestionView::from),
         })
         .collect();
-    encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg, network }, editable })
+    encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg, network } })
 }
