@@ -10,6 +10,11 @@ use crate::protocol::MAX_MESSAGE_BYTES;
 pub const SEND_DEADLINE: Duration = Duration::from_secs(15);
 /// How long to wait for the peer to answer our close frame.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
+/// How long an unreadable socket (one that sent an oversized frame, say) stays
+/// open after our close frame: dropping it resets the connection, and a reset
+/// that arrives before the peer has read the close frame discards it. A busy
+/// peer can take more than a second to get to it.
+const UNREADABLE_LINGER: Duration = Duration::from_secs(3);
 
 pub mod close {
     pub const NORMAL: u16 = 1000;
@@ -76,7 +81,7 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
             Ok(Message::Close(_)) => break,
             Ok(_) => {}
             Err(_) => {
-                tokio::time::sleep_until(deadline).await;
+                tokio::time::sleep(UNREADABLE_LINGER).await;
                 break;
             }
         }
