@@ -1,10 +1,11 @@
-//! The command line: `handsup [DECK.md]` and `handsup serve [DECK.md]`, with the same options.
+//! The command line: `handsup [DECK.md]`, `handsup serve [DECK.md]`, `handsup check`, `handsup export`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use handsup_core::app::{default_data_dir, DEFAULT_PORT};
+use handsup_core::export::Which;
 use handsup_core::server::Limits;
 use handsup_core::{Config, DeckSource};
 
@@ -41,6 +42,27 @@ pub enum Command {
     /// code encodes) and `presenter: URL` (loopback, with a secret token; open it
     /// in a browser on this machine), then serves until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Read a deck and report: `ok: N slides, M questions` (exit 0), or
+    /// `FILE:LINE: what was expected` (exit 1).
+    Check {
+        #[arg(value_name = "DECK.md")]
+        deck: PathBuf,
+    },
+    /// Write a session's answers as CSV (UTF-8 with BOM; to standard output without --out).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder that holds the SQLite file (default: the platform's app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// `latest` (the most recently started session) or a session number.
+    #[arg(long, value_name = "latest|ID", default_value = "latest")]
+    pub session: Which,
+    /// The file to write (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -106,5 +128,14 @@ mod tests {
         assert_eq!(cli.desktop.display, Some(2));
         assert!(cli.desktop.presenter_view);
         assert!(Cli::try_parse_from(["handsup", "serve", "--display", "2"]).is_err(), "serve has no windows");
+
+        let cli = Cli::try_parse_from(["handsup", "export", "--session", "3", "--out", "r.csv"]).expect("export");
+        let Some(Command::Export(args)) = cli.command else { panic!("expected export") };
+        assert_eq!((args.session, args.out), (Which::Id(3), Some(PathBuf::from("r.csv"))));
+        assert!(Cli::try_parse_from(["handsup", "export", "--session", "last"]).is_err());
+        assert!(matches!(
+            Cli::try_parse_from(["handsup", "check", "t.md"]).map(|c| c.command),
+            Ok(Some(Command::Check { .. }))
+        ));
     }
 }

@@ -7,6 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod cli;
+mod commands;
 #[cfg(feature = "desktop")]
 mod desktop;
 mod serve;
@@ -24,6 +25,8 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         Some(cli::Command::Serve(args)) => serve::run(args.into_config()),
+        Some(cli::Command::Check { deck }) => return commands::check(&deck),
+        Some(cli::Command::Export(args)) => return commands::export(args),
         None => open_window(cli.app.into_config(), cli.desktop, started),
     };
     match result {

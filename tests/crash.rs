@@ -82,7 +82,7 @@ async fn acknowledged_votes_survive_kill_9_and_the_session_resumes() -> Result<(
                         client.latest_clear("ack");
                         client.latest_clear("error");
                         let vote =
-                            json!({"type": "vote", "request": request, "question": question, "choices": [choice]});
+                            json!({"type": "vote", "request": request, "question": question, "answer": {"choices": [choice]}});
                         if client.send(vote).await.is_err() {
                             break 'votes;
                         }

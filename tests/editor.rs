@@ -18,6 +18,11 @@ async fn server_on_a_deck_file() -> Result<(TestServer, PathBuf, tempfile::TempD
     Ok((server, deck, dir))
 }
 
+/// How many slides the demo deck has: an edit adds to these.
+fn demo_slides() -> usize {
+    handsup_core::deck::demo_deck().slides.len()
+}
+
 fn api(server: &TestServer, route: &str) -> String {
     server.presenter_url.replacen("/?token=", &format!("/api/{route}?token="), 1)
 }
@@ -75,12 +80,12 @@ async fn a_saved_edit_goes_on_screen_and_phones_keep_their_answers() -> Result<(
     let after = std::fs::read_to_string(&path)?;
     ensure!(after.starts_with(before.trim_end()), "the untouched slides changed:\n{after}");
     ensure!(after.ends_with("<!-- question: single -->\n# One more?\n\n- Yes\n- No\n"), "{after}");
-    slides_on_screen(&server, 7).await?;
+    slides_on_screen(&server, demo_slides() + 1).await?;
 
     // The phone comes back to the same question and sees its own answer.
     let mut again = server.participant("editor-phone-1").await?;
     let answer = again.wait_type("answer").await?;
-    ensure!(answer["choices"] == json!([1]), "{answer}");
+    ensure!(answer["answer"]["choices"] == json!([1]), "{answer}");
     server.stop().await
 }
 
@@ -144,8 +149,9 @@ async fn the_editor_refuses_what_it_cannot_save_and_strangers() -> Result<()> {
         .context("slides")?
         .push(json!({"kind": "single", "title": "Lonely?", "options": ["Yes"]}));
     let (status, body) = save(&server, &one_option, false).await?;
-    ensure!(status == 422 && body["slide"] == 6, "{status} {body}");
+    ensure!(status == 422 && body["slide"] == demo_slides(), "{status} {body}");
     ensure!(body["error"].as_str().is_some_and(|e| e.contains("two options")), "{body}");
+    ensure!(body["problems"][0]["field"] == "options", "the problem names its field: {body}");
 
     let mut relative = deck.clone();
     relative["path"] = json!("talk.md");
@@ -156,5 +162,65 @@ async fn the_editor_refuses_what_it_cannot_save_and_strangers() -> Result<()> {
     std::fs::write(&path, format!("{}\n\n---\n\n# Added elsewhere\n", handsup_core::deck::DEMO_DECK))?;
     let (status, body) = save(&server, &deck, false).await?;
     ensure!(status == 409 && body["error"].as_str().is_some_and(|e| e.contains("changed on disk")), "{status} {body}");
+    server.stop().await
+}
+
+async fn post(server: &TestServer, route: &str, body: &Value) -> Result<(u16, Value)> {
+    let origin = origin_of(&server.presenter_url);
+    let (head, text) =
+        http_request("POST", &api(server, route), &[("Origin", &origin)], Some(&body.to_string())).await?;
+    let status = head.get(9..12).and_then(|code| code.parse().ok()).context("status line")?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+}
+
+#[tokio::test]
+async fn the_editor_learns_the_kinds_and_their_problems_from_the_server() -> Result<()> {
+    let (mut server, path, _dir) = server_on_a_deck_file().await?;
+    let (head, body) = http_request("GET", &api(&server, "kinds"), &[], None).await?;
+    ensure!(head.starts_with("http/1.1 200"), "{head}");
+    let kinds: Value = serde_json::from_str(&body)?;
+    let names: Vec<&str> = kinds.as_array().context("kinds")?.iter().filter_map(|k| k["kind"].as_str()).collect();
+    ensure!(names == ["single", "multiple", "scale", "number", "ranking", "points"], "{names:?}");
+    let scale = &kinds[2];
+    ensure!(scale["options"]["label"] == "Statements" && scale["options"]["min"] == 0, "{scale}");
+    ensure!(scale["settings"].as_array().is_some_and(|s| s.iter().any(|s| s["name"] == "labels")), "{scale}");
+    ensure!(kinds[3]["options"].is_null(), "a number question takes no list");
+    ensure!(scale["common"].as_array().is_some_and(|c| c.iter().any(|s| s["name"] == "time")), "{scale}");
+
+    let slides = json!([
+        {"kind": "scale", "title": "Rate it", "options": ["Talk"], "settings": {"min": "1", "max": "30"}},
+        {"kind": "points", "title": "Spend", "options": ["A", "A"], "settings": {"total": "100"}},
+        {"kind": "number", "title": "", "settings": {"answer": "x"}},
+    ]);
+    let (status, body) = post(&server, "check", &json!({"title": "T", "slides": slides})).await?;
+    ensure!(status == 200, "{status} {body}");
+    let problems: Vec<(u64, &str)> = body["problems"]
+        .as_array()
+        .context("problems")?
+        .iter()
+        .map(|p| (p["slide"].as_u64().unwrap_or(99), p["field"].as_str().unwrap_or("")))
+        .collect();
+    ensure!(problems == [(0, "settings.max"), (1, "options.1"), (2, "title"), (2, "settings.answer")], "{problems:?}");
+
+    let (status, body) =
+        post(&server, "preview", &json!({"kind": "number", "title": "Guess", "settings": {"answer": "42"}})).await?;
+    ensure!(
+        status == 200 && body["question"]["answer"] == 42.0 && body["question"]["kind"] == "number",
+        "{status} {body}"
+    );
+
+    // A scale, a ranking and a points question go into the file with their settings.
+    let mut deck = get_deck(&server).await?;
+    let slides = deck["slides"].as_array_mut().context("slides")?;
+    slides
+        .push(json!({"kind": "scale", "title": "Rate the venue", "settings": {"labels": "Poor|Great", "time": "30"}}));
+    slides.push(json!({"kind": "ranking", "title": "Order these", "options": ["A", "B", "C"]}));
+    let (status, body) = save(&server, &deck, false).await?;
+    ensure!(status == 200, "save: {status} {body}");
+    let written = std::fs::read_to_string(&path)?;
+    ensure!(written.contains("<!-- question: scale labels=Poor|Great time=30 -->\n# Rate the venue"), "{written}");
+    let deck = slides_on_screen(&server, demo_slides() + 2).await?;
+    let last = &deck["slides"][demo_slides() + 1]["question"];
+    ensure!(last["kind"] == "ranking" && last["options"] == json!(["A", "B", "C"]), "{last}");
     server.stop().await
 }

@@ -103,7 +103,7 @@ async fn phone(index: usize, via: String, origin: String, chaos: Arc<AtomicBool>
             // Send (or re-send) the vote in flight, or start a new one while chaos lasts.
             if let Some((request, question, choices)) = &pending {
                 if now >= resend_at && current.is_some() {
-                    let vote = json!({"type": "vote", "request": request, "question": question, "choices": choices});
+                    let vote = json!({"type": "vote", "request": request, "question": question, "answer": {"choices": choices}});
                     if socket.send(Message::text(vote.to_string())).await.is_err() {
                         break;
                     }
@@ -135,7 +135,7 @@ async fn phone(index: usize, via: String, origin: String, chaos: Arc<AtomicBool>
                 }
                 Some("ack") if pending.as_ref().is_some_and(|p| frame["request"] == p.0.as_str()) => {
                     let question = frame["question"].as_str().unwrap_or_default().to_string();
-                    let choices: Vec<u16> = serde_json::from_value(frame["choices"].clone())?;
+                    let choices: Vec<u16> = serde_json::from_value(frame["answer"]["choices"].clone())?;
                     acked.lock().map_err(|_| anyhow!("poisoned"))?.insert((id.clone(), question), choices);
                     pending = None;
                 }
@@ -197,7 +197,7 @@ async fn stored_answers_match_the_model_after_chaos() -> Result<()> {
     ensure!(model.len() > PHONES, "too little happened: {} answers", model.len());
     let db = server.database()?;
     let mut statement = db.prepare(
-        "SELECT p.public_id, r.question, r.choices FROM responses r JOIN participants p ON p.id = r.participant_id",
+        "SELECT p.public_id, r.question, json_extract(r.answer, '$.choices') FROM responses r JOIN participants p ON p.id = r.participant_id",
     )?;
     let stored: HashMap<(String, String), Vec<u16>> = statement
         .query_map([], |row| Ok(((row.get(0)?, row.get(1)?), row.get::<_, String>(2)?)))?
@@ -224,8 +224,8 @@ async fn stored_answers_match_the_model_after_chaos() -> Result<()> {
                 }
             }
         }
-        assert_eq!(state["tally"]["counts"], json!(counts), "{question}");
-        assert_eq!(state["tally"]["respondents"], respondents, "{question}");
+        assert_eq!(state["results"]["counts"], json!(counts), "{question}");
+        assert_eq!(state["results"]["respondents"], respondents, "{question}");
     }
 
     // 3. Every phone, reconnecting directly, sees the server's state and its own answer.
@@ -238,7 +238,7 @@ async fn stored_answers_match_the_model_after_chaos() -> Result<()> {
         assert_eq!(state["question"]["id"], question.as_str());
         assert_eq!(state["voting"], reference["voting"]);
         match model.get(&(id.clone(), question.clone())) {
-            Some(choices) => assert_eq!(client.wait_type("answer").await?["choices"], json!(choices), "{id}"),
+            Some(choices) => assert_eq!(client.wait_type("answer").await?["answer"]["choices"], json!(choices), "{id}"),
             None => {
                 let extra = tokio::time::timeout(Duration::from_millis(20), client.recv()).await;
                 assert!(

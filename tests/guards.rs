@@ -74,10 +74,10 @@ async fn malformed_frames_get_errors_and_change_nothing() -> Result<()> {
     for bad in [
         "not json".to_string(),
         "{}".to_string(),
-        json!({"type": "vote", "request": "r", "question": question, "choices": [0], "extra": 1}).to_string(),
-        json!({"type": "vote", "request": "r", "question": question, "choices": ["0"]}).to_string(),
-        json!({"type": "vote", "request": "r", "question": question, "choices": [99999999999u64]}).to_string(),
-        json!({"type": "vote", "request": "", "question": question, "choices": [0]}).to_string(),
+        json!({"type": "vote", "request": "r", "question": question, "answer": {"choices": [0]}, "extra": 1}).to_string(),
+        json!({"type": "vote", "request": "r", "question": question, "answer": {"choices": ["0"]}}).to_string(),
+        json!({"type": "vote", "request": "r", "question": question, "answer": {"choices": [99999999999u64]}}).to_string(),
+        json!({"type": "vote", "request": "", "question": question, "answer": {"choices": [0]}}).to_string(),
         json!({"type": "hello", "participant": "garbage-0001"}).to_string(),
         "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]".to_string(),
     ] {
@@ -105,7 +105,7 @@ async fn oversized_frames_and_missing_hello_close_the_socket() -> Result<()> {
     assert_eq!(big.closed().await?, CloseCode::Size);
 
     let mut rude = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
-    rude.send(json!({"type": "vote", "request": "r", "question": "q", "choices": [0]})).await?;
+    rude.send(json!({"type": "vote", "request": "r", "question": "q", "answer": {"choices": [0]}})).await?;
     assert_eq!(rude.closed().await?, CloseCode::Policy);
 
     let mut bad_id = WsClient::connect(&server.participant_ws(), Some(&origin)).await?;
@@ -159,7 +159,7 @@ async fn invalid_utf8_closes_with_1007() -> Result<()> {
     }
     assert_eq!(code, Some(CloseCode::Invalid), "invalid UTF-8 must close with 1007");
     // Other phones are unaffected.
-    phone.send(json!({"type": "vote", "request": "r", "question": "none", "choices": [0]})).await?;
+    phone.send(json!({"type": "vote", "request": "r", "question": "none", "answer": {"choices": [0]}})).await?;
     assert_eq!(phone.wait_type("error").await?["code"], "not_current");
     server.stop().await
 }

@@ -21,7 +21,7 @@ async fn a_newer_socket_replaces_the_older_one_of_the_same_participant() -> Resu
     assert_eq!(first.closed().await?, CloseCode::Library(4001));
     presenter.wait_for("one participant", |f| f["type"] == "participants" && f["connected"] == 1).await?;
     // The newer socket still works.
-    second.send(json!({"type": "vote", "request": "r", "question": "nope", "choices": [0]})).await?;
+    second.send(json!({"type": "vote", "request": "r", "question": "nope", "answer": {"choices": [0]}})).await?;
     assert_eq!(second.wait_type("error").await?["code"], "not_current");
     server.stop().await
 }
@@ -46,6 +46,8 @@ async fn a_live_phone_answering_pings_stays() -> Result<()> {
     let mut presenter = server.presenter().await?;
     let mut phone = server.participant("staying-01").await?;
     phone.wait_type("state").await?;
+    // The server's clock follows the state on every connect.
+    phone.wait_type("clock").await?;
     // Reading makes the client answer pings; stay well past the silence limit.
     let reading = tokio::time::timeout(Duration::from_millis(3000), phone.recv()).await;
     assert!(reading.is_err(), "no frame expected while idle, got {reading:?}");
@@ -60,12 +62,14 @@ async fn floods_are_refused_then_closed() -> Result<()> {
     let mut phone = server.participant("flooder-0001").await?;
     phone.wait_type("state").await?;
     for n in 0..5 {
-        phone.send(json!({"type": "vote", "request": format!("r{n}"), "question": "x", "choices": [0]})).await?;
+        phone
+            .send(json!({"type": "vote", "request": format!("r{n}"), "question": "x", "answer": {"choices": [0]}}))
+            .await?;
     }
     phone.wait_for("a rate-limit error", |f| f["type"] == "error" && f["code"] == "rate_limited").await?;
     for n in 0..60 {
         if phone
-            .send(json!({"type": "vote", "request": format!("f{n}"), "question": "x", "choices": [0]}))
+            .send(json!({"type": "vote", "request": format!("f{n}"), "question": "x", "answer": {"choices": [0]}}))
             .await
             .is_err()
         {

@@ -2,16 +2,29 @@
 
 mod common;
 
-use anyhow::Result;
-use common::{http_get, TestServer};
+use std::io::Read;
+
+use anyhow::{Context, Result};
+use common::{http_get, http_get_bytes, TestServer};
 
 #[tokio::test]
 async fn the_phone_page_is_one_small_self_contained_request() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let (head, body) = http_get(&server.participant_url).await?;
-    assert!(head.starts_with("http/1.1 200"), "{head}");
-    // 14 KiB arrives in TCP's first round trip; this is the raw size, before any compression.
-    assert!(body.len() <= 14 * 1024, "the phone page is {} bytes", body.len());
+    // What a phone's browser gets: it always says it takes gzip.
+    let wire = http_get_bytes(&server.participant_url, &[("Accept-Encoding", "gzip, deflate")]).await?;
+    // 14 KiB arrives in TCP's first round trip: every byte sent counts, headers included.
+    assert!(wire.len() <= 14 * 1024, "the phone page is {} bytes on the wire", wire.len());
+    let end = wire.windows(4).position(|w| w == b"\r\n\r\n").context("no header end")?;
+    let head = String::from_utf8_lossy(&wire[..end]).to_ascii_lowercase();
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    let mut page = String::new();
+    flate2::read::GzDecoder::new(&wire[end + 4..]).read_to_string(&mut page)?;
+    let (plain_head, body) = http_get(&server.participant_url).await?;
+    assert_eq!(page, body, "compressed and plain are the same page");
+    assert!(!plain_head.contains("content-encoding"), "a client without gzip gets the plain page");
+    for kind in ["scale", "number", "ranking", "points"] {
+        assert!(body.contains(&format!("'{kind}'")), "the page answers {kind} questions");
+    }
     assert!(head.contains("content-security-policy: default-src 'none'"), "{head}");
     for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
         assert!(!body.contains(external), "the phone page loads something from elsewhere: {external}");

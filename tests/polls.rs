@@ -41,16 +41,16 @@ async fn two_hundred_participants_vote_and_the_presenter_sees_exact_tallies() ->
         expected[n % options] += 1;
     }
     let state = presenter
-        .wait_for("the full tally", |f| f["type"] == "state" && f["tally"]["respondents"] == phones as u64)
+        .wait_for("the full tally", |f| f["type"] == "state" && f["results"]["respondents"] == phones as u64)
         .await?;
-    let counts: Vec<u64> = serde_json::from_value(state["tally"]["counts"].clone())?;
+    let counts: Vec<u64> = serde_json::from_value(state["results"]["counts"].clone())?;
     assert_eq!(counts, expected);
     presenter.wait_for("200 connected", |f| f["type"] == "participants" && f["connected"] == phones as u64).await?;
 
     // The file holds exactly one row per phone, with its choice.
     let db = server.database()?;
     let mut statement = db.prepare(
-        "SELECT p.public_id, r.choices FROM responses r JOIN participants p ON p.id = r.participant_id WHERE r.question = ?1",
+        "SELECT p.public_id, json_extract(r.answer, '$.choices') FROM responses r JOIN participants p ON p.id = r.participant_id WHERE r.question = ?1",
     )?;
     let mut rows: Vec<(String, String)> =
         statement.query_map([&question], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
@@ -73,10 +73,11 @@ async fn an_ack_means_the_vote_is_already_in_the_file() -> Result<()> {
         let ack = phone.vote(&format!("r{round}"), &question, &[choice]).await?;
         assert_eq!(ack["type"], "ack", "{ack}");
         // Read on another connection right after the ack: the commit must already be visible.
-        let stored: String =
-            server
-                .database()?
-                .query_row("SELECT choices FROM responses WHERE question = ?1", [&question], |row| row.get(0))?;
+        let stored: String = server.database()?.query_row(
+            "SELECT json_extract(answer, '$.choices') FROM responses WHERE question = ?1",
+            [&question],
+            |row| row.get(0),
+        )?;
         assert_eq!(stored, format!("[{choice}]"));
     }
     server.stop().await
@@ -91,10 +92,10 @@ async fn changing_a_vote_moves_the_count_and_keeps_one_row() -> Result<()> {
     assert_eq!(phone.vote("b", &question, &[1]).await?["type"], "ack");
     presenter
         .wait_for("the changed tally", |f| {
-            f["type"] == "state" && f["tally"]["counts"][0] == 0 && f["tally"]["counts"][1] == 1
+            f["type"] == "state" && f["results"]["counts"][0] == 0 && f["results"]["counts"][1] == 1
         })
         .await
-        .map(|state| assert_eq!(state["tally"]["respondents"], 1))?;
+        .map(|state| assert_eq!(state["results"]["respondents"], 1))?;
     let rows: i64 = server.database()?.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))?;
     assert_eq!(rows, 1);
     server.stop().await
@@ -118,10 +119,10 @@ async fn multiple_choice_counts_each_option_and_enforces_max() -> Result<()> {
     let too_many: Vec<u16> = (0..=max).collect();
     let refused = phone.vote("x", &question, &too_many).await?;
     assert_eq!(refused["code"], "invalid_choice", "{refused}");
-    assert_eq!(phone.vote("y", &question, &[max - 1, 0]).await?["choices"], json!([0, max - 1]));
-    let state = presenter.wait_for("the tally", |f| f["type"] == "state" && f["tally"]["respondents"] == 1).await?;
-    assert_eq!(state["tally"]["counts"][0], 1);
-    assert_eq!(state["tally"]["counts"][usize::from(max - 1)], 1);
+    assert_eq!(phone.vote("y", &question, &[max - 1, 0]).await?["answer"]["choices"], json!([0, max - 1]));
+    let state = presenter.wait_for("the tally", |f| f["type"] == "state" && f["results"]["respondents"] == 1).await?;
+    assert_eq!(state["results"]["counts"][0], 1);
+    assert_eq!(state["results"]["counts"][usize::from(max - 1)], 1);
     server.stop().await
 }
 

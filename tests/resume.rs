@@ -34,13 +34,13 @@ async fn a_restart_resumes_tallies_slide_and_identity() -> Result<()> {
     let state = presenter.wait_type("state").await?;
     assert_eq!(state["slide"], slide);
     assert_eq!(state["voting"], "closed");
-    assert_eq!(state["tally"]["counts"], serde_json::json!([1, 2, 0, 0]));
-    assert_eq!(state["tally"]["respondents"], 3);
+    assert_eq!(state["results"]["counts"], serde_json::json!([1, 2, 0, 0]));
+    assert_eq!(state["results"]["respondents"], 3);
 
     // The same phone comes back and is shown its own stored answer.
     let mut phone = server.participant("resume-phone-2").await?;
     let answer = phone.wait_type("answer").await?;
     assert_eq!(answer["question"], question.as_str());
-    assert_eq!(answer["choices"], serde_json::json!([1]));
+    assert_eq!(answer["answer"]["choices"], serde_json::json!([1]));
     server.stop().await
 }

@@ -52,6 +52,7 @@ fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
         .item(&item("open", "Open Deck…", Some("CmdOrCtrl+O"))?)
         .item(&open_recent.build()?)
         .item(&item("edit", "Edit Deck…", Some("CmdOrCtrl+E"))?)
+        .item(&item("export", "Export Results…", Some("CmdOrCtrl+Shift+E"))?)
         .separator()
         .item(&item("quit", "Quit", Some("CmdOrCtrl+Q"))?)
         .build()?;
@@ -98,6 +99,10 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
             );
             Ok(())
         }
+        "export" => {
+            export_results(app, &shell);
+            Ok(())
+        }
         "quit" => {
             app.exit(0);
             Ok(())
@@ -134,6 +139,29 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
     if let Err(error) = result {
         tracing::error!(%error, id, "menu action failed");
     }
+}
+
+/// Asks where to save, then writes the session on screen as CSV; a failure is said in a dialog.
+fn export_results(app: &AppHandle, shell: &Shell) {
+    let app = app.clone();
+    let controller = shell.controller.clone();
+    let name = format!("{} results.csv", current_title(&app).replace(['/', '\\'], "-"));
+    app.dialog().file().add_filter("CSV", &["csv"]).set_file_name(name).set_title("Export results").save_file(
+        move |picked| {
+            let Some(path) = picked.and_then(|path| path.into_path().ok()) else { return };
+            tauri::async_runtime::spawn(async move {
+                let written = match controller.export_csv().await {
+                    Ok(csv) => {
+                        std::fs::write(&path, csv).map_err(|error| format!("cannot write {}: {error}", path.display()))
+                    }
+                    Err(error) => Err(error.to_string()),
+                };
+                if let Err(message) = written {
+                    app.dialog().message(message).title("Export failed").show(|_| {});
+                }
+            });
+        },
+    );
 }
 
 fn slide_action(id: &str) -> Option<PresenterAction> {

@@ -228,7 +228,8 @@ impl WsClient {
     pub async fn vote(&mut self, request: &str, question: &str, choices: &[u16]) -> Result<Value> {
         self.latest.remove("ack");
         self.latest.remove("error");
-        self.send(json!({"type": "vote", "request": request, "question": question, "choices": choices})).await?;
+        self.send(json!({"type": "vote", "request": request, "question": question, "answer": {"choices": choices}}))
+            .await?;
         self.wait_for("ack or error", |f| (f["type"] == "ack" || f["type"] == "error") && f["request"] == request).await
     }
 }
@@ -236,6 +237,23 @@ impl WsClient {
 /// A raw HTTP/1.1 GET: (lower-cased head, body).
 pub async fn http_get(url: &str) -> Result<(String, String)> {
     http_request("GET", url, &[], None).await
+}
+
+/// Every byte a GET sends back on the wire, headers and (possibly compressed) body.
+pub async fn http_get_bytes(url: &str, headers: &[(&str, &str)]) -> Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = TcpStream::connect(host).await?;
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    Ok(response)
 }
 
 /// A raw HTTP/1.1 request with extra headers and an optional JSON body: (lower-cased head, body).

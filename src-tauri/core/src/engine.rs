@@ -8,9 +8,10 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::deck::Deck;
-use crate::protocol::{encode, QuestionView, TallyView, ToParticipant, ToPresenter, Voting};
-use crate::session::{Answers, Change, PresenterAction, SessionState, VoteRefusal};
-use crate::store::{Batch, Store, StoreError, StoredSession};
+use crate::protocol::{encode, ToParticipant, ToPresenter, Voting};
+use crate::question::{Answer, Audience};
+use crate::session::{Answers, Change, Millis, PresenterAction, SessionState, VoteRefusal};
+use crate::store::{now_millis, Batch, Store, StoreError, StoredSession};
 
 /// How many queued commands one transaction takes at most.
 const MAX_BATCH: usize = 4096;
@@ -26,10 +27,10 @@ pub struct ParticipantView {
 }
 
 /// A stored vote, as acknowledged to the phone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     pub question: String,
-    pub choices: Vec<u16>,
+    pub answer: Answer,
 }
 
 /// Why a vote was not stored.
@@ -48,12 +49,14 @@ enum Command {
         participant: Arc<str>,
         request: String,
         question: String,
-        choices: Vec<u16>,
+        answer: Answer,
         reply: oneshot::Sender<Result<Stored, VoteError>>,
     },
     Join {
         participant: Arc<str>,
     },
+    /// A timer may have run out: close what is due.
+    Expire,
     Present {
         action: PresenterAction,
         reply: oneshot::Sender<Result<(), String>>,
@@ -88,10 +91,21 @@ impl Engine {
         stored: StoredSession,
     ) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
         let answers = Answers::default();
-        let state = rebuild(&deck, &stored, &answers);
+        let state = rebuild(&deck, &stored, &answers, now_millis());
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state)));
         let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, None));
         let (commands, inbox) = mpsc::channel(QUEUE);
+        // The writer holds the sending end and tells the timer thread the next
+        // deadline after every batch; the timer's weak handle lets the writer end.
+        let (deadlines, timer_inbox) = std::sync::mpsc::channel::<Option<Millis>>();
+        let weak = commands.downgrade();
+        // A timer that was running when Handsup stopped goes on from the stored deadline.
+        let scheduled = state.next_deadline();
+        let _ = deadlines.send(scheduled);
+        thread::Builder::new()
+            .name("handsup-timer".into())
+            .spawn(move || run_timer(timer_inbox, weak))
+            .unwrap_or_else(|error| panic!("cannot start the timer thread: {error}"));
         let writer = Writer {
             store,
             session: stored.id,
@@ -102,6 +116,8 @@ impl Engine {
             participant_tx,
             presenter_tx,
             storage_error: None,
+            deadlines,
+            scheduled,
         };
         let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
         let database = writer.store.path().to_path_buf();
@@ -128,14 +144,14 @@ impl Engine {
         participant: Arc<str>,
         request: String,
         question: String,
-        choices: Vec<u16>,
+        answer: Answer,
     ) -> Result<Stored, VoteError> {
-        let (reply, answer) = oneshot::channel();
+        let (reply, stored) = oneshot::channel();
         self.commands
-            .send(Command::Vote { participant, request, question, choices, reply })
+            .send(Command::Vote { participant, request, question, answer, reply })
             .await
             .map_err(|_| VoteError::Unavailable)?;
-        answer.await.map_err(|_| VoteError::Unavailable)?
+        stored.await.map_err(|_| VoteError::Unavailable)?
     }
 
     /// Records that a participant joined. Best effort: the row is created with the first vote anyway.
@@ -172,6 +188,10 @@ struct Writer {
     presenter_tx: watch::Sender<Utf8Bytes>,
     /// Set while commits fail (disk full, read-only folder), for the presenter to see.
     storage_error: Option<String>,
+    /// The timer thread holds the receiver: the next deadline, after each batch.
+    deadlines: std::sync::mpsc::Sender<Option<Millis>>,
+    /// The deadline the timer thread was last told, so it is told only of changes.
+    scheduled: Option<Millis>,
 }
 
 /// A reply to send once the batch's fate is known.
@@ -179,7 +199,7 @@ enum Pending {
     Vote {
         participant: Arc<str>,
         question: String,
-        choices: Vec<u16>,
+        answer: Answer,
         reply: oneshot::Sender<Result<Stored, VoteError>>,
     },
     /// A retried request: acknowledged again with what it stored the first time.
@@ -219,31 +239,40 @@ impl Writer {
             }
             Err(error) => self.recover(pending, error),
         }
+        let next = self.state.next_deadline();
+        if next != self.scheduled {
+            self.scheduled = next;
+            let _ = self.deadlines.send(next);
+        }
     }
 
     /// Writes every command of the batch in one transaction.
     fn write(&mut self, commands: Vec<Command>, pending: &mut Vec<Pending>) -> Result<(), StoreError> {
         let Writer { store, session, state, participant_ids, .. } = self;
+        let now = now_millis();
         let batch = store.batch()?;
         for command in commands {
             match command {
-                Command::Vote { participant, request, question, choices, reply } => {
+                Command::Vote { participant, request, question, answer, reply } => {
                     let id = participant_row(&batch, participant_ids, *session, &participant)?;
                     // The common case costs two statements: claim the request id, store the answer.
-                    let fresh = match state.check_vote(&question, &choices) {
-                        Ok(choices) if batch.claim_request(id, &request, &question, &choices)? => {
-                            batch.answer(id, &question, &choices)?;
-                            pending.push(Pending::Vote { participant, question, choices, reply });
-                            continue;
+                    let fresh = match state.check_vote(&question, &answer, now) {
+                        Ok(answer) => {
+                            let json = answer.to_json();
+                            if batch.claim_request(id, &request, &question, &json)? {
+                                batch.answer(id, &question, &json)?;
+                                pending.push(Pending::Vote { participant, question, answer, reply });
+                                continue;
+                            }
+                            None
                         }
-                        Ok(_) => None,
                         Err(refusal) => Some(refusal),
                     };
                     // A retry of a request applied before (perhaps before voting closed)
                     // gets its original acknowledgement; anything else is refused.
                     match (batch.applied(id, &request)?, fresh) {
-                        (Some((question, choices)), _) => {
-                            pending.push(Pending::Duplicate { stored: Stored { question, choices }, reply });
+                        (Some((question, answer)), _) => {
+                            pending.push(Pending::Duplicate { stored: Stored { question, answer }, reply });
                         }
                         (None, Some(refusal)) => pending.push(Pending::Refused { reply, refusal }),
                         (None, None) => pending.push(Pending::Refused {
@@ -256,14 +285,20 @@ impl Writer {
                     participant_row(&batch, participant_ids, *session, &participant)?;
                 }
                 Command::Present { action, reply } => {
-                    let result = match state.apply(action) {
+                    let result = match state.apply(action, now) {
                         Ok(change) => store_change(&batch, *session, &change).map(|()| Ok(()))?,
                         Err(message) => Err(message),
                     };
                     pending.push(Pending::Present { reply, result });
                 }
+                Command::Expire => {
+                    for change in state.expire(now) {
+                        store_change(&batch, *session, &change)?;
+                    }
+                }
                 Command::Counts { reply } => {
-                    let counts = state.tallies.iter().map(|(id, tally)| (id.clone(), tally.respondents)).collect();
+                    let counts =
+                        state.results.iter().map(|(id, results)| (id.clone(), results.respondents())).collect();
                     let _ = reply.send(counts);
                 }
             }
@@ -275,9 +310,9 @@ impl Writer {
     fn publish_committed(&mut self, pending: Vec<Pending>, before: Switches, recovered: bool) {
         let mut tallies_moved = false;
         for item in &pending {
-            if let Pending::Vote { participant, question, choices, .. } = item {
-                let previous = self.answers.insert(participant.clone(), question, choices.clone());
-                self.state.count(question, previous.as_deref(), choices);
+            if let Pending::Vote { participant, question, answer, .. } = item {
+                let previous = self.answers.insert(participant.clone(), question, answer.clone());
+                self.state.count(question, previous.as_ref(), answer);
                 tallies_moved = true;
             }
         }
@@ -286,8 +321,8 @@ impl Writer {
         }
         for item in pending {
             match item {
-                Pending::Vote { question, choices, reply, .. } => {
-                    let _ = reply.send(Ok(Stored { question, choices }));
+                Pending::Vote { question, answer, reply, .. } => {
+                    let _ = reply.send(Ok(Stored { question, answer }));
                 }
                 Pending::Duplicate { stored, reply } => {
                     let _ = reply.send(Ok(stored));
@@ -313,7 +348,7 @@ impl Writer {
         match self.store.load_session(self.session) {
             Ok(stored) => {
                 self.answers.clear();
-                self.state = rebuild(&self.deck, &stored, &self.answers);
+                self.state = rebuild(&self.deck, &stored, &self.answers, now_millis());
             }
             Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
         }
@@ -392,31 +427,68 @@ fn store_change(batch: &Batch<'_>, session: i64, change: &Change) -> Result<(), 
     }
 }
 
-/// Session state from what is stored; fills `answers` as a side effect.
-fn rebuild(deck: &Arc<Deck>, stored: &StoredSession, answers: &Answers) -> SessionState {
-    let mut state = SessionState::new(deck.clone());
+/// Session state from what is stored; fills `answers` as a side effect. A timer
+/// that ran out while Handsup was down closes its voting at the first batch.
+fn rebuild(deck: &Arc<Deck>, stored: &StoredSession, answers: &Answers, now: Millis) -> SessionState {
+    let mut state = SessionState::new(deck.clone(), now);
+    state.questions.clear();
     state.slide = stored.slide.min(deck.slides.len().saturating_sub(1));
     state.questions.extend(stored.questions.iter().map(|(id, q)| (id.clone(), *q)));
     if let Some(question) = state.current_question() {
         let id = question.id.clone();
         state.questions.entry(id).or_default();
     }
-    for (participant, question, choices) in &stored.responses {
-        let previous = answers.insert(Arc::from(participant.as_str()), question, choices.clone());
-        state.count(question, previous.as_deref(), choices);
+    for (participant, question, answer) in &stored.responses {
+        let previous = answers.insert(Arc::from(participant.as_str()), question, answer.clone());
+        state.count(question, previous.as_ref(), answer);
     }
     state
 }
 
+/// Sleeps until the next deadline the writer announces, then asks it to close
+/// what is due. Ends when the writer drops its sender or the engine is gone.
+fn run_timer(deadlines: std::sync::mpsc::Receiver<Option<Millis>>, commands: mpsc::WeakSender<Command>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut next: Option<Millis> = None;
+    loop {
+        let received = match next {
+            None => deadlines.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(deadline) => {
+                let wait = u64::try_from(deadline - now_millis()).unwrap_or(0);
+                deadlines.recv_timeout(std::time::Duration::from_millis(wait))
+            }
+        };
+        match received {
+            Ok(deadline) => next = deadline,
+            Err(RecvTimeoutError::Timeout) => {
+                next = None;
+                let Some(commands) = commands.upgrade() else { return };
+                if commands.blocking_send(Command::Expire).is_err() {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
 fn participant_view(state: &SessionState) -> ParticipantView {
     let question = state.current_question();
-    let voting = state.current_question_state().map(|q| q.voting_open).unwrap_or(false);
+    let switches = state.current_question_state().unwrap_or_default();
+    let voting = question.is_some() && switches.voting_open;
+    let audience = Audience::Phones { revealed: switches.revealed };
+    // Results reach phones only when the deck asks for it, and only once voting is over.
+    let results = question
+        .filter(|q| q.results_on_phones && !switches.voting_open && switches.results_visible)
+        .and_then(|q| state.results.get(&q.id).map(|results| results.view(q, audience)));
     let frame = encode(&ToParticipant::State {
         title: &state.deck.title,
         slide: state.slide,
         slides: state.deck.slides.len(),
-        question: question.map(QuestionView::from),
+        question: question.map(|q| q.view(audience)),
         voting: Voting::from(voting),
+        deadline: switches.deadline.filter(|_| voting),
+        results,
     });
     ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()) }
 }
@@ -424,12 +496,14 @@ fn participant_view(state: &SessionState) -> ParticipantView {
 fn presenter_frame(state: &SessionState, storage_error: Option<&str>) -> Utf8Bytes {
     let question = state.current_question();
     let switches = state.current_question_state();
-    let tally = question.and_then(|q| state.tallies.get(&q.id).map(|tally| TallyView { question: &q.id, tally }));
+    let results = question.and_then(|q| state.results.get(&q.id).map(|results| results.view(q, Audience::Presenter)));
     encode(&ToPresenter::State {
         slide: state.slide,
         voting: switches.map(|q| Voting::from(q.voting_open)),
         results_visible: switches.map(|q| q.results_visible).unwrap_or(true),
-        tally,
+        deadline: switches.and_then(|q| q.deadline.filter(|_| q.voting_open)),
+        revealed: switches.is_some_and(|q| q.revealed),
+        results,
         storage_error,
         black: state.black,
     })

@@ -20,6 +20,8 @@ pub enum Error {
     Qr(String),
     #[error("cannot read random bytes from the system: {0}")]
     Random(String),
+    #[error("{0}")]
+    Export(#[from] crate::export::ExportError),
     #[error("Handsup is shutting down")]
     Stopped,
     #[error("the server stopped: {0}")]

@@ -8,12 +8,14 @@
 //! # Layout
 //!
 //! - [`app`]: starts and stops Handsup from a [`app::Config`], and swaps decks while it runs.
+//! - [`question`]: one module per question kind: settings, answer checks, results, export cells.
 //! - [`deck`]: the deck model, the Markdown deck format, rendering, the demo deck.
 //! - [`session`]: presenter-driven session state and live tallies.
 //! - [`protocol`]: the typed WebSocket messages, one enum per direction and role.
 //! - [`engine`]: the single writer that batches votes and commits before acknowledging.
 //! - [`store`]: the SQLite file: schema migrations, resume, batched writes.
 //! - [`server`]: the LAN (participant) and loopback (presenter) listeners and their sockets.
+//! - [`export`]: a session's results as CSV, from the deck copy the session ran.
 //! - [`net`]: choosing the address phones should use; binding listeners.
 //! - [`qr`]: the join QR code.
 //! - [`error`]: the errors callers see.
@@ -22,9 +24,11 @@ pub mod app;
 pub mod deck;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod net;
 pub mod protocol;
 pub mod qr;
+pub mod question;
 pub mod server;
 pub mod session;
 pub mod store;

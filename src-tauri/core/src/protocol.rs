@@ -1,19 +1,20 @@
 //! The wire protocol: one tagged enum per direction and role (see `docs/protocol.md`).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::deck::{Question, QuestionKind};
-use crate::session::Tally;
+use crate::question::Answer;
+use crate::session::Millis;
 
 /// Frames larger than this are refused; every real message is far smaller.
 pub const MAX_MESSAGE_BYTES: usize = 4096;
 
 /// What a phone sends.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ParticipantMessage {
     Hello { participant: String },
-    Vote { request: String, question: String, choices: Vec<u16> },
+    Vote { request: String, question: String, answer: Answer },
 }
 
 /// What the presenter page sends. Variants without data are written `{}` so
@@ -33,6 +34,18 @@ pub enum PresenterMessage {
     /// Black out the projector (`true`) or show the slide again.
     SetBlack {
         black: bool,
+    },
+    /// A countdown on the current question; voting closes at zero.
+    StartTimer {
+        seconds: u32,
+    },
+    AddTime {
+        seconds: u32,
+    },
+    StopTimer {},
+    /// Show (or hide) a number question's correct answer on the projector.
+    RevealAnswer {
+        revealed: bool,
     },
 }
 
@@ -66,34 +79,40 @@ pub enum ErrorCode {
     RateLimited,
 }
 
-/// A question as phones and the presenter page see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct QuestionView<'a> {
-    pub id: &'a str,
-    pub prompt: &'a str,
-    pub kind: &'static str,
-    pub options: &'a [String],
-    pub max: Option<u8>,
-}
-
-impl<'a> From<&'a Question> for QuestionView<'a> {
-    fn from(question: &'a Question) -> Self {
-        let (kind, max) = match &question.kind {
-            QuestionKind::Single { .. } => ("single", None),
-            QuestionKind::Multiple { max, .. } => ("multiple", *max),
-        };
-        QuestionView { id: &question.id, prompt: &question.prompt, kind, options: question.kind.options(), max }
-    }
-}
-
 /// What the server sends to a phone.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToParticipant<'a> {
-    State { title: &'a str, slide: usize, slides: usize, question: Option<QuestionView<'a>>, voting: Voting },
-    Answer { question: &'a str, choices: &'a [u16] },
-    Ack { request: &'a str, question: &'a str, choices: &'a [u16] },
-    Error { code: ErrorCode, message: &'a str, request: Option<&'a str> },
+    State {
+        title: &'a str,
+        slide: usize,
+        slides: usize,
+        /// The question as phones see it ([`crate::question::Question::view`]).
+        question: Option<Value>,
+        voting: Voting,
+        /// When voting closes by itself, on the server's clock.
+        deadline: Option<Millis>,
+        /// Set only when the question shows its results on phones and voting is closed.
+        results: Option<Value>,
+    },
+    Answer {
+        question: &'a str,
+        answer: &'a Answer,
+    },
+    Ack {
+        request: &'a str,
+        question: &'a str,
+        answer: &'a Answer,
+    },
+    /// The server's clock, once per connect, so a countdown shows the server's time left.
+    Clock {
+        now: Millis,
+    },
+    Error {
+        code: ErrorCode,
+        message: &'a str,
+        request: Option<&'a str>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,7 +120,7 @@ pub struct SlideView<'a> {
     pub index: usize,
     pub html: String,
     pub notes: &'a str,
-    pub question: Option<QuestionView<'a>>,
+    pub question: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,13 +129,6 @@ pub struct JoinView<'a> {
     pub qr_svg: &'a str,
     /// The interface phones reach the server on, in words (`wlan0 · 192.168.1.23`).
     pub network: Option<&'a str>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TallyView<'a> {
-    pub question: &'a str,
-    #[serde(flatten)]
-    pub tally: &'a Tally,
 }
 
 /// What the server sends to the presenter page.
@@ -132,7 +144,12 @@ pub enum ToPresenter<'a> {
         slide: usize,
         voting: Option<Voting>,
         results_visible: bool,
-        tally: Option<TallyView<'a>>,
+        /// When voting closes by itself, on the server's clock.
+        deadline: Option<Millis>,
+        /// A number question's answer may show on the projector.
+        revealed: bool,
+        /// The current question's results ([`crate::question::Results::view`]).
+        results: Option<Value>,
         /// Set while answers cannot be saved; `null` when all is well.
         storage_error: Option<&'a str>,
         /// The projector is blacked out.
@@ -140,6 +157,10 @@ pub enum ToPresenter<'a> {
     },
     Participants {
         connected: usize,
+    },
+    /// The server's clock, once per connect.
+    Clock {
+        now: Millis,
     },
     Error {
         code: ErrorCode,
@@ -186,8 +207,20 @@ mod tests {
             Ok(ParticipantMessage::Hello { participant: "abcdefgh".into() })
         );
         assert_eq!(
-            decode_participant(r#"{"type":"vote","request":"r1","question":"q","choices":[2,0]}"#),
-            Ok(ParticipantMessage::Vote { request: "r1".into(), question: "q".into(), choices: vec![2, 0] })
+            decode_participant(r#"{"type":"vote","request":"r1","question":"q","answer":{"choices":[2,0]}}"#),
+            Ok(ParticipantMessage::Vote {
+                request: "r1".into(),
+                question: "q".into(),
+                answer: Answer::Choices(vec![2, 0])
+            })
+        );
+        assert_eq!(
+            decode_participant(r#"{"type":"vote","request":"r1","question":"q","answer":{"number":-2.5}}"#),
+            Ok(ParticipantMessage::Vote { request: "r1".into(), question: "q".into(), answer: Answer::Number(-2.5) })
+        );
+        assert_eq!(
+            decode_presenter(r#"{"type":"add_time","seconds":30}"#),
+            Ok(PresenterMessage::AddTime { seconds: 30 })
         );
         assert_eq!(decode_presenter(r#"{"type":"goto","slide":3}"#), Ok(PresenterMessage::Goto { slide: 3 }));
         assert_eq!(decode_presenter(r#"{"type":"close_voting"}"#), Ok(PresenterMessage::CloseVoting {}));
@@ -202,15 +235,19 @@ mod tests {
             r#"{"participant":"abcdefgh"}"#,
             r#"{"type":"next"}"#,
             r#"{"type":"hello","participant":"abcdefgh","admin":true}"#,
-            r#"{"type":"vote","request":"r","question":"q","choices":[-1]}"#,
-            r#"{"type":"vote","request":"r","question":"q","choices":[70000]}"#,
-            r#"{"type":"vote","request":"r","question":"q","choices":"0"}"#,
+            r#"{"type":"vote","request":"r","question":"q","answer":{"choices":[-1]}}"#,
+            r#"{"type":"vote","request":"r","question":"q","answer":{"choices":[70000]}}"#,
+            r#"{"type":"vote","request":"r","question":"q","answer":{"choices":"0"}}"#,
+            r#"{"type":"vote","request":"r","question":"q","answer":{"choices":[0],"order":[0]}}"#,
+            r#"{"type":"vote","request":"r","question":"q","answer":{}}"#,
+            r#"{"type":"vote","request":"r","question":"q","choices":[0]}"#,
             r#"{"type":"vote","request":"r","question":"q"}"#,
         ] {
             assert!(decode_participant(bad).is_err(), "accepted {bad:?}");
         }
         assert!(decode_presenter(r#"{"type":"next","slide":1}"#).is_err());
-        assert!(decode_presenter(r#"{"type":"vote","request":"r","question":"q","choices":[0]}"#).is_err());
+        assert!(decode_presenter(r#"{"type":"vote","request":"r","question":"q","answer":{"choices":[0]}}"#).is_err());
+        assert!(decode_presenter(r#"{"type":"start_timer","seconds":-1}"#).is_err());
     }
 
     #[test]

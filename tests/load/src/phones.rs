@@ -113,7 +113,7 @@ pub async fn phone(
             () = sleep_until(vote_at), if vote_at.is_some() => {
                 vote_at = None;
                 let choice = choice_for(index, round.index, options);
-                let vote = json!({"type": "vote", "request": format!("r{}", round.index), "question": round.question, "choices": [choice]});
+                let vote = json!({"type": "vote", "request": format!("r{}", round.index), "question": round.question, "answer": {"choices": [choice]}});
                 sent = Some((Instant::now(), choice));
                 if let Err(error) = socket.send(Message::text(vote.to_string())).await {
                     let _ = events.send(Event::Failed { phone: index, why: format!("send: {error}") });
@@ -262,9 +262,9 @@ impl Presenter {
                             Some("state") => {
                                 let observed = Observed {
                                     at,
-                                    question: frame["tally"]["question"].as_str().map(str::to_string),
-                                    respondents: frame["tally"]["respondents"].as_u64().unwrap_or(0),
-                                    counts: serde_json::from_value(frame["tally"]["counts"].clone()).unwrap_or_default(),
+                                    question: frame["results"]["question"].as_str().map(str::to_string),
+                                    respondents: frame["results"]["respondents"].as_u64().unwrap_or(0),
+                                    counts: serde_json::from_value(frame["results"]["counts"].clone()).unwrap_or_default(),
                                 };
                                 if let Ok(mut log) = sink_log.lock() {
                                     log.push(observed);
@@ -317,8 +317,11 @@ mod tests {
         assert!(matches!(classify(state), Frame::State { question: Some("q7") }));
         let waiting = r#"{"type":"state","title":"T","slide":0,"slides":3,"question":null,"voting":"closed"}"#;
         assert!(matches!(classify(waiting), Frame::State { question: None }));
-        assert!(matches!(classify(r#"{"type":"ack","request":"r","question":"q","choices":[0]}"#), Frame::Ack));
+        assert!(matches!(
+            classify(r#"{"type":"ack","request":"r","question":"q","answer":{"choices":[0]}}"#),
+            Frame::Ack
+        ));
         assert!(matches!(classify(r#"{"request":"r","type":"error"}"#), Frame::Error));
-        assert!(matches!(classify(r#"{"type":"answer","question":"q","choices":[0]}"#), Frame::Other));
+        assert!(matches!(classify(r#"{"type":"answer","question":"q","answer":{"choices":[0]}}"#), Frame::Other));
     }
 }

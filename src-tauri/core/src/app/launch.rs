@@ -12,7 +12,8 @@ use super::{deck_key, Config, Controller, DeckFile, DeckSource};
 use crate::deck::{self, Deck};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::protocol::{encode, JoinView, QuestionView, SlideView, ToPresenter};
+use crate::protocol::{encode, JoinView, SlideView, ToPresenter};
+use crate::question::Audience;
 use crate::server::{self, Presence, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
 use crate::{net, qr};
@@ -133,7 +134,7 @@ pub(super) async fn launch(
 /// Opens the store and the deck's session, and puts the deck first in the recent list.
 fn open_store(data_dir: &Path, file: &DeckFile, fresh: bool) -> Result<(Store, StoredSession, Vec<PathBuf>), Error> {
     let mut store = Store::open(data_dir)?;
-    let stored = store.open_session(&deck_key(&file.source), &file.deck, &file.text, fresh)?;
+    let stored = store.open_session(&deck_key(&file.source), &file.deck, &file.text, &file.name(), fresh)?;
     let mut recent: Vec<PathBuf> =
         store.setting("recent_decks")?.unwrap_or_default().lines().map(PathBuf::from).collect();
     if let DeckSource::File(path) = &file.source {
@@ -191,7 +192,7 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>) -> St
             index,
             html: deck::markdown_to_html(&slide.body),
             notes: &slide.notes,
-            question: slide.question.as_ref().map(QuestionView::from),
+            question: slide.question.as_ref().map(|question| question.view(Audience::Presenter)),
         })
         .collect();
     encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg, network } })

@@ -51,6 +51,16 @@ pub struct DeckFile {
     pub deck: Arc<Deck>,
 }
 
+impl DeckFile {
+    /// The file's name as messages show it (`demo-deck.md` for the built-in demo).
+    pub fn name(&self) -> String {
+        match &self.source {
+            DeckSource::Demo => "demo-deck.md".into(),
+            DeckSource::File(path) => path.display().to_string(),
+        }
+    }
+}
+
 /// What is on screen now; the desktop shell follows it for window titles and menus.
 #[derive(Debug, Clone)]
 pub struct Presented {
@@ -64,6 +74,7 @@ pub struct Presented {
 enum Control {
     Open { source: DeckSource, discard: Vec<String>, reply: oneshot::Sender<Result<(), Error>> },
     Present { action: PresenterAction, reply: oneshot::Sender<Result<(), String>> },
+    Export { reply: oneshot::Sender<Result<String, Error>> },
 }
 
 /// A cloneable handle that steers the running presentation: the editor's save,
@@ -81,6 +92,13 @@ impl Controller {
     pub async fn open(&self, source: DeckSource, discard: Vec<String>) -> Result<(), Error> {
         let (reply, answer) = oneshot::channel();
         self.control.send(Control::Open { source, discard, reply }).await.map_err(|_| Error::Stopped)?;
+        answer.await.map_err(|_| Error::Stopped)?
+    }
+
+    /// The session on screen as CSV (see [`crate::export::csv`]), for File → Export Results….
+    pub async fn export_csv(&self) -> Result<String, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.control.send(Control::Export { reply }).await.map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)?
     }
 

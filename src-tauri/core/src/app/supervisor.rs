@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use super::launch::{launch, Launched};
 use super::{load_deck, Config, Control, Controller, DeckFile, DeckSource, Presented, Running};
 use crate::error::Error;
+use crate::export::Which;
 use crate::store::Store;
 
 pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
@@ -51,6 +52,16 @@ async fn supervise(
                 let engine = current.engine.clone();
                 tokio::spawn(async move {
                     let _ = reply.send(engine.present(action).await);
+                });
+            }
+            Some(Control::Export { reply }) => {
+                let (data_dir, session) = (config.data_dir.clone(), current.session);
+                tokio::spawn(async move {
+                    let csv = tokio::task::spawn_blocking(move || crate::export::csv(&data_dir, Which::Id(session)))
+                        .await
+                        .map_err(|join| Error::Server(std::io::Error::other(join)))
+                        .and_then(|csv| csv.map_err(Error::from));
+                    let _ = reply.send(csv);
                 });
             }
             Some(Control::Open { source, discard, reply }) => {

@@ -1,18 +1,15 @@
-//! A slide as the deck editor's form sees it: title, text, notes, options; no Markdown syntax.
+//! A slide as the deck editor's form sees it: title, text, notes, options, settings; no Markdown syntax.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Deck, QuestionKind, Slide};
+use super::model::{Deck, Slide};
 use super::parse::heading_text;
+use crate::question::{self, Draft, Fault, Question, Settings};
 
-/// What a slide is, in the editor's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SlideKind {
-    Content,
-    Single,
-    Multiple,
-}
+/// The form's `kind` for a slide that is not a question.
+pub const CONTENT: &str = "content";
 
 /// One slide in the editor's form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +19,8 @@ pub struct SlideForm {
     /// the editor. An untouched slide with an index is written back byte for byte.
     #[serde(default)]
     pub original: Option<usize>,
-    pub kind: SlideKind,
+    /// `content`, or a question kind's name (`single`, `scale`…; see `GET /api/kinds`).
+    pub kind: String,
     /// The slide's first heading; on a question, the question.
     #[serde(default)]
     pub title: String,
@@ -31,10 +29,12 @@ pub struct SlideForm {
     pub text: String,
     #[serde(default)]
     pub notes: String,
+    /// The list under the question: options, statements or items.
     #[serde(default)]
     pub options: Vec<String>,
+    /// The directive's settings as written (`max` → `2`); empty values are unset.
     #[serde(default)]
-    pub max: Option<u8>,
+    pub settings: BTreeMap<String, String>,
     /// The question's id; `None` lets the deck derive one from the question.
     #[serde(default)]
     pub id: Option<String>,
@@ -49,42 +49,60 @@ impl SlideForm {
         let (title, text) = split_heading(&slide.body, slide.question.is_some());
         let mut form = SlideForm {
             original: Some(index),
-            kind: SlideKind::Content,
+            kind: CONTENT.into(),
             title,
             text,
             notes: slide.notes.clone(),
             options: Vec::new(),
-            max: None,
+            settings: BTreeMap::new(),
             id: None,
             answers: 0,
         };
         if let Some(question) = &slide.question {
+            form.kind = question.kind.name().into();
             form.id = Some(question.id.clone());
-            form.options = question.kind.options().to_vec();
-            match &question.kind {
-                QuestionKind::Single { .. } => form.kind = SlideKind::Single,
-                QuestionKind::Multiple { max, .. } => {
-                    form.kind = SlideKind::Multiple;
-                    form.max = *max;
-                }
-            }
+            form.options = question.options.clone();
+            form.settings = question.settings().into_iter().map(|(key, value)| (key.to_string(), value)).collect();
         }
         form
     }
 
-    /// The form with surrounding blanks removed, as the deck would read it back.
+    pub fn is_question(&self) -> bool {
+        self.kind != CONTENT
+    }
+
+    /// The question this form describes, checked by the same rules as a deck file.
+    pub fn question(&self) -> Result<Question, Fault> {
+        let settings = Settings::from_pairs(self.settings.iter().map(|(key, value)| (key.as_str(), value.as_str())))
+            .map_err(Fault::Setting)?;
+        let takes_list = question::spec(&self.kind).map_err(Fault::Setting)?.options.is_some();
+        let options =
+            if takes_list { self.options.iter().map(|option| option.trim().to_string()).collect() } else { Vec::new() };
+        let prompt = self.title.replace(['\r', '\n'], " ").trim().to_string();
+        Question::build(Draft { kind: &self.kind, settings, id: self.id.clone().unwrap_or_default(), prompt, options })
+    }
+
+    /// The form with surrounding blanks removed and settings as the deck would
+    /// read them back (defaults left out, numbers written plainly).
     pub fn normalised(&self) -> SlideForm {
         let mut form = self.clone();
         form.title = form.title.replace(['\r', '\n'], " ").trim().to_string();
         form.text = form.text.trim().to_string();
         form.notes = form.notes.trim().to_string();
         form.options = form.options.iter().map(|option| option.trim().to_string()).collect();
-        if form.kind != SlideKind::Multiple {
-            form.max = None;
-        }
-        if form.kind == SlideKind::Content {
+        form.settings = form
+            .settings
+            .iter()
+            .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        if !form.is_question() {
             form.options.clear();
+            form.settings.clear();
             form.id = None;
+        } else if let Ok(question) = self.question() {
+            form.options = question.options.clone();
+            form.settings = question.settings().into_iter().map(|(key, value)| (key.to_string(), value)).collect();
         }
         form.answers = 0;
         form
@@ -100,10 +118,13 @@ impl SlideForm {
     }
 
     /// Whether answers stored for this question would no longer fit `edited`
-    /// (another kind or other options): saving must discard them.
+    /// (another kind, other options, a setting that changes what an answer
+    /// means): saving must discard them.
     pub fn answers_change(&self, edited: &SlideForm) -> bool {
-        let (before, after) = (self.normalised(), edited.normalised());
-        before.kind != after.kind || before.options != after.options || before.max != after.max
+        match (self.question(), edited.question()) {
+            (Ok(before), Ok(after)) => !before.keeps_answers(&after),
+            _ => true,
+        }
     }
 }
 

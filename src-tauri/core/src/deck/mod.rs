@@ -6,11 +6,11 @@ mod parse;
 mod render;
 mod write;
 
-pub use form::{deck_forms, SlideForm, SlideKind};
-pub use model::{Deck, Question, QuestionKind, Slide};
-pub use parse::{parse_deck, DeckError};
+pub use form::{deck_forms, SlideForm, CONTENT};
+pub use model::{Deck, Question, Slide};
+pub use parse::{parse_deck, valid_id, DeckError, MAX_DECK_BYTES};
 pub use render::markdown_to_html;
-pub use write::{write_deck, EditedDeck, FormError, Original};
+pub use write::{check_forms, write_deck, EditedDeck, FormError, Original};
 
 /// The demo deck shipped inside the binary, so a first launch shows something.
 pub const DEMO_DECK: &str = include_str!("../../../../assets/demo-deck.md");

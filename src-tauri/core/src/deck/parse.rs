@@ -3,13 +3,12 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::model::{Deck, Question, QuestionKind, Slide};
+use super::model::{Deck, Slide};
+use crate::question::{self, Draft, Fault, Question, SettingError, Settings};
 
 /// Larger decks are almost certainly the wrong file.
 pub const MAX_DECK_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_SLIDES: usize = 1000;
-pub const MAX_OPTIONS: usize = 26;
-pub const MAX_OPTION_CHARS: usize = 200;
 
 /// A deck that cannot be read, with the place to look.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -256,7 +255,9 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     let Some((directive_line, directive)) = stripped.directive else {
         return Ok(Slide { body: join(&stripped.lines), notes, question: None, line: chunk.first_line });
     };
-    let settings = parse_directive(directive_line, &directive)?;
+    let (kind, mut settings) = parse_directive(&directive).map_err(|error| (directive_line, error.message))?;
+    let takes_list = question::spec(kind).map_err(|error| (directive_line, error.message))?.options.is_some();
+    let explicit_id = settings.take("id");
 
     let Some((heading_line, prompt)) = first_heading_in(&stripped.lines) else {
         return Err((
@@ -264,45 +265,29 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
             "a question slide needs a heading: expected a line like `# Your question?`".into(),
         ));
     };
-    let (options, list_lines) = option_list(&stripped.lines, heading_line)?;
-    if options.len() < 2 {
-        let line = list_lines.first().copied().unwrap_or(heading_line);
-        return Err((
-            line,
-            "a question needs at least two options: expected a list like `- First option` under the heading".into(),
-        ));
-    }
-    let kind = match settings.kind {
-        "single" => {
-            if let Some((line, _)) = settings.max {
-                return Err((line, "`max` only applies to `multiple` questions".into()));
-            }
-            QuestionKind::Single { options }
-        }
-        _ => {
-            if let Some((line, max)) = settings.max {
-                if max == 0 || usize::from(max) > options.len() {
-                    return Err((
-                        line,
-                        format!("max={max} must be between 1 and the number of options ({})", options.len()),
-                    ));
-                }
-            }
-            QuestionKind::Multiple { options, max: settings.max.map(|(_, max)| max) }
-        }
-    };
-    let id = match settings.id {
+    let (options, list_lines) =
+        if takes_list { option_list(&stripped.lines, heading_line)? } else { (Vec::new(), Vec::new()) };
+    let id = match explicit_id {
         Some(id) => {
-            if !ids.insert(id.to_string()) {
+            if !valid_id(&id) {
+                return Err((directive_line, format!("id={id}: expected 1 to 64 letters, digits, `-` or `_`")));
+            }
+            if !ids.insert(id.clone()) {
                 return Err((directive_line, format!("the question id `{id}` is used twice: ids must be unique")));
             }
-            id.to_string()
+            id
         }
         None => unique_id(ids, &prompt, index),
     };
+    let draft = Draft { kind, settings, id, prompt, options };
+    let question = Question::build(draft).map_err(|fault| match fault {
+        Fault::Setting(error) => (directive_line, error.message),
+        Fault::List(message) => (list_lines.first().copied().unwrap_or(heading_line), message),
+        Fault::Option(at, message) => (list_lines.get(at).copied().unwrap_or(heading_line), message),
+    })?;
     let body_lines: Vec<(usize, String)> =
         stripped.lines.into_iter().filter(|(number, _)| !list_lines.contains(number)).collect();
-    Ok(Slide { body: join(&body_lines), notes, question: Some(Question { id, prompt, kind }), line: chunk.first_line })
+    Ok(Slide { body: join(&body_lines), notes, question: Some(question), line: chunk.first_line })
 }
 
 fn join(lines: &[(usize, String)]) -> String {
@@ -310,43 +295,20 @@ fn join(lines: &[(usize, String)]) -> String {
     text.join("\n").trim().to_string()
 }
 
-struct Directive<'a> {
-    kind: &'a str,
-    max: Option<(usize, u8)>,
-    id: Option<&'a str>,
+/// A question id: 1 to 64 letters, digits, `-` or `_`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn parse_directive(line: usize, text: &str) -> Result<Directive<'_>, LineError> {
-    let mut words = text.split_whitespace();
-    let kind = match words.next() {
-        Some(kind @ ("single" | "multiple")) => kind,
-        Some(other) => {
-            return Err((line, format!("unknown question kind `{other}`: expected `single` or `multiple`")));
-        }
-        None => return Err((line, "expected a question kind after `question:`: `single` or `multiple`".into())),
-    };
-    let mut directive = Directive { kind, max: None, id: None };
-    for word in words {
-        match word.split_once('=') {
-            Some(("max", value)) => {
-                let max = value
-                    .parse::<u8>()
-                    .map_err(|_| (line, format!("max={value} is not a number: expected for example `max=2`")))?;
-                directive.max = Some((line, max));
-            }
-            Some(("id", value)) => {
-                let valid = !value.is_empty()
-                    && value.len() <= 64
-                    && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                if !valid {
-                    return Err((line, format!("id={value}: expected 1 to 64 letters, digits, `-` or `_`")));
-                }
-                directive.id = Some(value);
-            }
-            _ => return Err((line, format!("unknown setting `{word}`: expected `max=N` or `id=NAME`"))),
-        }
+/// The kind named first in a `question:` directive, and the settings after it.
+fn parse_directive(text: &str) -> Result<(&str, Settings), SettingError> {
+    let text = text.trim();
+    let (kind, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    if kind.is_empty() {
+        let names: Vec<&str> = question::KINDS.iter().map(|spec| spec.name).collect();
+        return Err(SettingError::general(format!("expected a question kind after `question:`: {}", names.join(", "))));
     }
-    Ok(directive)
+    Ok((kind, Settings::parse(rest)?))
 }
 
 fn first_heading(body: &str) -> Option<(usize, String)> {
@@ -375,25 +337,14 @@ pub(super) fn heading_text(line: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// The first list after the heading: its items are the options.
+/// The first list after the heading: its items are the options (statements, items).
 fn option_list(lines: &[(usize, String)], after: usize) -> Result<(Vec<String>, Vec<usize>), LineError> {
     let mut options = Vec::new();
     let mut used = Vec::new();
-    let mut seen = HashSet::new();
     for (number, line) in lines.iter().filter(|(number, _)| *number > after) {
         match list_item(line) {
             Some(item) => {
-                let label = item.trim().to_string();
-                if label.chars().count() > MAX_OPTION_CHARS {
-                    return Err((*number, format!("this option is longer than {MAX_OPTION_CHARS} characters")));
-                }
-                if !seen.insert(label.clone()) {
-                    return Err((*number, format!("the option `{label}` is listed twice")));
-                }
-                if options.len() == MAX_OPTIONS {
-                    return Err((*number, format!("a question may have at most {MAX_OPTIONS} options")));
-                }
-                options.push(label);
+                options.push(item.trim().to_string());
                 used.push(*number);
             }
             None if options.is_empty() => {}

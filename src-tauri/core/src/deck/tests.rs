@@ -1,4 +1,5 @@
 use super::*;
+use crate::question::{Kind, Multiple, Number, Scale};
 
 fn parse(source: &str) -> Result<Deck, DeckError> {
     parse_deck("talk.md", source)
@@ -12,12 +13,13 @@ fn error(source: &str) -> DeckError {
 }
 
 #[test]
-fn the_demo_deck_parses_with_three_questions() {
+fn the_demo_deck_shows_every_kind() {
     let deck = demo_deck();
     assert_eq!(deck.title, "Handsup demo");
-    assert!(deck.questions().count() >= 3);
-    assert!(deck.questions().any(|q| matches!(q.kind, QuestionKind::Single { .. })));
-    assert!(deck.questions().any(|q| matches!(q.kind, QuestionKind::Multiple { max: Some(_), .. })));
+    let mut kinds: Vec<&str> = deck.questions().map(|q| q.kind.name()).collect();
+    kinds.dedup();
+    assert_eq!(kinds, ["single", "multiple", "single", "scale", "number", "ranking", "points"]);
+    assert!(deck.questions().any(|q| matches!(q.kind, Kind::Multiple(Multiple { max: Some(_) }))));
     assert!(deck.slides[0].question.is_none(), "the demo opens on a title slide");
 }
 
@@ -40,10 +42,8 @@ fn reads_front_matter_slides_notes_and_questions() {
     let question = slide.question.as_ref().expect("question");
     assert_eq!(question.id, "langs");
     assert_eq!(question.prompt, "Which languages?");
-    assert_eq!(
-        question.kind,
-        QuestionKind::Multiple { options: vec!["Rust".into(), "Go".into(), "Python".into()], max: Some(2) }
-    );
+    assert_eq!(question.kind, Kind::Multiple(Multiple { max: Some(2) }));
+    assert_eq!(question.options, ["Rust", "Go", "Python"]);
 }
 
 #[test]
@@ -57,6 +57,31 @@ fn ids_come_from_the_prompt_and_stay_unique() {
     let ids: Vec<&str> = deck.questions().map(|q| q.id.as_str()).collect();
     assert_eq!(ids, ["coffee-or-tea", "coffee-or-tea-2", "question-3"]);
     assert_eq!(deck.title, "Coffee or tea?");
+}
+
+#[test]
+fn every_kind_reads_its_settings_and_list() {
+    let deck = parse(
+        "<!-- question: scale min=0 max=10 labels=\"Not at all|Completely\" time=30 results=phones -->\n# How was it?\n- Content\n- Delivery\n\
+         ---\n<!-- question: scale -->\n# Rate the venue\n\
+         ---\n<!-- question: number min=-5 max=2.5 answer=1.25 -->\n# Guess\n\n- a list here\n- stays text\n\
+         ---\n<!-- question: ranking -->\n# Order\n- A\n- B\n\
+         ---\n<!-- question: points total=10 -->\n# Spend\n- A\n- B\n",
+    )
+    .expect("deck");
+    let questions: Vec<&Question> = deck.questions().collect();
+    assert_eq!(
+        questions[0].kind,
+        Kind::Scale(Scale { min: 0, max: 10, labels: Some(("Not at all".into(), "Completely".into())) })
+    );
+    assert_eq!((questions[0].time, questions[0].results_on_phones), (Some(30), true));
+    assert_eq!(questions[0].options, ["Content", "Delivery"]);
+    assert!(questions[1].options.is_empty(), "a scale without a list rates the question itself");
+    assert_eq!(questions[2].kind, Kind::Number(Number { min: Some(-5.0), max: Some(2.5), answer: Some(1.25) }));
+    assert!(questions[2].options.is_empty());
+    assert!(deck.slides[2].body.contains("- a list here"), "a number question leaves its list in the slide");
+    assert_eq!(questions[3].kind.name(), "ranking");
+    assert_eq!(questions[4].kind.name(), "points");
 }
 
 #[test]
@@ -90,14 +115,25 @@ fn bad_decks_say_file_line_and_what_was_expected() {
         ("<!-- question: single -->\nNo heading\n- a\n- b\n", 1, "needs a heading"),
         ("<!-- question: single -->\n# Q\n\n- only one\n", 4, "at least two options"),
         ("<!-- question: single -->\n# Q\n\nno list\n", 2, "at least two options"),
-        ("<!-- question: single max=2 -->\n# Q\n- a\n- b\n", 1, "`max` only applies"),
+        ("<!-- question: single max=2 -->\n# Q\n- a\n- b\n", 1, "unknown setting `max` for a single question"),
         (
             "<!-- question: multiple max=3 -->\n# Q\n- a\n- b\n",
             1,
             "max=3 must be between 1 and the number of options (2)",
         ),
-        ("<!-- question: multiple max=two -->\n# Q\n- a\n- b\n", 1, "is not a number"),
-        ("<!-- question: multiple colour=red -->\n# Q\n- a\n- b\n", 1, "unknown setting `colour=red`"),
+        ("<!-- question: multiple max=two -->\n# Q\n- a\n- b\n", 1, "is not a whole number"),
+        ("<!-- question: multiple colour=red -->\n# Q\n- a\n- b\n", 1, "unknown setting `colour`"),
+        ("<!-- question: multiple stray -->\n# Q\n- a\n- b\n", 1, "unknown setting `stray`"),
+        ("<!-- question: scale min=3 max=2 -->\n# Q\n", 1, "max=2 must be greater than min=3"),
+        ("<!-- question: scale max=11 min=0 -->\n# Q\n", 1, "at most 11 points"),
+        ("<!-- question: scale labels=\"Low\" -->\n# Q\n", 1, "two words split by `|`"),
+        ("<!-- question: scale labels=\"Low|High -->\n# Q\n", 1, "never closed"),
+        ("<!-- question: number answer=many -->\n# Q\n", 1, "answer=many is not a number"),
+        ("<!-- question: number min=0 max=10 answer=11 -->\n# Q\n", 1, "outside min and max"),
+        ("<!-- question: ranking -->\n# Q\n\n- only\n", 4, "at least two items"),
+        ("<!-- question: points total=0 -->\n# Q\n- a\n- b\n", 1, "total=0 is out of range"),
+        ("<!-- question: points time=0 -->\n# Q\n- a\n- b\n", 1, "time=0 is out of range"),
+        ("<!-- question: single results=all -->\n# Q\n- a\n- b\n", 1, "results=all"),
         ("<!-- question: single id=has/slash -->\n# Q\n- a\n- b\n", 1, "id=has/slash"),
         ("<!-- question: single -->\n# Q\n- a\n- a\n", 4, "listed twice"),
         ("<!-- question: single -->\n# Q\n- a\n  continued\n- b\n", 4, "each option is one line"),

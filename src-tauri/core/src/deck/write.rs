@@ -1,8 +1,9 @@
 //! Writes an edited deck back to Markdown, keeping every untouched slide exactly as written.
 
-use super::form::{deck_forms, SlideForm, SlideKind};
+use super::form::{deck_forms, SlideForm};
 use super::model::Deck;
-use super::parse::{fence_marker, parse_deck, MAX_OPTIONS, MAX_OPTION_CHARS, MAX_SLIDES};
+use super::parse::{fence_marker, parse_deck, valid_id, MAX_SLIDES};
+use crate::question::{write_value, Fault};
 
 /// A deck as the editor sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,12 +12,39 @@ pub struct EditedDeck {
     pub slides: Vec<SlideForm>,
 }
 
-/// Why an edited deck cannot be saved, and on which slide (0-based) when it is one slide's fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an edited deck cannot be saved: on which slide (0-based) and in which
+/// field (`title`, `options.2`, `settings.max`…) when it is one slide's fault.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct FormError {
     pub slide: Option<usize>,
+    pub field: Option<String>,
     pub message: String,
+}
+
+impl FormError {
+    fn deck(message: impl Into<String>) -> FormError {
+        FormError { slide: None, field: None, message: message.into() }
+    }
+}
+
+/// Every problem in an edited deck's forms, slide by slide; empty when it can be written.
+pub fn check_forms(edited: &EditedDeck) -> Vec<FormError> {
+    let mut problems = Vec::new();
+    if edited.slides.is_empty() {
+        problems.push(FormError::deck("a deck needs at least one slide"));
+    }
+    if edited.slides.len() > MAX_SLIDES {
+        problems.push(FormError::deck(format!("a deck may have at most {MAX_SLIDES} slides")));
+    }
+    for (index, slide) in edited.slides.iter().enumerate() {
+        problems.extend(check_slide(slide).into_iter().map(|(field, message)| FormError {
+            slide: Some(index),
+            field,
+            message,
+        }));
+    }
+    problems
 }
 
 /// The deck file the editor started from.
@@ -33,14 +61,8 @@ pub fn write_deck(
     edited: &EditedDeck,
     file: &str,
 ) -> Result<(String, Deck), FormError> {
-    if edited.slides.is_empty() {
-        return Err(FormError { slide: None, message: "a deck needs at least one slide".into() });
-    }
-    if edited.slides.len() > MAX_SLIDES {
-        return Err(FormError { slide: None, message: format!("a deck may have at most {MAX_SLIDES} slides") });
-    }
-    for (index, slide) in edited.slides.iter().enumerate() {
-        check_slide(slide).map_err(|message| FormError { slide: Some(index), message })?;
+    if let Some(problem) = check_forms(edited).into_iter().next() {
+        return Err(problem);
     }
 
     // First without explicit ids; a question whose id the deck would not derive
@@ -51,7 +73,7 @@ pub fn write_deck(
     let mut rewrite = false;
     for (index, (form, slide)) in edited.slides.iter().zip(&deck.slides).enumerate() {
         if let (Some(id), Some(question)) = (&form.id, &slide.question) {
-            if *id != question.id && form.kind != SlideKind::Content {
+            if *id != question.id && form.is_question() {
                 explicit[index] = true;
                 rewrite = true;
             }
@@ -66,24 +88,21 @@ pub fn write_deck(
 }
 
 fn read_back(written: &str, file: &str) -> Result<Deck, FormError> {
-    parse_deck(file, written).map_err(|error| FormError { slide: None, message: error.to_string() })
+    parse_deck(file, written).map_err(|error| FormError::deck(error.to_string()))
 }
 
 /// The written deck must read back as the editor showed it.
 fn verify(edited: &EditedDeck, deck: &Deck) -> Result<(), FormError> {
     if deck.slides.len() != edited.slides.len() {
-        return Err(FormError {
-            slide: None,
-            message: format!(
-                "the deck would read back with {} slides instead of {}: is there a line with only `---` in a text?",
-                deck.slides.len(),
-                edited.slides.len()
-            ),
-        });
+        return Err(FormError::deck(format!(
+            "the deck would read back with {} slides instead of {}: is there a line with only `---` in a text?",
+            deck.slides.len(),
+            edited.slides.len()
+        )));
     }
     let title = edited.title.trim();
     if !title.is_empty() && deck.title != title {
-        return Err(FormError { slide: None, message: format!("the title would read back as `{}`", deck.title) });
+        return Err(FormError::deck(format!("the title would read back as `{}`", deck.title)));
     }
     for (index, (form, read)) in edited.slides.iter().zip(deck_forms(deck)).enumerate() {
         let expected = form.normalised();
@@ -91,6 +110,7 @@ fn verify(edited: &EditedDeck, deck: &Deck) -> Result<(), FormError> {
         if slide_markdown(&expected, false) != slide_markdown(&read, false) || id_changed {
             return Err(FormError {
                 slide: Some(index),
+                field: None,
                 message: "this slide would read back differently from what the form shows; \
                           simplify its text (for example a list right under the options, or a heading inside the text)"
                     .into(),
@@ -100,63 +120,59 @@ fn verify(edited: &EditedDeck, deck: &Deck) -> Result<(), FormError> {
     Ok(())
 }
 
-/// Rules a form must follow before it is written, in the editor's words.
-fn check_slide(form: &SlideForm) -> Result<(), String> {
+/// What keeps a form from being written, each with its field (`None`: the slide
+/// as a whole). The question's own rules are the deck parser's, via [`SlideForm::question`].
+fn check_slide(form: &SlideForm) -> Vec<(Option<String>, String)> {
     let form = form.normalised();
+    let mut problems: Vec<(Option<String>, String)> = Vec::new();
+    let mut problem = |field: &str, message: String| problems.push((Some(field.to_string()), message));
     for (field, value) in [("title", &form.title), ("text", &form.text)] {
         if value.contains("<!--") || value.contains("-->") {
-            return Err(format!("the {field} cannot contain `<!--` or `-->`; put notes in Speaker notes"));
+            problem(field, format!("the {field} cannot contain `<!--` or `-->`; put notes in Speaker notes"));
         }
     }
     if form.notes.contains("-->") {
-        return Err("speaker notes cannot contain `-->`".into());
+        problem("notes", "speaker notes cannot contain `-->`".into());
     }
     if form.text.lines().any(|line| line.trim_end() == "---") {
-        return Err("a line with only `---` would start a new slide: use `***` for a dividing line".into());
+        problem("text", "a line with only `---` would start a new slide: use `***` for a dividing line".into());
     }
-    if form.kind == SlideKind::Content {
-        return Ok(());
+    if !form.is_question() {
+        return problems;
     }
     if form.title.is_empty() {
-        return Err("a question needs its question text".into());
-    }
-    if form.options.len() < 2 {
-        return Err("a question needs at least two options".into());
-    }
-    if form.options.len() > MAX_OPTIONS {
-        return Err(format!("a question may have at most {MAX_OPTIONS} options"));
+        problem("title", "a question needs its question text".into());
     }
     for (index, option) in form.options.iter().enumerate() {
-        let letter = char::from(b'A' + u8::try_from(index).unwrap_or(25));
-        if option.is_empty() {
-            return Err(format!("option {letter} is empty"));
-        }
-        if option.chars().count() > MAX_OPTION_CHARS {
-            return Err(format!("option {letter} is longer than {MAX_OPTION_CHARS} characters"));
-        }
         if option.contains(['\n', '\r']) {
-            return Err(format!("option {letter} must be one line"));
+            problem(&format!("options.{index}"), "each entry must be one line".into());
         }
         if option.contains("<!--") || option.contains("-->") {
-            return Err(format!("option {letter} cannot contain `<!--` or `-->`"));
-        }
-        if form.options[..index].contains(option) {
-            return Err(format!("option {letter} (`{option}`) is listed twice"));
+            problem(&format!("options.{index}"), "an entry cannot contain `<!--` or `-->`".into());
         }
     }
-    if let Some(max) = form.max {
-        if max == 0 || usize::from(max) > form.options.len() {
-            return Err(format!("“at most” must be between 1 and the number of options ({})", form.options.len()));
+    for (key, value) in &form.settings {
+        if value.contains("-->") || value.contains(['\n', '\r']) || (value.contains('"') && value.contains('\'')) {
+            problem(
+                &format!("settings.{key}"),
+                "this setting cannot hold `-->`, a line break, or both kinds of quote".into(),
+            );
         }
     }
-    if let Some(id) = &form.id {
-        let valid =
-            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid {
-            return Err(format!("the question id `{id}` must be 1 to 64 letters, digits, `-` or `_`"));
-        }
+    if let Some(id) = form.id.as_deref().filter(|id| !valid_id(id)) {
+        problem("id", format!("the question id `{id}` must be 1 to 64 letters, digits, `-` or `_`"));
     }
-    Ok(())
+    if let Err(fault) = form.question() {
+        let field = match &fault {
+            Fault::Setting(error) => {
+                Some(error.key.as_ref().map_or("kind".to_string(), |key| format!("settings.{key}")))
+            }
+            Fault::List(_) => Some("options".to_string()),
+            Fault::Option(index, _) => Some(format!("options.{index}")),
+        };
+        problems.push((field, fault.message().to_string()));
+    }
+    problems
 }
 
 /// A slide's Markdown, without surrounding blank lines.
@@ -166,28 +182,34 @@ fn slide_markdown(form: &SlideForm, explicit_id: bool) -> String {
     // A title ending in `#` gets a closing `#` of its own, which readers strip instead.
     let closing = if form.title.ends_with('#') { " #" } else { "" };
     let heading = (!form.title.is_empty()).then(|| format!("# {}{closing}", form.title));
-    if form.kind == SlideKind::Content {
+    if !form.is_question() {
         blocks.extend(heading);
         if !form.text.is_empty() {
             blocks.push(form.text.clone());
         }
     } else {
-        let mut directive =
-            format!("<!-- question: {}", if form.kind == SlideKind::Single { "single" } else { "multiple" });
-        if let Some(max) = form.max {
-            directive.push_str(&format!(" max={max}"));
+        // Settings in the order the kind writes them (its own first, then the common ones).
+        let settings = form.question().map(|q| q.settings()).unwrap_or_default();
+        let mut directive = format!("<!-- question: {}", form.kind);
+        for (key, value) in settings {
+            directive.push_str(&format!(" {key}={}", write_value(&value)));
         }
         if let (true, Some(id)) = (explicit_id, &form.id) {
             directive.push_str(&format!(" id={id}"));
         }
         directive.push_str(" -->");
         // A text that opens with a list would run into the options: it goes above the question.
-        let text_first = form.text.lines().next().is_some_and(starts_list);
+        // With no list of its own (a scale without statements, a number), any list in
+        // the text would be read as its statements: the text goes above then too.
+        let text_first = form.text.lines().next().is_some_and(starts_list)
+            || (form.options.is_empty() && form.text.lines().any(starts_list));
         if text_first {
             blocks.push(form.text.clone());
         }
         blocks.push(directive + "\n" + heading.as_deref().unwrap_or(""));
-        blocks.push(form.options.iter().map(|option| format!("- {option}")).collect::<Vec<_>>().join("\n"));
+        if !form.options.is_empty() {
+            blocks.push(form.options.iter().map(|option| format!("- {option}")).collect::<Vec<_>>().join("\n"));
+        }
         if !text_first && !form.text.is_empty() {
             blocks.push(form.text.clone());
         }

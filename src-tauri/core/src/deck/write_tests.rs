@@ -19,12 +19,12 @@ fn save(source: &str, deck: &Deck, edited: &EditedDeck) -> Result<(String, Deck)
 fn question(title: &str, options: &[&str]) -> SlideForm {
     SlideForm {
         original: None,
-        kind: SlideKind::Single,
+        kind: "single".into(),
         title: title.into(),
         text: String::new(),
         notes: String::new(),
         options: options.iter().map(|o| o.to_string()).collect(),
-        max: None,
+        settings: Default::default(),
         id: None,
         answers: 0,
     }
@@ -84,7 +84,7 @@ fn changing_the_title_rewrites_only_the_title_line() {
 #[test]
 fn a_new_deck_gets_front_matter_and_reads_back() {
     let mut intro = question("", &[]);
-    intro.kind = SlideKind::Content;
+    intro.kind = CONTENT.into();
     intro.title = "Hello".into();
     intro.text = "- one\n- two".into();
     intro.notes = "Smile.".into();
@@ -104,8 +104,24 @@ fn bad_forms_are_refused_with_the_slide_and_a_reason() {
         (question("Twice?", &["Yes", "Yes"]), "listed twice"),
         (question("", &["A", "B"]), "question text"),
         (question("Notes <!-- x", &["A", "B"]), "cannot contain"),
-        (SlideForm { text: "above\n---\nbelow".into(), kind: SlideKind::Content, ..question("T", &[]) }, "new slide"),
-        (SlideForm { kind: SlideKind::Multiple, max: Some(3), ..question("Max?", &["A", "B"]) }, "at most"),
+        (SlideForm { text: "above\n---\nbelow".into(), kind: CONTENT.into(), ..question("T", &[]) }, "new slide"),
+        (
+            SlideForm { kind: "multiple".into(), settings: settings(&[("max", "3")]), ..question("Max?", &["A", "B"]) },
+            "between 1",
+        ),
+        (
+            SlideForm { kind: "scale".into(), settings: settings(&[("max", "20")]), ..question("Rate", &[]) },
+            "at most 11",
+        ),
+        (
+            SlideForm {
+                kind: "points".into(),
+                settings: settings(&[("total", "lots")]),
+                ..question("Spend", &["A", "B"])
+            },
+            "whole number",
+        ),
+        (SlideForm { kind: "quiz".into(), ..question("Quiz?", &["A", "B"]) }, "unknown question kind"),
     ];
     for (form, reason) in cases {
         edited.slides.push(form);
@@ -114,6 +130,61 @@ fn bad_forms_are_refused_with_the_slide_and_a_reason() {
         assert!(error.message.contains(reason), "{error} should say {reason}");
         edited.slides.pop();
     }
+}
+
+fn settings(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+#[test]
+fn every_problem_names_its_slide_and_field() {
+    let edited = EditedDeck {
+        title: "T".into(),
+        slides: vec![
+            SlideForm { kind: "multiple".into(), settings: settings(&[("max", "9")]), ..question("", &["A", "B"]) },
+            question("Twice?", &["Yes", "Yes"]),
+            SlideForm { kind: "scale".into(), settings: settings(&[("labels", "only one")]), ..question("Rate", &[]) },
+            SlideForm { kind: "number".into(), settings: settings(&[("colour", "red")]), ..question("How many?", &[]) },
+        ],
+    };
+    let problems: Vec<(Option<usize>, Option<String>)> =
+        check_forms(&edited).into_iter().map(|p| (p.slide, p.field)).collect();
+    assert_eq!(
+        problems,
+        [
+            (Some(0), Some("title".into())),
+            (Some(0), Some("settings.max".into())),
+            (Some(1), Some("options.1".into())),
+            (Some(2), Some("settings.labels".into())),
+            (Some(3), Some("settings.colour".into())),
+        ]
+    );
+}
+
+#[test]
+fn every_kind_is_written_with_its_settings_and_reads_back() {
+    let forms = vec![
+        SlideForm {
+            kind: "scale".into(),
+            settings: settings(&[("labels", "Not at all|Completely"), ("min", "0"), ("max", "10")]),
+            ..question("Rate", &["Content", "Delivery"])
+        },
+        SlideForm {
+            kind: "number".into(),
+            settings: settings(&[("answer", "42.50"), ("time", "30"), ("results", "phones")]),
+            ..question("How many?", &[])
+        },
+        SlideForm { kind: "ranking".into(), ..question("Order", &["A", "B", "C"]) },
+        SlideForm { kind: "points".into(), settings: settings(&[("total", "10")]), ..question("Spend", &["A", "B"]) },
+    ];
+    let edited = EditedDeck { title: "Kinds".into(), slides: forms };
+    let (written, read) = write_deck(None, &edited, "kinds.md").expect("saves");
+    assert!(written.contains("<!-- question: scale min=0 max=10 labels=\"Not at all|Completely\" -->"), "{written}");
+    assert!(written.contains("<!-- question: number answer=42.5 time=30 results=phones -->"), "{written}");
+    assert!(written.contains("<!-- question: ranking -->"));
+    assert!(written.contains("<!-- question: points total=10 -->"));
+    let kinds: Vec<&str> = read.questions().map(|q| q.kind.name()).collect();
+    assert_eq!(kinds, ["scale", "number", "ranking", "points"]);
 }
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -140,11 +211,51 @@ fn form_strategy() -> impl Strategy<Value = SlideForm> {
             .filter(|o| !o.is_empty() && seen.insert(o.clone()))
             .collect::<Vec<_>>()
     });
-    (0u8..3, "[a-zA-Z0-9 ?#]{0,30}", text_strategy(), text_strategy(), options).prop_map(
-        |(kind, title, text, notes, options)| {
-            let kind = [SlideKind::Content, SlideKind::Single, SlideKind::Multiple][usize::from(kind)];
-            let title = if kind == SlideKind::Content { title } else { format!("Q {title}") };
-            SlideForm { original: None, kind, title, text, notes, options, max: None, id: None, answers: 0 }
+    let statements = prop_oneof![Just(Vec::new()), options.clone()];
+    let common = (prop::option::of(1u32..600), any::<bool>());
+    let kind = prop_oneof![
+        Just((CONTENT.to_string(), Vec::new())),
+        Just(("single".to_string(), Vec::new())),
+        prop::option::of(1u8..3)
+            .prop_map(|max| ("multiple".to_string(), max.map(|m| ("max", m.to_string())).into_iter().collect())),
+        (-2i64..3, 1i64..11, any::<bool>()).prop_map(|(min, span, labels)| {
+            let mut s = vec![("min", min.to_string()), ("max", (min + span).to_string())];
+            if labels {
+                s.push(("labels", "Not at all|Very much so".to_string()));
+            }
+            ("scale".to_string(), s)
+        }),
+        (-100i32..0, 4i32..100, prop::option::of(0u8..3)).prop_map(|(min, max, answer)| {
+            let mut s = vec![("min", min.to_string()), ("max", max.to_string())];
+            s.extend(answer.map(|a| ("answer", format!("{}.25", a))));
+            ("number".to_string(), s)
+        }),
+        Just(("ranking".to_string(), Vec::new())),
+        (1i64..500).prop_map(|total| ("points".to_string(), vec![("total", total.to_string())])),
+    ];
+    (kind, common, "[a-zA-Z0-9 ?#]{0,30}", text_strategy(), text_strategy(), options, statements).prop_map(
+        |((kind, own), (time, phones), title, text, notes, options, statements)| {
+            let mut settings: std::collections::BTreeMap<String, String> =
+                own.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            if kind != CONTENT {
+                settings.extend(time.map(|t| ("time".to_string(), t.to_string())));
+                if phones {
+                    settings.insert("results".into(), "phones".into());
+                }
+            }
+            let options = match kind.as_str() {
+                "scale" => statements,
+                "number" | CONTENT => Vec::new(),
+                _ => options,
+            };
+            // A multiple-choice `max` may not exceed the options.
+            if kind == "multiple"
+                && settings.get("max").is_some_and(|m| m.parse::<usize>().unwrap_or(0) > options.len())
+            {
+                settings.clear();
+            }
+            let title = if kind == CONTENT { title } else { format!("Q {title}") };
+            SlideForm { original: None, kind, title, text, notes, options, settings, id: None, answers: 0 }
         },
     )
 }
@@ -154,8 +265,12 @@ proptest! {
     fn whatever_the_editor_writes_reads_back_as_the_same_deck(
         slides in prop::collection::vec(form_strategy(), 1..6)
     ) {
-        let slides: Vec<SlideForm> = slides.into_iter().filter(|s| s.kind == SlideKind::Content || s.options.len() >= 2).collect();
-        prop_assume!(slides.iter().any(|s| !s.title.trim().is_empty() || !s.text.trim().is_empty() || s.kind != SlideKind::Content));
+        // Trimming and merging duplicates may leave a list too short for its kind.
+        let slides: Vec<SlideForm> = slides
+            .into_iter()
+            .filter(|s| !matches!(s.kind.as_str(), "single" | "multiple" | "ranking" | "points") || s.options.len() >= 2)
+            .collect();
+        prop_assume!(slides.iter().any(|s| !s.title.trim().is_empty() || !s.text.trim().is_empty() || s.is_question()));
         let edited = EditedDeck { title: "Generated".into(), slides };
         let (written, read) = write_deck(None, &edited, "gen.md").map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert_eq!(read.slides.len(), edited.slides.len(), "{}", written);

@@ -1,17 +1,15 @@
 //! The pages built into the binary, with headers that keep them self-contained.
 
-use axum::http::header;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+include!(concat!(env!("OUT_DIR"), "/ui_files.rs"));
+
 pub const PARTICIPANT_PAGE: &str = include_str!("../../../../assets/participant.html");
-pub const PRESENTER_PAGE: &str = include_str!("../../../../ui/index.html");
-pub const PRESENTER_SCRIPT: &str = include_str!("../../../../ui/presenter.js");
-pub const PRESENTER_STYLE: &str = include_str!("../../../../ui/presenter.css");
-pub const BARS_SCRIPT: &str = include_str!("../../../../ui/bars.js");
-pub const SLIDE_STYLE: &str = include_str!("../../../../ui/slide.css");
-pub const EDITOR_PAGE: &str = include_str!("../../../../ui/editor.html");
-pub const EDITOR_SCRIPT: &str = include_str!("../../../../ui/editor.js");
-pub const EDITOR_STYLE: &str = include_str!("../../../../ui/editor.css");
 
 /// The phone page: inline script and style only, talks only to its own host.
 const PARTICIPANT_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
@@ -20,43 +18,61 @@ const PARTICIPANT_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'
 const PRESENTER_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
     connect-src 'self' ws:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-pub fn participant_page() -> Response {
-    page(PARTICIPANT_PAGE, PARTICIPANT_POLICY)
+/// A file under `ui/`, by its path there.
+pub fn ui_file(name: &str) -> Option<&'static str> {
+    UI_FILES.iter().find(|(known, _)| *known == name).map(|(_, body)| *body)
+}
+
+/// The phone page, gzip-compressed once: what most phones are sent.
+pub fn participant_page_gzip() -> &'static [u8] {
+    static GZIP: OnceLock<Vec<u8>> = OnceLock::new();
+    GZIP.get_or_init(|| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        // Writing to memory cannot fail; an empty result would only cost the plain page.
+        let _ = encoder.write_all(PARTICIPANT_PAGE.as_bytes());
+        encoder.finish().unwrap_or_default()
+    })
+}
+
+/// The phone page, compressed when the browser says it takes gzip (every phone browser does).
+pub fn participant_page(headers: &HeaderMap) -> Response {
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|coding| coding.split(';').next().map(str::trim) == Some("gzip")));
+    let compressed = participant_page_gzip();
+    if gzip && !compressed.is_empty() {
+        let mut response = page(compressed, PARTICIPANT_POLICY);
+        response.headers_mut().insert(header::CONTENT_ENCODING, header::HeaderValue::from_static("gzip"));
+        response.headers_mut().insert(header::VARY, header::HeaderValue::from_static("accept-encoding"));
+        response
+    } else {
+        page(PARTICIPANT_PAGE.as_bytes(), PARTICIPANT_POLICY)
+    }
 }
 
 pub fn presenter_page() -> Response {
-    page(PRESENTER_PAGE, PRESENTER_POLICY)
+    page(ui_file("index.html").unwrap_or_default().as_bytes(), PRESENTER_POLICY)
 }
 
 pub fn editor_page() -> Response {
-    page(EDITOR_PAGE, PRESENTER_POLICY)
+    page(ui_file("editor.html").unwrap_or_default().as_bytes(), PRESENTER_POLICY)
 }
 
-pub fn editor_script() -> Response {
-    file(EDITOR_SCRIPT, "text/javascript; charset=utf-8")
+/// `GET /ui/{*path}`: the presenter pages' scripts and styles (pages are served at their own routes).
+pub async fn ui(Path(path): Path<String>) -> Response {
+    let content_type = match path.rsplit_once('.').map(|(_, extension)| extension) {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match ui_file(&path) {
+        Some(body) => file(body, content_type),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
-pub fn editor_style() -> Response {
-    file(EDITOR_STYLE, "text/css; charset=utf-8")
-}
-
-pub fn bars_script() -> Response {
-    file(BARS_SCRIPT, "text/javascript; charset=utf-8")
-}
-
-pub fn slide_style() -> Response {
-    file(SLIDE_STYLE, "text/css; charset=utf-8")
-}
-
-pub fn presenter_script() -> Response {
-    file(PRESENTER_SCRIPT, "text/javascript; charset=utf-8")
-}
-
-pub fn presenter_style() -> Response {
-    file(PRESENTER_STYLE, "text/css; charset=utf-8")
-}
-
-fn page(body: &'static str, policy: &'static str) -> Response {
+fn page(body: &'static [u8], policy: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -81,4 +97,26 @@ fn file(body: &'static str, content_type: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_and_module_is_embedded() {
+        for name in ["index.html", "editor.html", "presenter.js", "editor.js", "kinds/index.js", "lib/socket.js"] {
+            assert!(ui_file(name).is_some_and(|body| !body.is_empty()), "{name}");
+        }
+        assert!(ui_file("../Cargo.toml").is_none());
+    }
+
+    #[test]
+    fn the_phone_page_fits_the_first_round_trip() {
+        let compressed = participant_page_gzip();
+        assert!(compressed.len() <= 14 * 1024, "{} bytes gzipped", compressed.len());
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(compressed), &mut plain).expect("gunzip");
+        assert_eq!(plain, PARTICIPANT_PAGE);
+    }
 }

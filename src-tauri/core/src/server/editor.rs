@@ -13,12 +13,13 @@ use serde_json::json;
 use super::presenter::{authorised, forbidden, TokenQuery};
 use super::{guard, ServerState};
 use crate::app::DeckSource;
-use crate::deck::{deck_forms, markdown_to_html, write_deck, EditedDeck, Original, SlideForm, SlideKind};
+use crate::deck::{check_forms, deck_forms, markdown_to_html, write_deck, EditedDeck, FormError, Original, SlideForm};
+use crate::question::{Audience, KindSpec, SettingSpec, COMMON_SETTINGS, KINDS};
 
 /// A refusal, as the editor page shows it.
 pub enum EditorError {
     Forbidden,
-    Invalid { message: String, slide: Option<usize> },
+    Invalid { message: String, slide: Option<usize>, problems: Vec<FormError> },
     Confirm { questions: Vec<Answered> },
     Conflict(String),
     Io(String),
@@ -35,9 +36,11 @@ impl IntoResponse for EditorError {
     fn into_response(self) -> Response {
         match self {
             EditorError::Forbidden => forbidden(),
-            EditorError::Invalid { message, slide } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": message, "slide": slide }))).into_response()
-            }
+            EditorError::Invalid { message, slide, problems } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": message, "slide": slide, "problems": problems })),
+            )
+                .into_response(),
             EditorError::Confirm { questions } => {
                 let total: u64 = questions.iter().map(|q| q.answers).sum();
                 let answers = if total == 1 { "1 answer".to_string() } else { format!("{total} answers") };
@@ -120,7 +123,66 @@ fn suggested_path(title: &str) -> PathBuf {
     candidate
 }
 
-/// `POST /api/preview`: one slide's HTML exactly as the projector will show it.
+impl EditorError {
+    /// A form that cannot be written, with every problem the editor can show by its field.
+    fn invalid(error: FormError, problems: Vec<FormError>) -> EditorError {
+        EditorError::Invalid { message: error.message.clone(), slide: error.slide, problems }
+    }
+
+    fn message(message: String) -> EditorError {
+        EditorError::Invalid { message, slide: None, problems: Vec::new() }
+    }
+}
+
+/// One kind as the editor offers it: its list and its settings, common ones included.
+#[derive(Serialize)]
+pub struct KindForm {
+    #[serde(flatten)]
+    spec: &'static KindSpec,
+    common: &'static [SettingSpec],
+}
+
+/// `GET /api/kinds`: every question kind with its settings, so the editor knows
+/// them from the server and never drops a question it does not know.
+pub async fn kinds(
+    State(state): State<ServerState>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<KindForm>>, EditorError> {
+    check(&state, &query, &headers, false)?;
+    Ok(Json(KINDS.iter().map(|spec| KindForm { spec, common: &COMMON_SETTINGS }).collect()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    #[serde(default)]
+    title: String,
+    slides: Vec<SlideForm>,
+}
+
+/// `POST /api/check`: every problem in the forms, by slide and field; the
+/// editor's only validator is this one, the deck parser's own rules.
+pub async fn check_deck(
+    State(state): State<ServerState>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    Json(request): Json<CheckRequest>,
+) -> Result<Json<serde_json::Value>, EditorError> {
+    check(&state, &query, &headers, true)?;
+    let edited = EditedDeck { title: request.title, slides: request.slides };
+    let mut problems = check_forms(&edited);
+    if problems.is_empty() {
+        // The forms are fine one by one; the written deck must also read back as shown.
+        if let Err(error) = write_deck(None, &edited, "check.md") {
+            problems.push(error);
+        }
+    }
+    Ok(Json(json!({ "problems": problems })))
+}
+
+/// `POST /api/preview`: one slide's HTML exactly as the projector will show it,
+/// and its question as the presenter's deck frame has it.
 pub async fn preview(
     State(state): State<ServerState>,
     Query(query): Query<TokenQuery>,
@@ -129,10 +191,14 @@ pub async fn preview(
 ) -> Result<Json<serde_json::Value>, EditorError> {
     check(&state, &query, &headers, true)?;
     let edited = EditedDeck { title: "Preview".into(), slides: vec![SlideForm { original: None, ..form }] };
-    let (_, deck) = write_deck(None, &edited, "preview.md")
-        .map_err(|error| EditorError::Invalid { message: error.message, slide: error.slide })?;
-    let html = deck.slides.first().map(|slide| markdown_to_html(&slide.body)).unwrap_or_default();
-    Ok(Json(json!({ "html": html })))
+    let (_, deck) = write_deck(None, &edited, "preview.md").map_err(|error| {
+        let problems = check_forms(&edited);
+        EditorError::invalid(error, problems)
+    })?;
+    let slide = deck.slides.first();
+    let html = slide.map(|slide| markdown_to_html(&slide.body)).unwrap_or_default();
+    let question = slide.and_then(|slide| slide.question.as_ref()).map(|q| q.view(Audience::Presenter));
+    Ok(Json(json!({ "html": html, "question": question })))
 }
 
 #[derive(Deserialize)]
@@ -171,10 +237,7 @@ pub async fn save(
             )));
         }
     } else if path.exists() {
-        return Err(EditorError::Invalid {
-            message: format!("{} already exists: choose another name", path.display()),
-            slide: None,
-        });
+        return Err(EditorError::message(format!("{} already exists: choose another name", path.display())));
     }
 
     let edited = EditedDeck { title: request.title.clone(), slides: request.slides.clone() };
@@ -182,8 +245,10 @@ pub async fn save(
     // A deck made from scratch in the editor owes nothing (front matter included) to the one on screen.
     let from_scratch = request.slides.iter().all(|slide| slide.original.is_none());
     let original = (!from_scratch).then(|| Original { source: &file.text, deck: &file.deck });
-    let (markdown, _) = write_deck(original, &edited, &name)
-        .map_err(|error| EditorError::Invalid { message: error.message, slide: error.slide })?;
+    let (markdown, _) = write_deck(original, &edited, &name).map_err(|error| {
+        let problems = check_forms(&edited);
+        EditorError::invalid(error, problems)
+    })?;
 
     let counts = state.engine.answer_counts().await.unwrap_or_default();
     let affected = affected_questions(&deck_forms(&file.deck), &request.slides, &counts);
@@ -214,14 +279,14 @@ pub async fn save(
 fn affected_questions(before: &[SlideForm], after: &[SlideForm], counts: &HashMap<String, u64>) -> Vec<Answered> {
     before
         .iter()
-        .filter(|form| form.kind != SlideKind::Content)
+        .filter(|form| form.is_question())
         .filter_map(|old| {
             let id = old.id.as_ref()?;
             let answers = counts.get(id).copied().unwrap_or(0);
             if answers == 0 {
                 return None;
             }
-            let kept = after.iter().find(|new| new.id.as_ref() == Some(id) && new.kind != SlideKind::Content);
+            let kept = after.iter().find(|new| new.id.as_ref() == Some(id) && new.is_question());
             match kept {
                 Some(new) if !old.answers_change(new) => None,
                 _ => Some(Answered { id: id.clone(), title: old.title.clone(), answers }),
@@ -232,7 +297,7 @@ fn affected_questions(before: &[SlideForm], after: &[SlideForm], counts: &HashMa
 
 /// A full path to a Markdown file in a folder that exists (or can be made).
 fn checked_path(path: &Path) -> Result<PathBuf, EditorError> {
-    let invalid = |message: String| EditorError::Invalid { message, slide: None };
+    let invalid = EditorError::message;
     if !path.is_absolute() {
         return Err(invalid(format!("`{}` is not a full path: start it at the root, like /home/…", path.display())));
     }

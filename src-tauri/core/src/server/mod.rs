@@ -57,7 +57,7 @@ pub struct ServerState {
 /// The LAN listener's routes: the participant page and socket, nothing else.
 pub fn participant_router(state: ServerState) -> Router {
     Router::new()
-        .route("/", get(|| async { assets::participant_page() }))
+        .route("/", get(|headers: axum::http::HeaderMap| async move { assets::participant_page(&headers) }))
         .route("/ws", get(participant::upgrade))
         .with_state(state)
 }
@@ -66,15 +66,12 @@ pub fn participant_router(state: ServerState) -> Router {
 pub fn presenter_router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(presenter::page))
-        .route("/ui/presenter.js", get(|| async { assets::presenter_script() }))
-        .route("/ui/presenter.css", get(|| async { assets::presenter_style() }))
-        .route("/ui/slide.css", get(|| async { assets::slide_style() }))
-        .route("/ui/bars.js", get(|| async { assets::bars_script() }))
+        .route("/ui/{*path}", get(assets::ui))
         .route("/editor", get(presenter::editor_page))
-        .route("/ui/editor.js", get(|| async { assets::editor_script() }))
-        .route("/ui/editor.css", get(|| async { assets::editor_style() }))
         .route("/api/deck", get(editor::read).put(editor::save))
         .route("/api/preview", post(editor::preview))
+        .route("/api/kinds", get(editor::kinds))
+        .route("/api/check", post(editor::check_deck))
         .route("/ws", get(presenter::upgrade))
         .with_state(state)
 }

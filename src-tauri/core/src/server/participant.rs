@@ -14,7 +14,9 @@ use super::socket::{self, close, SocketError};
 use super::{guard, ServerState};
 use crate::engine::{ParticipantView, VoteError};
 use crate::protocol::{self, encode, ErrorCode, ParticipantMessage, ToParticipant};
+use crate::question::Answer;
 use crate::session::VoteRefusal;
+use crate::store::now_millis;
 
 /// Frames refused by the rate limit in a row before the socket is closed as a flood.
 const FLOOD_STRIKES: u32 = 50;
@@ -77,6 +79,8 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
     let mut mine = state.views.answers.of(&participant);
     socket::send(&mut socket, current.frame.clone()).await?;
     send_own_answer(&mut socket, &mine, &current).await?;
+    // The phone's clock may be minutes off: countdowns run on the server's.
+    socket::send_text(&mut socket, encode(&ToParticipant::Clock { now: now_millis() })).await?;
 
     // Made once, not per loop turn: each turn would otherwise register and
     // unregister with the shared shutdown token, a lock ten thousand sockets share.
@@ -184,22 +188,22 @@ async fn handle(
     socket: &mut WebSocket,
     state: &ServerState,
     participant: &Arc<str>,
-    mine: &mut HashMap<String, Vec<u16>>,
+    mine: &mut HashMap<String, Answer>,
     text: &str,
 ) -> Result<(), SocketError> {
     let reply = match protocol::decode_participant(text) {
-        Ok(ParticipantMessage::Vote { request, question, choices }) => {
+        Ok(ParticipantMessage::Vote { request, question, answer }) => {
             if !protocol::valid_request_id(&request) {
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
             } else {
-                match state.engine.vote(participant.clone(), request.clone(), question, choices).await {
+                match state.engine.vote(participant.clone(), request.clone(), question, answer).await {
                     Ok(stored) => {
                         let ack = encode(&ToParticipant::Ack {
                             request: &request,
                             question: &stored.question,
-                            choices: &stored.choices,
+                            answer: &stored.answer,
                         });
-                        mine.insert(stored.question, stored.choices);
+                        mine.insert(stored.question, stored.answer);
                         ack
                     }
                     Err(refused) => vote_error(&refused, &request),
@@ -235,10 +239,10 @@ fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
 
 async fn send_own_answer(
     socket: &mut WebSocket,
-    mine: &HashMap<String, Vec<u16>>,
+    mine: &HashMap<String, Answer>,
     view: &ParticipantView,
 ) -> Result<(), SocketError> {
     let Some(question) = &view.question else { return Ok(()) };
-    let Some(choices) = mine.get(question) else { return Ok(()) };
-    socket::send_text(socket, encode(&ToParticipant::Answer { question, choices })).await
+    let Some(answer) = mine.get(question) else { return Ok(()) };
+    socket::send_text(socket, encode(&ToParticipant::Answer { question, answer })).await
 }

@@ -78,6 +78,7 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     socket::send(&mut socket, frame).await?;
     let count = *connected.borrow_and_update();
     socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
+    socket::send_text(&mut socket, encode(&ToPresenter::Clock { now: crate::store::now_millis() })).await?;
 
     loop {
         tokio::select! {
@@ -137,5 +138,9 @@ fn action(message: PresenterMessage) -> PresenterAction {
         PresenterMessage::ShowResults {} => PresenterAction::SetResultsVisible(true),
         PresenterMessage::HideResults {} => PresenterAction::SetResultsVisible(false),
         PresenterMessage::SetBlack { black } => PresenterAction::SetBlack(black),
+        PresenterMessage::StartTimer { seconds } => PresenterAction::StartTimer(seconds),
+        PresenterMessage::AddTime { seconds } => PresenterAction::AddTime(seconds),
+        PresenterMessage::StopTimer {} => PresenterAction::StopTimer,
+        PresenterMessage::RevealAnswer { revealed } => PresenterAction::Reveal(revealed),
     }
 }

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Question id → the participant's choices.
-pub type ByQuestion = HashMap<String, Vec<u16>>;
+use crate::question::Answer;
 
-/// Shared map: participant id → question id → choices. The writer fills it after
+/// Question id → the participant's answer.
+pub type ByQuestion = HashMap<String, Answer>;
+
+/// Shared map: participant id → question id → answer. The writer fills it after
 /// each commit; participant sockets read their own entry on connect and when the
 /// question changes. Sections are short and never span an `.await`.
 #[derive(Debug, Clone, Default)]
@@ -26,8 +28,8 @@ impl Answers {
     }
 
     /// Stores an answer and returns the one it replaced.
-    pub fn insert(&self, participant: Arc<str>, question: &str, choices: Vec<u16>) -> Option<Vec<u16>> {
-        self.lock().entry(participant).or_default().insert(question.to_string(), choices)
+    pub fn insert(&self, participant: Arc<str>, question: &str, answer: Answer) -> Option<Answer> {
+        self.lock().entry(participant).or_default().insert(question.to_string(), answer)
     }
 
     pub fn clear(&self) {

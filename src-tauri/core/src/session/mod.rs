@@ -1,12 +1,10 @@
-//! Session state: where the presenter is, what is open, and the live tallies.
+//! Session state: where the presenter is, what is open, timers, and the live results.
 
 mod answers;
 mod state;
-mod tally;
 
 #[cfg(test)]
 mod model_tests;
 
 pub use answers::Answers;
-pub use state::{Change, PresenterAction, QuestionState, SessionState, VoteRefusal};
-pub use tally::Tally;
+pub use state::{Change, Millis, PresenterAction, QuestionState, SessionState, VoteRefusal};

@@ -1,141 +1,290 @@
-//! Property tests: the session state machine against a deliberately simple model.
+//! Property tests: the session state machine against a deliberately simple model,
+//! over every question kind and timers on an injected clock.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use proptest::prelude::*;
+use serde_json::{json, Value};
 
-use super::{PresenterAction, SessionState};
-use crate::deck::{demo_deck, Deck, QuestionKind};
+use super::{Millis, PresenterAction, SessionState};
+use crate::deck::{demo_deck, Deck, Question};
+use crate::question::{Answer, Audience, Kind};
+
+const START: Millis = 1_700_000_000_000;
 
 #[derive(Debug, Clone)]
 enum Op {
     Present(PresenterAction),
-    Vote { participant: u8, question: usize, choices: Vec<u16> },
+    Vote {
+        participant: u8,
+        question: usize,
+        answer: Answer,
+    },
+    /// The server's clock moves on by this many milliseconds (timers run out).
+    Wait(i64),
+}
+
+fn answer() -> impl Strategy<Value = Answer> {
+    prop_oneof![
+        proptest::collection::vec(0u16..6, 0..5).prop_map(Answer::Choices),
+        proptest::collection::vec(-1i64..7, 0..4).prop_map(Answer::Values),
+        proptest::collection::vec(0i64..120, 2..5).prop_map(Answer::Values),
+        Just(Answer::Order(vec![0, 1, 2])),
+        proptest::collection::vec(0u16..4, 0..5).prop_map(Answer::Order),
+        (-10.0f64..1100.0).prop_map(|n| Answer::Number((n * 4.0).round() / 4.0)),
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        Just(Op::Present(PresenterAction::Next)),
-        Just(Op::Present(PresenterAction::Previous)),
-        (0usize..9).prop_map(|n| Op::Present(PresenterAction::Goto(n))),
-        any::<bool>().prop_map(|b| Op::Present(PresenterAction::SetVoting(b))),
-        any::<bool>().prop_map(|b| Op::Present(PresenterAction::SetResultsVisible(b))),
-        // Question 3 does not exist in the demo deck: a bogus id.
-        (0u8..6, 0usize..4, proptest::collection::vec(0u16..6, 0..5))
-            .prop_map(|(participant, question, choices)| Op::Vote { participant, question, choices }),
+        3 => Just(Op::Present(PresenterAction::Next)),
+        1 => Just(Op::Present(PresenterAction::Previous)),
+        1 => (0usize..13).prop_map(|n| Op::Present(PresenterAction::Goto(n))),
+        1 => any::<bool>().prop_map(|b| Op::Present(PresenterAction::SetVoting(b))),
+        1 => any::<bool>().prop_map(|b| Op::Present(PresenterAction::SetResultsVisible(b))),
+        1 => (0u32..90).prop_map(|s| Op::Present(PresenterAction::StartTimer(s))),
+        1 => (1u32..40).prop_map(|s| Op::Present(PresenterAction::AddTime(s))),
+        1 => Just(Op::Present(PresenterAction::StopTimer)),
+        1 => (0i64..70_000).prop_map(Op::Wait),
+        // The last question index is a bogus id: no such question.
+        8 => (0u8..6, 0usize..9, answer()).prop_map(|(participant, question, answer)| Op::Vote { participant, question, answer }),
     ]
 }
+
+/// A question's switches in the model: (voting open, results visible, deadline).
+type Switches = (bool, bool, Option<Millis>);
 
 /// The model: plain fields and rules written out again, independently of `SessionState`.
 struct Model {
     deck: Deck,
+    now: Millis,
     slide: usize,
-    /// Question id → (voting open, results visible), once reached.
-    reached: HashMap<String, (bool, bool)>,
-    answers: HashMap<(u8, String), Vec<u16>>,
+    reached: HashMap<String, Switches>,
+    answers: HashMap<(u8, String), Answer>,
 }
 
 impl Model {
-    fn current(&self) -> Option<&crate::deck::Question> {
+    fn current(&self) -> Option<&Question> {
         self.deck.slides[self.slide].question.as_ref()
     }
 
     fn go(&mut self, slide: usize) {
         self.slide = slide;
-        if let Some(id) = self.current().map(|q| q.id.clone()) {
-            self.reached.entry(id).or_insert((true, true));
+        let now = self.now;
+        if let Some((id, time)) = self.current().map(|q| (q.id.clone(), q.time)) {
+            self.reached.entry(id).or_insert((true, true, time.map(|t| now + i64::from(t) * 1000)));
+        }
+    }
+
+    fn wait(&mut self, ms: i64) {
+        self.now += ms;
+        for switches in self.reached.values_mut() {
+            if switches.0 && switches.2.is_some_and(|d| d <= self.now) {
+                *switches = (false, switches.1, None);
+            }
         }
     }
 
     fn present(&mut self, action: PresenterAction) -> bool {
         let last = self.deck.slides.len() - 1;
+        let now = self.now;
         match action {
             PresenterAction::Next => self.go((self.slide + 1).min(last)),
             PresenterAction::Previous => self.go(self.slide.saturating_sub(1)),
             PresenterAction::Goto(n) if n <= last => self.go(n),
             PresenterAction::Goto(_) => return false,
-            PresenterAction::SetVoting(open) | PresenterAction::SetResultsVisible(open) => {
-                let Some(id) = self.current().map(|q| q.id.clone()) else { return false };
-                let entry = self.reached.entry(id).or_insert((true, true));
-                if matches!(action, PresenterAction::SetVoting(_)) {
-                    entry.0 = open;
-                } else {
-                    entry.1 = open;
+            PresenterAction::SetBlack(_) => {}
+            PresenterAction::Reveal(_) => return false,
+            _ => {
+                let Some((id, time)) = self.current().map(|q| (q.id.clone(), q.time)) else { return false };
+                let entry = self.reached.entry(id).or_insert((true, true, None));
+                match action {
+                    PresenterAction::SetVoting(true) if !entry.0 => {
+                        *entry = (true, entry.1, time.map(|t| now + i64::from(t) * 1000))
+                    }
+                    PresenterAction::SetVoting(open) => *entry = (open, entry.1, if open { entry.2 } else { None }),
+                    PresenterAction::SetResultsVisible(visible) => entry.1 = visible,
+                    PresenterAction::StartTimer(0) | PresenterAction::AddTime(0) => return false,
+                    PresenterAction::StartTimer(s) => *entry = (true, entry.1, Some(now + i64::from(s) * 1000)),
+                    PresenterAction::AddTime(s) => {
+                        let from = if entry.0 { entry.2.map_or(now, |d| d.max(now)) } else { now };
+                        *entry = (true, entry.1, Some(from + i64::from(s) * 1000));
+                    }
+                    PresenterAction::StopTimer => entry.2 = None,
+                    _ => unreachable!("handled above"),
                 }
             }
-            PresenterAction::SetBlack(_) => {}
         }
         true
     }
 
-    fn vote(&mut self, participant: u8, question: &str, choices: &[u16]) -> bool {
-        let Some(current) = self.current() else { return false };
-        if current.id != question || !self.reached.get(question).is_some_and(|q| q.0) {
-            return false;
+    /// The answer as the server should store it, or `None` when it must be refused.
+    fn vote(&mut self, participant: u8, question: &str, answer: &Answer) -> Option<Answer> {
+        let current = self.current()?;
+        let switches = self.reached.get(question).copied()?;
+        if current.id != question || !switches.0 || switches.2.is_some_and(|d| d <= self.now) {
+            return None;
         }
-        let options = current.kind.options().len() as u16;
-        let mut distinct = choices.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let fits = match &current.kind {
-            QuestionKind::Single { .. } => choices.len() == 1,
-            QuestionKind::Multiple { max, .. } => max.is_none_or(|m| choices.len() <= usize::from(m)),
+        let n = current.options.len();
+        let canonical = match (&current.kind, answer) {
+            (Kind::Single(_) | Kind::Multiple(_), Answer::Choices(picked)) => {
+                let mut sorted = picked.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                let most = match &current.kind {
+                    Kind::Single(_) => Some(1),
+                    Kind::Multiple(m) => m.max.map(usize::from),
+                    _ => None,
+                };
+                let fits = !picked.is_empty()
+                    && sorted.len() == picked.len()
+                    && picked.iter().all(|&c| usize::from(c) < n)
+                    && most.is_none_or(|m| picked.len() <= m);
+                fits.then_some(Answer::Choices(sorted))?
+            }
+            (Kind::Scale(scale), Answer::Values(values)) => {
+                let fits = values.len() == n.max(1) && values.iter().all(|v| (scale.min..=scale.max).contains(v));
+                fits.then(|| answer.clone())?
+            }
+            (Kind::Points(points), Answer::Values(values)) => {
+                let spent: i64 = values.iter().sum();
+                let fits = values.len() == n && values.iter().all(|&v| v >= 0) && spent >= 1 && spent <= points.total;
+                fits.then(|| answer.clone())?
+            }
+            (Kind::Ranking(_), Answer::Order(order)) => {
+                let mut sorted = order.clone();
+                sorted.sort_unstable();
+                let fits = sorted == (0..n as u16).collect::<Vec<_>>();
+                fits.then(|| answer.clone())?
+            }
+            (Kind::Number(number), Answer::Number(x)) => {
+                let fits = number.min.is_none_or(|m| *x >= m) && number.max.is_none_or(|m| *x <= m);
+                fits.then(|| answer.clone())?
+            }
+            _ => return None,
         };
-        if choices.is_empty() || distinct.len() != choices.len() || choices.iter().any(|&c| c >= options) || !fits {
-            return false;
-        }
-        self.answers.insert((participant, question.to_string()), distinct);
-        true
+        self.answers.insert((participant, question.to_string()), canonical.clone());
+        Some(canonical)
     }
+
+    /// What the results must say, worked out from the stored answers alone.
+    fn expected(&self, question: &Question) -> Value {
+        let answers: Vec<&Answer> =
+            self.answers.iter().filter(|((_, q), _)| *q == question.id).map(|(_, answer)| answer).collect();
+        let n = question.options.len();
+        let mut expected = json!({ "respondents": answers.len() });
+        match &question.kind {
+            Kind::Single(_) | Kind::Multiple(_) => {
+                let mut counts = vec![0u64; n];
+                for answer in &answers {
+                    if let Answer::Choices(picked) = answer {
+                        picked.iter().for_each(|&c| counts[usize::from(c)] += 1);
+                    }
+                }
+                expected["counts"] = json!(counts);
+            }
+            Kind::Scale(scale) => {
+                let points = (scale.max - scale.min + 1) as usize;
+                let mut rows = vec![vec![0u64; points]; n.max(1)];
+                for answer in &answers {
+                    if let Answer::Values(values) = answer {
+                        for (row, v) in values.iter().enumerate() {
+                            rows[row][(v - scale.min) as usize] += 1;
+                        }
+                    }
+                }
+                expected["counts"] = json!(rows);
+            }
+            Kind::Ranking(_) => {
+                let mut scores = vec![0u64; n];
+                for answer in &answers {
+                    if let Answer::Order(order) = answer {
+                        for (rank, &item) in order.iter().enumerate() {
+                            scores[usize::from(item)] += (n - 1 - rank) as u64;
+                        }
+                    }
+                }
+                expected["scores"] = json!(scores);
+            }
+            Kind::Points(_) => {
+                let mut totals = vec![0u64; n];
+                for answer in &answers {
+                    if let Answer::Values(values) = answer {
+                        for (i, v) in values.iter().enumerate() {
+                            totals[i] += *v as u64;
+                        }
+                    }
+                }
+                expected["totals"] = json!(totals);
+            }
+            Kind::Number(_) => {
+                let sum: f64 = answers.iter().map(|a| if let Answer::Number(x) = a { *x } else { 0.0 }).sum();
+                let mean = (!answers.is_empty()).then(|| ((sum / answers.len() as f64) * 100.0).round() / 100.0);
+                expected["mean"] = json!(mean);
+            }
+        }
+        expected
+    }
+}
+
+/// The parts of a results view that the model checks.
+fn observed(view: &Value) -> Value {
+    let mut observed = json!({ "respondents": view["respondents"] });
+    for key in ["counts", "scores", "totals", "mean"] {
+        if let Some(value) = view.get(key) {
+            observed[key] = value.clone();
+        }
+    }
+    if let Some(rows) = view.get("rows").and_then(Value::as_array) {
+        observed["counts"] = json!(rows.iter().map(|row| row["counts"].clone()).collect::<Vec<_>>());
+    }
+    observed
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn session_matches_the_model(ops in proptest::collection::vec(op(), 1..80)) {
+    fn session_matches_the_model(ops in proptest::collection::vec(op(), 1..120)) {
         let deck = demo_deck();
         let ids: Vec<String> = deck.questions().map(|q| q.id.clone()).chain(["no-such-question".to_string()]).collect();
-        let mut real = SessionState::new(Arc::new(deck.clone()));
-        let mut model = Model { deck, slide: 0, reached: HashMap::new(), answers: HashMap::new() };
+        let mut real = SessionState::new(Arc::new(deck.clone()), START);
+        let mut model = Model { deck, now: START, slide: 0, reached: HashMap::new(), answers: HashMap::new() };
         model.go(0);
-        let mut real_answers: HashMap<(u8, String), Vec<u16>> = HashMap::new();
+        let mut real_answers: HashMap<(u8, String), Answer> = HashMap::new();
 
         for op in ops {
             match op {
                 Op::Present(action) => {
-                    prop_assert_eq!(real.apply(action).is_ok(), model.present(action), "{:?}", action);
+                    prop_assert_eq!(real.apply(action, model.now).is_ok(), model.present(action), "{:?}", action);
                 }
-                Op::Vote { participant, question, choices } => {
+                Op::Wait(ms) => {
+                    model.wait(ms);
+                    // The writer closes what is due when the timer thread wakes it.
+                    if real.next_deadline().is_some_and(|d| d <= model.now) {
+                        real.expire(model.now);
+                    }
+                }
+                Op::Vote { participant, question, answer } => {
                     let id = &ids[question.min(ids.len() - 1)];
-                    let accepted = real.check_vote(id, &choices);
-                    prop_assert_eq!(accepted.is_ok(), model.vote(participant, id, &choices), "vote {:?} on {}", choices, id);
+                    let accepted = real.check_vote(id, &answer, model.now);
+                    let expected = model.vote(participant, id, &answer);
+                    prop_assert_eq!(accepted.as_ref().ok(), expected.as_ref(), "vote {:?} on {}", answer, id);
                     if let Ok(stored) = accepted {
                         let previous = real_answers.insert((participant, id.clone()), stored.clone());
-                        real.count(id, previous.as_deref(), &stored);
+                        real.count(id, previous.as_ref(), &stored);
                     }
                 }
             }
             prop_assert_eq!(real.slide, model.slide);
-            let switches = real.current_question_state().map(|q| (q.voting_open, q.results_visible));
+            let switches = real.current_question_state().map(|q| (q.voting_open, q.results_visible, q.deadline));
             let expected = model.current().map(|q| model.reached[&q.id]);
             prop_assert_eq!(switches, expected);
         }
         for question in model.deck.questions() {
-            let mut counts = vec![0u64; question.kind.options().len()];
-            let mut respondents = 0;
-            for ((_, q), choices) in &model.answers {
-                if q == &question.id {
-                    respondents += 1;
-                    for &c in choices {
-                        counts[usize::from(c)] += 1;
-                    }
-                }
-            }
-            let tally = &real.tallies[&question.id];
-            prop_assert_eq!(&tally.counts, &counts, "{}", question.id);
-            prop_assert_eq!(tally.respondents, respondents);
+            let view = real.results[&question.id].view(question, Audience::Presenter);
+            prop_assert_eq!(observed(&view), model.expected(question), "{}", question.id);
         }
     }
 }

@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::deck::Deck;
+use crate::question::Answer;
 use crate::session::QuestionState;
 pub use schema::MigrateError;
 
@@ -28,6 +29,28 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// A session as an export reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedSession {
+    pub id: i64,
+    pub started_at: i64,
+    /// The deck's text as this session last ran it, and its file name for messages.
+    pub deck_text: String,
+    pub deck_name: String,
+    pub answers: Vec<ExportedAnswer>,
+}
+
+/// One stored answer, with its participant as a number (never the secret id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedAnswer {
+    pub question: String,
+    /// 1 for the session's first participant to join, 2 for the next…
+    pub participant: i64,
+    /// The answer's JSON, as stored.
+    pub answer: String,
+    pub answered_at: i64,
+}
+
 /// One connection to the data file. The writer thread owns the only one that writes.
 pub struct Store {
     conn: Connection,
@@ -40,8 +63,8 @@ pub struct StoredSession {
     pub id: i64,
     pub slide: usize,
     pub questions: HashMap<String, QuestionState>,
-    /// (participant public id, question id, choices), in storage order.
-    pub responses: Vec<(String, String, Vec<u16>)>,
+    /// (participant public id, question id, answer), in storage order.
+    pub responses: Vec<(String, String, Answer)>,
 }
 
 impl Store {
@@ -68,12 +91,15 @@ impl Store {
     }
 
     /// Resumes the latest session of the deck stored under `key`, or starts a new
-    /// one when there is none or `fresh` is set. Returns the session as stored.
+    /// one when there is none or `fresh` is set. The session keeps `source`, the
+    /// deck's text (named `name` in messages), so an export after the file
+    /// changed still names what the audience saw. Returns the session as stored.
     pub fn open_session(
         &mut self,
         key: &str,
         deck: &Deck,
         source: &str,
+        name: &str,
         fresh: bool,
     ) -> Result<StoredSession, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -97,6 +123,7 @@ impl Store {
                 tx.last_insert_rowid()
             }
         };
+        tx.execute("UPDATE sessions SET deck_text = ?2, deck_name = ?3 WHERE id = ?1", params![id, source, name])?;
         tx.commit()?;
         self.load_session(id)
     }
@@ -107,16 +134,22 @@ impl Store {
         let mut questions = HashMap::new();
         let mut statement = self
             .conn
-            .prepare("SELECT question, voting_open, results_visible FROM question_states WHERE session_id = ?1")?;
+            .prepare("SELECT question, voting_open, results_visible, revealed, deadline FROM question_states WHERE session_id = ?1")?;
         let rows = statement.query_map([id], |row| {
-            Ok((row.get::<_, String>(0)?, QuestionState { voting_open: row.get(1)?, results_visible: row.get(2)? }))
+            let state = QuestionState {
+                voting_open: row.get(1)?,
+                results_visible: row.get(2)?,
+                revealed: row.get(3)?,
+                deadline: row.get(4)?,
+            };
+            Ok((row.get::<_, String>(0)?, state))
         })?;
         for row in rows {
             let (question, state) = row?;
             questions.insert(question, state);
         }
         let mut statement = self.conn.prepare(
-            "SELECT p.public_id, r.question, r.choices FROM responses r
+            "SELECT p.public_id, r.question, r.answer FROM responses r
              JOIN participants p ON p.id = r.participant_id WHERE p.session_id = ?1",
         )?;
         let rows = statement.query_map([id], |row| {
@@ -124,17 +157,16 @@ impl Store {
         })?;
         let mut responses = Vec::new();
         for row in rows {
-            let (participant, question, choices) = row?;
+            let (participant, question, answer) = row?;
             // A row this program did not write is skipped, not fatal: the rest still counts.
-            match decode_choices(&choices) {
-                Some(choices) => responses.push((participant, question, choices)),
-                None => tracing::warn!(%participant, %question, %choices, "skipping an unreadable stored answer"),
+            match Answer::from_json(&answer) {
+                Some(parsed) => responses.push((participant, question, parsed)),
+                None => tracing::warn!(%participant, %question, %answer, "skipping an unreadable stored answer"),
             }
         }
         Ok(StoredSession { id, slide: usize::try_from(slide).unwrap_or(0), questions, responses })
     }
 
-    /// A stored setting.
     /// Deletes a session's answers to `questions` (the deck editor changed them).
     pub fn discard_answers(&mut self, session: i64, questions: &[String]) -> Result<usize, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -157,6 +189,43 @@ impl Store {
         Ok(deleted)
     }
 
+    /// The most recently started session of any deck.
+    pub fn latest_session(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row("SELECT max(id) FROM sessions", [], |row| row.get(0))?)
+    }
+
+    /// Everything an export needs of one session; `None` if there is no such session.
+    pub fn export_session(&self, id: i64) -> Result<Option<ExportedSession>, StoreError> {
+        // Sessions from before decks were kept per session fall back to the deck's last text.
+        let head = self
+            .conn
+            .query_row(
+                "SELECT s.started_at, coalesce(s.deck_text, d.source), coalesce(s.deck_name, d.key)
+                 FROM sessions s JOIN decks d ON d.id = s.deck_id WHERE s.id = ?1",
+                [id],
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)),
+            )
+            .optional()?;
+        let Some((started_at, deck_text, deck_name)) = head else { return Ok(None) };
+        let mut statement = self.conn.prepare(
+            "SELECT r.question, n.number, r.answer, r.answered_at FROM responses r
+             JOIN (SELECT id, row_number() OVER (ORDER BY id) AS number FROM participants WHERE session_id = ?1) n
+               ON n.id = r.participant_id
+             ORDER BY n.number, r.question",
+        )?;
+        let rows = statement.query_map([id], |row| {
+            Ok(ExportedAnswer {
+                question: row.get(0)?,
+                participant: row.get(1)?,
+                answer: row.get(2)?,
+                answered_at: row.get(3)?,
+            })
+        })?;
+        let answers = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(ExportedSession { id, started_at, deck_text, deck_name, answers }))
+    }
+
+    /// A stored setting.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
     }
@@ -192,39 +261,39 @@ impl Batch<'_> {
     }
 
     /// Inserts or replaces a participant's answer to a question.
-    pub fn answer(&self, participant: i64, question: &str, choices: &[u16]) -> Result<(), StoreError> {
+    pub fn answer(&self, participant: i64, question: &str, answer: &str) -> Result<(), StoreError> {
         let mut statement = self.tx.prepare_cached(
-            "INSERT INTO responses (participant_id, question, choices, answered_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (participant_id, question) DO UPDATE SET choices = excluded.choices, answered_at = excluded.answered_at",
+            "INSERT INTO responses (participant_id, question, answer, answered_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (participant_id, question) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
         )?;
-        statement.execute(params![participant, question, encode_choices(choices), now_millis()])?;
+        statement.execute(params![participant, question, answer, now_millis()])?;
         Ok(())
     }
 
-    /// The question and choices a request already stored, if it was applied before.
-    pub fn applied(&self, participant: i64, request: &str) -> Result<Option<(String, Vec<u16>)>, StoreError> {
+    /// The question and answer a request already stored, if it was applied before.
+    pub fn applied(&self, participant: i64, request: &str) -> Result<Option<(String, Answer)>, StoreError> {
         let mut statement = self
             .tx
-            .prepare_cached("SELECT question, choices FROM requests WHERE participant_id = ?1 AND request = ?2")?;
+            .prepare_cached("SELECT question, answer FROM requests WHERE participant_id = ?1 AND request = ?2")?;
         let found: Option<(String, String)> =
             statement.query_row(params![participant, request], |row| Ok((row.get(0)?, row.get(1)?))).optional()?;
-        Ok(found.map(|(question, choices)| (question, decode_choices(&choices).unwrap_or_default())))
+        Ok(found.and_then(|(question, answer)| Answer::from_json(&answer).map(|answer| (question, answer))))
     }
 
-    /// Claims a request id for this answer, in the same transaction as the answer.
-    /// False when the id was applied before: the caller must not apply it again.
+    /// Claims a request id for this answer (as JSON), in the same transaction as the
+    /// answer. False when the id was applied before: the caller must not apply it again.
     pub fn claim_request(
         &self,
         participant: i64,
         request: &str,
         question: &str,
-        choices: &[u16],
+        answer: &str,
     ) -> Result<bool, StoreError> {
         let mut statement = self.tx.prepare_cached(
-            "INSERT INTO requests (participant_id, request, question, choices) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO requests (participant_id, request, question, answer) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (participant_id, request) DO NOTHING",
         )?;
-        Ok(statement.execute(params![participant, request, question, encode_choices(choices)])? == 1)
+        Ok(statement.execute(params![participant, request, question, answer])? == 1)
     }
 
     pub fn set_slide(&self, session: i64, slide: usize) -> Result<(), StoreError> {
@@ -235,9 +304,11 @@ impl Batch<'_> {
 
     pub fn set_question(&self, session: i64, question: &str, state: QuestionState) -> Result<(), StoreError> {
         self.tx.execute(
-            "INSERT INTO question_states (session_id, question, voting_open, results_visible) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (session_id, question) DO UPDATE SET voting_open = excluded.voting_open, results_visible = excluded.results_visible",
-            params![session, question, state.voting_open, state.results_visible],
+            "INSERT INTO question_states (session_id, question, voting_open, results_visible, revealed, deadline)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (session_id, question) DO UPDATE SET voting_open = excluded.voting_open,
+               results_visible = excluded.results_visible, revealed = excluded.revealed, deadline = excluded.deadline",
+            params![session, question, state.voting_open, state.results_visible, state.revealed, state.deadline],
         )?;
         Ok(())
     }
@@ -247,16 +318,8 @@ impl Batch<'_> {
     }
 }
 
-/// Choices are stored as a JSON array, readable with any SQLite tool.
-fn encode_choices(choices: &[u16]) -> String {
-    serde_json::to_string(choices).unwrap_or_else(|_| "[]".into())
-}
-
-fn decode_choices(text: &str) -> Option<Vec<u16>> {
-    serde_json::from_str(text).ok()
-}
-
-fn now_millis() -> i64 {
+/// Milliseconds since the Unix epoch: the server's clock for timestamps and deadlines.
+pub fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 

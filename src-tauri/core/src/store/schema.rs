@@ -53,9 +53,22 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // 3: small settings that outlive a restart (the presenter's token and port).
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+    // 4: typed answers (`{"choices":[…]}`, `{"values":[…]}`…) instead of bare
+    // choices; timers and revealed answers; the deck text each session ran.
+    "ALTER TABLE responses RENAME COLUMN choices TO answer;
+    UPDATE responses SET answer = json_object('choices', json(answer));
+    ALTER TABLE requests RENAME COLUMN choices TO answer;
+    UPDATE requests SET answer = json_object('choices', json(answer));
+    ALTER TABLE question_states ADD COLUMN revealed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE question_states ADD COLUMN deadline INTEGER;
+    ALTER TABLE sessions ADD COLUMN deck_text TEXT;
+    ALTER TABLE sessions ADD COLUMN deck_name TEXT;",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();
+
+#[cfg(test)]
+pub const MIGRATIONS_FOR_TESTS: &[&str] = MIGRATIONS;
 
 /// Brings the schema to [`CURRENT_VERSION`], each step in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {

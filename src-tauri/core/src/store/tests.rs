@@ -1,9 +1,13 @@
 use super::*;
 use crate::deck::demo_deck;
 
+fn choices(picked: &[u16]) -> Answer {
+    Answer::Choices(picked.to_vec())
+}
+
 fn open_demo(dir: &Path, fresh: bool) -> (Store, StoredSession) {
     let mut store = Store::open(dir).expect("open");
-    let session = store.open_session("demo", &demo_deck(), "source", fresh).expect("session");
+    let session = store.open_session("demo", &demo_deck(), "source", "demo.md", fresh).expect("session");
     (store, session)
 }
 
@@ -14,21 +18,21 @@ fn one_response_per_participant_per_question_and_changes_update_it() {
     let batch = store.batch().expect("batch");
     let alice = batch.participant(session.id, "alice-0001").expect("participant");
     assert_eq!(batch.participant(session.id, "alice-0001").expect("again"), alice, "same id, same row");
-    batch.answer(alice, "q", &[0]).expect("answer");
-    batch.answer(alice, "q", &[2]).expect("change");
+    batch.answer(alice, "q", &choices(&[0]).to_json()).expect("answer");
+    batch.answer(alice, "q", &choices(&[2]).to_json()).expect("change");
     batch.commit().expect("commit");
 
     let rows: i64 = store.conn.query_row("SELECT count(*) FROM responses", [], |r| r.get(0)).expect("count");
     assert_eq!(rows, 1);
     // The database itself refuses a second row, whatever the code above does.
     let duplicate = store.conn.execute(
-        "INSERT INTO responses (participant_id, question, choices, answered_at) VALUES (?1, 'q', '[1]', 0)",
+        r#"INSERT INTO responses (participant_id, question, answer, answered_at) VALUES (?1, 'q', '{"choices":[1]}', 0)"#,
         [alice],
     );
     assert!(duplicate.is_err(), "a second response row must violate the primary key");
 
     let loaded = store.load_session(session.id).expect("load");
-    assert_eq!(loaded.responses, vec![("alice-0001".to_string(), "q".to_string(), vec![2])]);
+    assert_eq!(loaded.responses, vec![("alice-0001".to_string(), "q".to_string(), choices(&[2]))]);
 }
 
 #[test]
@@ -40,16 +44,25 @@ fn reopening_resumes_the_last_session() {
         first_id = session.id;
         let batch = store.batch().expect("batch");
         let p = batch.participant(session.id, "phone-0001").expect("participant");
-        batch.answer(p, "q", &[1, 3]).expect("answer");
+        batch.answer(p, "q", &choices(&[1, 3]).to_json()).expect("answer");
         batch.set_slide(session.id, 3).expect("slide");
-        batch.set_question(session.id, "q", QuestionState { voting_open: false, results_visible: true }).expect("q");
+        batch
+            .set_question(
+                session.id,
+                "q",
+                QuestionState { voting_open: false, results_visible: true, revealed: true, deadline: Some(1234) },
+            )
+            .expect("q");
         batch.commit().expect("commit");
     }
     let (_, resumed) = open_demo(dir.path(), false);
     assert_eq!(resumed.id, first_id);
     assert_eq!(resumed.slide, 3);
-    assert_eq!(resumed.questions.get("q").map(|q| q.voting_open), Some(false));
-    assert_eq!(resumed.responses, vec![("phone-0001".to_string(), "q".to_string(), vec![1, 3])]);
+    assert_eq!(
+        resumed.questions.get("q").map(|q| (q.voting_open, q.revealed, q.deadline)),
+        Some((false, true, Some(1234)))
+    );
+    assert_eq!(resumed.responses, vec![("phone-0001".to_string(), "q".to_string(), choices(&[1, 3]))]);
 
     let (_, fresh) = open_demo(dir.path(), true);
     assert_ne!(fresh.id, first_id);
@@ -63,7 +76,7 @@ fn an_uncommitted_batch_leaves_nothing() {
     {
         let batch = store.batch().expect("batch");
         let p = batch.participant(session.id, "phone-0002").expect("participant");
-        batch.answer(p, "q", &[0]).expect("answer");
+        batch.answer(p, "q", &choices(&[0]).to_json()).expect("answer");
         // Dropped without commit: rolled back.
     }
     assert!(store.load_session(session.id).expect("load").responses.is_empty());
@@ -77,4 +90,44 @@ fn the_file_is_in_wal_mode_with_the_current_schema() {
     assert_eq!(mode, "wal");
     let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
     assert_eq!(version as usize, schema::CURRENT_VERSION);
+}
+
+#[test]
+fn a_file_from_before_typed_answers_is_migrated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let mut conn = Connection::open(dir.path().join(DATABASE_FILE)).expect("open");
+        let tx = conn.transaction().expect("tx");
+        for sql in &schema::MIGRATIONS_FOR_TESTS[..3] {
+            tx.execute_batch(sql).expect("old schema");
+        }
+        tx.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO decks (id, key, title, source, updated_at) VALUES (1, 'demo', 'Demo', '', 0);
+             INSERT INTO sessions (id, deck_id, started_at) VALUES (1, 1, 0);
+             INSERT INTO participants (id, session_id, public_id, joined_at) VALUES (1, 1, 'old-phone-1', 0);
+             INSERT INTO responses (participant_id, question, choices, answered_at) VALUES (1, 'q', '[0,2]', 5);
+             INSERT INTO requests (participant_id, request, question, choices) VALUES (1, 'r1', 'q', '[0,2]');",
+        )
+        .expect("old rows");
+        tx.commit().expect("commit");
+    }
+    let (mut store, session) = open_demo(dir.path(), false);
+    assert_eq!(session.responses, vec![("old-phone-1".to_string(), "q".to_string(), choices(&[0, 2]))]);
+    let batch = store.batch().expect("batch");
+    assert_eq!(batch.applied(1, "r1").expect("applied"), Some(("q".to_string(), choices(&[0, 2]))));
+}
+
+#[test]
+fn each_session_keeps_the_deck_it_ran() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(dir.path()).expect("open");
+    let session = store.open_session("k", &demo_deck(), "# First", "talk.md", false).expect("session");
+    let text: (String, String) = store
+        .conn
+        .query_row("SELECT deck_text, deck_name FROM sessions WHERE id = ?1", [session.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("deck copy");
+    assert_eq!(text, ("# First".to_string(), "talk.md".to_string()));
 }

@@ -1,0 +1,117 @@
+//! Results leave the app: a session's answers as CSV, named as the audience saw them.
+
+mod csv;
+mod time;
+
+use std::path::Path;
+
+use crate::deck::{parse_deck, Deck};
+use crate::store::{ExportedSession, Store, StoreError, DATABASE_FILE};
+pub use csv::inert;
+pub use time::iso_utc;
+
+/// The CSV header: a contract other tools read.
+pub const CSV_HEADER: [&str; 11] = [
+    "session",
+    "started",
+    "question_id",
+    "question",
+    "kind",
+    "participant",
+    "answer",
+    "state",
+    "upvotes",
+    "points",
+    "answered_at",
+];
+
+/// Which session to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The most recently started session of any deck.
+    Latest,
+    Id(i64),
+}
+
+impl std::str::FromStr for Which {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Which, String> {
+        match text {
+            "latest" => Ok(Which::Latest),
+            id => {
+                id.parse().map(Which::Id).map_err(|_| format!("`{id}` is not a session: expected `latest` or a number"))
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("no Handsup data in {0}: nothing has been presented with this --data folder yet")]
+    NoData(String),
+    #[error("there is no session {0} in this data folder")]
+    NoSuchSession(i64),
+    #[error("there are no sessions in this data folder yet")]
+    NoSessions,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The session's answers as CSV: UTF-8 with a byte-order mark (so Excel reads
+/// it as UTF-8), CRLF line ends, one row per answer, every cell inert.
+pub fn csv(data_dir: &Path, which: Which) -> Result<String, ExportError> {
+    let session = load(data_dir, which)?;
+    Ok(csv::write(&CSV_HEADER, &rows(&session)))
+}
+
+fn load(data_dir: &Path, which: Which) -> Result<ExportedSession, ExportError> {
+    if !data_dir.join(DATABASE_FILE).is_file() {
+        return Err(ExportError::NoData(data_dir.display().to_string()));
+    }
+    let store = Store::open(data_dir)?;
+    let id = match which {
+        Which::Latest => store.latest_session()?.ok_or(ExportError::NoSessions)?,
+        Which::Id(id) => id,
+    };
+    store.export_session(id)?.ok_or(ExportError::NoSuchSession(id))
+}
+
+/// One row per stored answer: questions in deck order, then participants in joining order.
+fn rows(session: &ExportedSession) -> Vec<[String; 11]> {
+    // The deck as this session ran it, not as the file reads now.
+    let deck: Option<Deck> = parse_deck(&session.deck_name, &session.deck_text).ok();
+    let position = |question: &str| {
+        deck.as_ref().and_then(|deck| deck.questions().position(|q| q.id == question)).unwrap_or(usize::MAX)
+    };
+    let mut answers: Vec<_> = session.answers.iter().collect();
+    answers.sort_by_key(|answer| (position(&answer.question), answer.question.clone(), answer.participant));
+    let started = iso_utc(session.started_at);
+    answers
+        .into_iter()
+        .map(|row| {
+            let question = deck.as_ref().and_then(|deck| deck.question(&row.question));
+            let (prompt, kind, text) = match (question, crate::question::Answer::from_json(&row.answer)) {
+                (Some(q), Some(answer)) => (q.prompt.clone(), q.kind.name().to_string(), q.describe(&answer)),
+                (Some(q), None) => (q.prompt.clone(), q.kind.name().to_string(), row.answer.clone()),
+                (None, _) => (String::new(), String::new(), row.answer.clone()),
+            };
+            [
+                session.id.to_string(),
+                started.clone(),
+                row.question.clone(),
+                prompt,
+                kind,
+                format!("P{}", row.participant),
+                text,
+                String::new(),
+                String::new(),
+                String::new(),
+                iso_utc(row.answered_at),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,91 @@
+use super::*;
+
+fn draft<'a>(kind: &'a str, settings: &str, options: &[&str]) -> Draft<'a> {
+    Draft {
+        kind,
+        settings: Settings::parse(settings).expect("settings"),
+        id: "q".into(),
+        prompt: "Question?".into(),
+        options: options.iter().map(|o| o.to_string()).collect(),
+    }
+}
+
+#[test]
+fn every_kind_reads_back_what_it_writes() {
+    for (kind, settings, options) in [
+        ("single", "time=30", &["A", "B"][..]),
+        ("multiple", "max=2 results=phones", &["A", "B", "C"]),
+        ("scale", "min=0 max=10 labels=\"Not at all|Completely\"", &["Content", "Delivery"]),
+        ("scale", "", &[]),
+        ("number", "min=-5 max=2.5 answer=1.25", &[]),
+        ("ranking", "", &["A", "B"]),
+        ("points", "total=10", &["A", "B"]),
+    ] {
+        let question = Question::build(draft(kind, settings, options)).unwrap_or_else(|e| panic!("{kind}: {e:?}"));
+        assert_eq!(question.kind.name(), kind);
+        let written: Vec<String> = question.settings().iter().map(|(k, v)| format!("{k}={}", write_value(v))).collect();
+        let again = Question::build(draft(kind, &written.join(" "), options)).expect("reads back");
+        assert_eq!(again, question, "{kind} {settings}");
+    }
+}
+
+#[test]
+fn every_kind_is_listed_once() {
+    let names: Vec<&str> = KINDS.iter().map(|spec| spec.name).collect();
+    assert_eq!(names, ["single", "multiple", "scale", "number", "ranking", "points"]);
+    for spec in KINDS {
+        assert_eq!(spec.kind, spec.name);
+    }
+}
+
+#[test]
+fn faults_name_what_is_wrong() {
+    let fault = |kind, settings, options: &[&str]| Question::build(draft(kind, settings, options)).expect_err("fault");
+    assert!(matches!(fault("single", "", &["A"]), Fault::List(_)));
+    assert!(matches!(fault("ranking", "", &["A", "A"]), Fault::Option(1, _)));
+    for (kind, settings, key) in [
+        ("multiple", "max=5", "max"),
+        ("scale", "min=5 max=5", "max"),
+        ("scale", "min=0 max=20", "max"),
+        ("scale", "labels=one", "labels"),
+        ("number", "min=3 max=1", "max"),
+        ("number", "min=0 max=10 answer=11", "answer"),
+        ("points", "total=0", "total"),
+        ("single", "time=0", "time"),
+        ("single", "results=projector", "results"),
+        ("single", "max=2", "max"),
+    ] {
+        match fault(kind, settings, &["A", "B"]) {
+            Fault::Setting(error) => assert_eq!(error.key.as_deref(), Some(key), "{kind} {settings}: {error:?}"),
+            other => panic!("{kind} {settings}: {other:?}"),
+        }
+    }
+    assert!(matches!(fault("poll", "", &["A", "B"]), Fault::Setting(SettingError { key: None, .. })));
+}
+
+#[test]
+fn phones_never_see_an_unrevealed_answer() {
+    let question = Question::build(draft("number", "answer=42", &[])).expect("number");
+    assert_eq!(question.view(Audience::Presenter)["answer"], json!(42.0));
+    assert!(question.view(Audience::Phones { revealed: false }).get("answer").is_none());
+}
+
+#[test]
+fn edits_that_change_meaning_drop_answers() {
+    let build = |kind, settings, options: &[&str]| Question::build(draft(kind, settings, options)).expect("question");
+    let scale = build("scale", "", &["A"]);
+    assert!(scale.keeps_answers(&build("scale", "labels=\"Low|High\" time=10", &["A"])));
+    assert!(!scale.keeps_answers(&build("scale", "max=7", &["A"])));
+    assert!(!scale.keeps_answers(&build("scale", "", &["A", "B"])));
+    assert!(!scale.keeps_answers(&build("points", "", &["A", "B"])));
+    let number = build("number", "answer=3", &[]);
+    assert!(number.keeps_answers(&build("number", "answer=4", &[])));
+    assert!(!number.keeps_answers(&build("number", "max=4", &[])));
+}
+
+#[test]
+fn mean_and_median_of_counted_values() {
+    assert_eq!(mean_and_median(&[]), (None, None));
+    assert_eq!(mean_and_median(&[(1.0, 1), (2.0, 0), (4.0, 2)]), (Some(3.0), Some(4.0)));
+    assert_eq!(mean_and_median(&[(1.0, 1), (2.0, 1)]), (Some(1.5), Some(1.5)));
+}
