@@ -1,0 +1,136 @@
+// Results of scale questions: per statement, how many picked each point, with the mean and median large.
+import { columnsFor, count, element, formatNumber, plural, prepareView, setText } from '../lib/bars.js';
+import { letter, setColours } from '../lib/letters.js';
+
+// The points min..max (defaults 1..5; the server keeps it to at most 11 points).
+function points(question) {
+  const min = Number.isInteger(question.min) ? question.min : 1;
+  let max = Number.isInteger(question.max) ? question.max : 5;
+  if (max < min) max = min;
+  if (max - min > 10) max = min + 10;
+  const list = [];
+  for (let v = min; v <= max; v++) list.push(v);
+  return list;
+}
+
+const endLabels = (question) =>
+  (Array.isArray(question.labels) && question.labels.length === 2 ? question.labels.map(String) : null);
+
+// One column per point: its count above (shown when there is room), its bar below.
+function distribution(values) {
+  const dist = element('div', 'dist');
+  dist.style.setProperty('--points', String(values.length));
+  for (const v of values) {
+    const point = element('div', 'point');
+    point.dataset.point = String(v);
+    const bar = element('div', 'point-bar');
+    bar.append(element('div', 'point-fill'));
+    point.append(element('span', 'point-count', '0'), bar);
+    dist.append(point);
+  }
+  return dist;
+}
+
+// The point numbers under (or over) the columns, and the end labels at either end.
+function axis(values, labels) {
+  const box = element('div', 'axis');
+  const ticks = element('div', 'ticks');
+  ticks.style.setProperty('--points', String(values.length));
+  for (const v of values) ticks.append(element('span', 'tick', formatNumber(v, 0)));
+  box.append(ticks);
+  if (labels) {
+    const ends = element('div', 'ends');
+    ends.append(element('span', 'end end-low', labels[0]), element('span', 'end end-high', labels[1]));
+    box.append(ends);
+  }
+  return box;
+}
+
+function figure(label, className) {
+  const box = element('div', 'fig');
+  box.append(element('span', 'fig-label', label), element('span', `fig-value ${className}`, '–'));
+  return box;
+}
+
+// No statements: the prompt (already the slide's title) is the one row, drawn as one large chart.
+function buildSingle(view, values, labels) {
+  const row = element('div', 'scale-single');
+  row.dataset.row = '0';
+  // A group, so its summary (set in paint) is announced as one name.
+  row.setAttribute('role', 'group');
+  setColours(row, 0);
+  const chart = element('div', 'chart');
+  chart.append(distribution(values), axis(values, labels));
+  const figures = element('div', 'figures');
+  figures.append(figure('Mean', 'mean'), figure('Median', 'median'));
+  row.append(chart, figures);
+  view.append(row);
+}
+
+// Statements: one row each (badge, statement, small columns, mean, median) under a shared axis.
+function buildRows(view, rows, values, labels) {
+  const wrap = element('div', 'scale-multi');
+  // Over twelve statements go into two columns, each with its own axis, like crowded choice rows.
+  const perColumn = Math.ceil(rows.length / columnsFor(rows.length));
+  wrap.classList.toggle('roomy', rows.length <= 3);
+  for (let start = 0; start < rows.length; start += perColumn) {
+    const column = element('div', 'scale-column');
+    const head = element('div', 'scale-head');
+    head.setAttribute('aria-hidden', 'true');
+    head.append(element('span'), element('span'), axis(values, labels),
+      element('span', 'fig-label', 'Mean'), element('span', 'fig-label', 'Median'));
+    const list = element('ol', 'scale-rows');
+    rows.slice(start, start + perColumn).forEach((text, offset) => {
+      const i = start + offset;
+      const li = element('li', 'scale-row');
+      li.dataset.row = String(i);
+      li.dataset.option = String(i);
+      setColours(li, i);
+      li.append(element('span', 'badge', letter(i)), element('span', 'label', text), distribution(values),
+        element('span', 'fig-value mean', '–'), element('span', 'fig-value median', '–'));
+      list.append(li);
+    });
+    column.append(head, list);
+    wrap.append(column);
+  }
+  view.append(wrap);
+}
+
+export function build(container, question) {
+  const statements = question.options || [];
+  const values = points(question);
+  prepareView(container, 'scale', Math.max(1, statements.length));
+  if (statements.length) buildRows(container, statements, values, endLabels(question));
+  else buildSingle(container, values, endLabels(question));
+}
+
+export function paint(container, question, results) {
+  const values = points(question);
+  const statements = question.options || [];
+  const data = (results && Array.isArray(results.rows)) ? results.rows : [];
+  const respondents = count(results && results.respondents);
+  // One height scale for every row, so rows compare; the most-picked point is full height.
+  let most = 0;
+  for (const row of data) for (const n of (row && Array.isArray(row.counts) ? row.counts : [])) most = Math.max(most, count(n));
+  for (const el of container.querySelectorAll('[data-row]')) {
+    const i = Number(el.dataset.row);
+    const row = data[i] || {};
+    const counts = Array.isArray(row.counts) ? row.counts : [];
+    const parts = [];
+    el.querySelectorAll('.point').forEach((point, p) => {
+      const n = count(counts[p]);
+      const height = `${most ? ((n / most) * 100).toFixed(2) : 0}%`;
+      const fill = point.querySelector('.point-fill');
+      if (fill.style.height !== height) fill.style.height = height;
+      setText(point.querySelector('.point-count'), n);
+      parts.push(`${values[p]}: ${n}`);
+    });
+    const mean = respondents && Number.isFinite(row.mean) ? formatNumber(row.mean, 1, 1) : '–';
+    const median = respondents && Number.isFinite(row.median) ? formatNumber(row.median, 1) : '–';
+    setText(el.querySelector('.mean'), mean);
+    setText(el.querySelector('.median'), median);
+    const name = statements.length ? `${letter(i)}: ${statements[i]}` : String(question.prompt || '');
+    el.setAttribute('aria-label', `${name}, ${respondents} ${plural(respondents, 'answer', 'answers')}, `
+      + `mean ${mean}, median ${median}; ${parts.join(', ')}`);
+  }
+}
