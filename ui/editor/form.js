@@ -1,0 +1,188 @@
+// The form for the selected slide: kind, title, its list, settings, text and notes.
+import { $, el, letter, plural } from './dom.js';
+import { current, emit, state } from './state.js';
+import { isQuestion, kindLabel, optionsOf, questionKinds, rowName } from './kinds.js';
+import { changeKind, discards } from './model.js';
+import { paintProblems } from './problems.js';
+import { renderSettings } from './settings.js';
+
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+export function renderForm() {
+  const slide = current();
+  $('form').hidden = !slide;
+  if (!slide) return;
+  const question = isQuestion(slide.kind);
+  $('form-heading').textContent = `Slide ${state.selected + 1} of ${state.deck.slides.length}: ${question ? 'question' : 'content'}`;
+  $('kind-field').hidden = !question;
+  $('settings-field').hidden = !question;
+  if (question) renderKindMenu(slide.kind);
+  $('title-label').textContent = question ? 'Question' : 'Title';
+  $('title-hint').textContent = question
+    ? 'The heading of the slide, and what phones show.'
+    : 'The big line at the top of the slide.';
+  $('text-label').textContent = question ? 'Extra text' : 'Text';
+  $('title').value = slide.title;
+  $('text').value = slide.text;
+  $('notes').value = slide.notes;
+  $('question-id').value = slide.id || '';
+  renderOptions();
+  renderSettings();
+  paintForm();
+}
+
+// The kinds the server offers; a kind it did not describe stays in the menu as it is.
+function renderKindMenu(kind) {
+  const select = $('kind');
+  select.textContent = '';
+  const kinds = questionKinds().map((k) => k.kind);
+  if (!kinds.includes(kind)) kinds.push(kind);
+  for (const k of kinds) select.append(el('option', { value: k, text: kindLabel(k) }));
+  select.value = kind;
+}
+
+// ---- The list (options, statements, items…) ------------------------------------
+
+export function renderOptions(focus) {
+  const slide = current();
+  const spec = slide ? optionsOf(slide.kind) : null;
+  $('options-field').hidden = !spec;
+  const list = $('options');
+  list.textContent = '';
+  if (!spec) return;
+  const one = rowName(slide.kind);
+  $('options-legend').textContent = spec.label;
+  const most = Number.isFinite(spec.max) ? spec.max : null;
+  $('options-hint').textContent = spec.min > 0
+    ? `One line each${most ? `, ${spec.min} to ${most}` : `, at least ${spec.min}`}.`
+    : `One line each${most ? `, up to ${most}` : ''}, or none.`;
+  slide.options.forEach((text, i) => {
+    const id = `option-${i}`;
+    const label = el('label', { htmlFor: id, className: 'letter' },
+      el('span', { className: 'visually-hidden', text: `${capital(one)} ` }), letter(i));
+    const input = el('input', {
+      type: 'text', id, autocomplete: 'off', value: text, dataset: { option: String(i) },
+      attrs: { 'aria-describedby': `${id}-error` },
+    });
+    const buttons = el('span', { className: 'row-tools' },
+      rowButton('↑', `Move ${one} ${letter(i)} up`, 'up', i, i === 0),
+      rowButton('↓', `Move ${one} ${letter(i)} down`, 'down', i, i === slide.options.length - 1),
+      rowButton('×', `Remove ${one} ${letter(i)}`, 'remove', i, false));
+    const error = el('p', { className: 'field-error', id: `${id}-error`, hidden: true });
+    list.append(el('li', {}, label, input, buttons, error));
+  });
+  const add = $('add-option');
+  add.textContent = `Add ${one}`;
+  add.disabled = most !== null && slide.options.length >= most;
+  if (focus) focus();
+}
+
+function rowButton(text, name, action, i, disabled) {
+  return el('button', {
+    type: 'button', text, title: name, disabled,
+    attrs: { 'aria-label': name }, dataset: { action, option: String(i) },
+  });
+}
+
+function focusRowButton(i, action) {
+  const button = $('options').querySelector(`button[data-option="${i}"][data-action="${action}"]`);
+  if (button) button.focus();
+}
+
+function editOption(i, action) {
+  const options = current().options;
+  let focus;
+  if (action === 'up' && i > 0) {
+    [options[i - 1], options[i]] = [options[i], options[i - 1]];
+    focus = () => focusRowButton(i - 1, i - 1 === 0 ? 'down' : 'up');
+  } else if (action === 'down' && i < options.length - 1) {
+    [options[i + 1], options[i]] = [options[i], options[i + 1]];
+    focus = () => focusRowButton(i + 1, i + 1 === options.length - 1 ? 'up' : 'down');
+  } else if (action === 'remove') {
+    options.splice(i, 1);
+    focus = () => {
+      const next = $(`option-${Math.min(i, options.length - 1)}`);
+      (next || $('add-option')).focus();
+    };
+  } else {
+    return;
+  }
+  renderOptions(focus);
+  emit('edited', { list: true });
+}
+
+function addOption(after) {
+  const slide = current();
+  const spec = optionsOf(slide.kind);
+  if (!spec || slide.options.length >= spec.max) return;
+  const at = after === undefined ? slide.options.length : after + 1;
+  slide.options.splice(at, 0, '');
+  renderOptions(() => $(`option-${at}`).focus());
+  emit('edited', {});
+}
+
+// ---- Notes that are not problems -------------------------------------------------
+
+// Messages, marks, the answers note and the discard warning; inputs are left alone.
+export function paintForm() {
+  const slide = current();
+  if (!slide) return;
+  paintProblems();
+  const lost = discards(slide);
+  const warning = $('kind-warning');
+  warning.textContent = lost ? `Saving will discard ${plural(lost, 'answer', 'answers')} to this question.` : '';
+  warning.hidden = !lost;
+  const note = $('answers-note');
+  note.textContent = slide.answers ? `${plural(slide.answers, 'answer', 'answers')} in this session` : '';
+  note.hidden = !slide.answers;
+}
+
+// ---- Events -------------------------------------------------------------------------
+
+export function bindForm() {
+  $('title').addEventListener('input', (e) => {
+    current().title = e.target.value;
+    emit('edited', { list: true });
+  });
+  $('text').addEventListener('input', (e) => {
+    current().text = e.target.value;
+    emit('edited', {});
+  });
+  $('notes').addEventListener('input', (e) => {
+    current().notes = e.target.value;
+    emit('edited', { preview: false });
+  });
+  $('question-id').addEventListener('input', (e) => {
+    current().id = e.target.value.trim() || null;
+    emit('edited', { preview: false });
+  });
+
+  $('kind').addEventListener('change', (e) => {
+    const slide = current();
+    changeKind(slide, e.target.value);
+    renderOptions();
+    renderSettings();
+    emit('edited', { list: true });
+  });
+
+  $('options').addEventListener('input', (e) => {
+    const i = Number(e.target.dataset.option);
+    if (!Number.isInteger(i) || e.target.tagName !== 'INPUT') return;
+    current().options[i] = e.target.value;
+    emit('edited', {});
+  });
+  $('options').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.target.tagName !== 'INPUT') return;
+    e.preventDefault();
+    const i = Number(e.target.dataset.option);
+    const next = $(`option-${i + 1}`);
+    if (next) next.focus();
+    else addOption(i);
+  });
+  $('options').addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-action]');
+    if (button) editOption(Number(button.dataset.option), button.dataset.action);
+  });
+  $('add-option').addEventListener('click', () => addOption());
+  $('form').addEventListener('submit', (e) => e.preventDefault());
+}

@@ -1,0 +1,120 @@
+// The question kinds as the server describes them (GET /api/kinds). Nothing here knows
+// a kind by name: menus, option lists and settings fields all come from this list.
+
+let list = [];
+const byKind = new Map();
+
+const CONTENT = 'content';
+
+// `common`: one of the settings every kind takes (timer, who sees results), listed apart.
+function setting(raw, common = false) {
+  const type = ['integer', 'number', 'text', 'choice'].includes(raw.type) ? raw.type : 'text';
+  return {
+    name: String(raw.name),
+    label: typeof raw.label === 'string' && raw.label ? raw.label : String(raw.name),
+    type,
+    default: raw.default === undefined || raw.default === null ? '' : String(raw.default),
+    // An empty choice is the unset value, which every menu offers anyway.
+    choices: Array.isArray(raw.choices) ? raw.choices.map(String).filter(Boolean) : [],
+    help: typeof raw.help === 'string' ? raw.help : '',
+    // Optional: the server may say outright whether changing this setting discards answers.
+    affectsAnswers: typeof raw.affects_answers === 'boolean' ? raw.affects_answers : null,
+    common,
+  };
+}
+
+function options(raw) {
+  if (!raw || typeof raw !== 'object') return null;
+  const count = (n, fallback) => (Number.isInteger(n) && n >= 0 ? n : fallback);
+  return {
+    label: typeof raw.label === 'string' && raw.label ? raw.label : 'Options',
+    min: count(raw.min, 0),
+    max: count(raw.max, Infinity),
+  };
+}
+
+// Throws when the answer is not a list of kinds: the editor cannot work without one.
+export function setKinds(data) {
+  if (!Array.isArray(data)) throw new Error('Handsup sent no list of question kinds.');
+  list = [];
+  byKind.clear();
+  for (const raw of data) {
+    if (!raw || typeof raw.kind !== 'string' || !raw.kind || byKind.has(raw.kind)) continue;
+    // The kind's own settings, then the common ones (sent apart as `common`, or among its own).
+    const valid = (list) => (Array.isArray(list) ? list : []).filter((s) => s && typeof s.name === 'string' && s.name);
+    const settings = valid(raw.settings).map((s) => setting(s));
+    for (const s of valid(raw.common)) {
+      if (!settings.some((own) => own.name === s.name)) settings.push(setting(s, true));
+    }
+    const kind = {
+      kind: raw.kind,
+      label: typeof raw.label === 'string' && raw.label ? raw.label : raw.kind,
+      options: options(raw.options),
+      settings,
+    };
+    byKind.set(kind.kind, kind);
+    if (kind.kind !== CONTENT) list.push(kind);
+  }
+  if (!list.length) throw new Error('Handsup knows no question kinds.');
+}
+
+// The kinds a question can have, in the server's order.
+export const questionKinds = () => list;
+export const isQuestion = (kind) => kind !== CONTENT;
+export const kindInfo = (kind) => byKind.get(kind) || null;
+export const firstKind = () => list[0].kind;
+
+export function kindLabel(kind) {
+  if (kind === CONTENT) return byKind.has(CONTENT) ? byKind.get(CONTENT).label : 'Slide';
+  return byKind.has(kind) ? byKind.get(kind).label : kind;
+}
+
+// What the kind calls its list ({label, min, max}), or null when it takes none.
+// A kind the server did not describe keeps a plain list, so nothing is lost.
+export function optionsOf(kind) {
+  if (!isQuestion(kind)) return null;
+  const info = byKind.get(kind);
+  if (!info) return { label: 'Options', min: 0, max: Infinity };
+  return info.options;
+}
+
+// Settings fields for a kind; for an unknown kind, plain text fields for what it has.
+export function settingsOf(kind, values) {
+  if (!isQuestion(kind)) return [];
+  const info = byKind.get(kind);
+  if (info) return info.settings;
+  return Object.keys(values || {}).map((name) => setting({ name, type: 'text' }));
+}
+
+// "Options" → "option": the name of one row, for labels such as "Option A".
+export function rowName(kind) {
+  const label = (optionsOf(kind) || { label: 'Options' }).label;
+  const one = /[^s]s$/i.test(label) ? label.slice(0, -1) : label;
+  return one.charAt(0).toLowerCase() + one.slice(1);
+}
+
+const sameSetting = (a, b) => !!a && !!b && a.name === b.name && a.type === b.type && a.label === b.label;
+
+// The same setting (name, type and label) in another kind: its value carries over.
+export function carried(fromKind, toKind, name) {
+  const from = settingsOf(fromKind).find((s) => s.name === name);
+  const to = settingsOf(toKind).find((s) => s.name === name);
+  return sameSetting(from, to);
+}
+
+// Whether changing a setting invalidates answers already given. The server may say so in
+// the schema; otherwise a setting every kind shares (timer, who sees results) or a
+// free-text one (labels) is taken to leave answers alone, and any other may not.
+// Only a warning: the server's 409 on save is what counts.
+export function affectsAnswers(kind, s) {
+  if (s.affectsAnswers !== null) return s.affectsAnswers;
+  if (s.common || s.type === 'text') return false;
+  const everywhere = list.every((k) => k.settings.some((other) => sameSetting(other, s)));
+  return !everywhere;
+}
+
+// The value a setting has in effect: as written, or the kind's default when unset.
+export function effective(s, value) {
+  const written = String(value ?? '').trim();
+  return written || s.default;
+}
