@@ -90,3 +90,39 @@ fn a_taken_port_is_a_clear_error() -> Result<()> {
     assert!(stderr.contains("cannot listen on") && stderr.contains("--port"), "{stderr}");
     Ok(())
 }
+
+#[test]
+fn check_says_ok_with_counts_or_file_line_and_what_was_expected() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let good = dir.path().join("good.md");
+    std::fs::write(&good, handsup_core::deck::DEMO_DECK)?;
+    let output = Command::new(env!("CARGO_BIN_EXE_handsup")).args(["check", &good.display().to_string()]).output()?;
+    assert!(output.status.success());
+    let deck = handsup_core::deck::demo_deck();
+    let line = format!("ok: {} slides, {} questions\n", deck.slides.len(), deck.questions().count());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), line);
+
+    let bad = dir.path().join("bad.md");
+    std::fs::write(&bad, "# Hello\n\n---\n\n<!-- question: scale max=30 -->\n# Rate\n")?;
+    let output = Command::new(env!("CARGO_BIN_EXE_handsup")).args(["check", &bad.display().to_string()]).output()?;
+    assert_eq!(output.status.code(), Some(1));
+    let expected = format!("{}:5: a scale has at most 11 points; 1 to 30 has 30\n", bad.display());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_handsup")).args(["check", "/no/such/deck.md"]).output()?;
+    assert_eq!(missing.status.code(), Some(1));
+    Ok(())
+}
+
+#[test]
+fn export_without_data_is_a_clear_error() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let output = Command::new(env!("CARGO_BIN_EXE_handsup"))
+        .args(["export", "--data", &dir.path().display().to_string()])
+        .output()?;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no Handsup data"), "{stderr}");
+    assert!(!dir.path().join("handsup.sqlite3").exists(), "an export creates nothing");
+    Ok(())
+}

@@ -46,6 +46,16 @@ impl TestServer {
         Ok(server)
     }
 
+    /// Starts on a deck file written from `text` in its own folder, with its own data.
+    pub async fn start_on(text: &str) -> Result<TestServer> {
+        let dir = tempfile::tempdir()?;
+        let deck = dir.path().join("talk.md");
+        std::fs::write(&deck, text)?;
+        let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(deck)).await?;
+        server._dir = Some(dir);
+        Ok(server)
+    }
+
     /// Starts on an existing data folder (to test resuming).
     pub async fn start_in(data: &Path, deck: DeckSource) -> Result<TestServer> {
         TestServer::start_configured(data, deck, Limits::default()).await
@@ -224,12 +234,16 @@ impl WsClient {
         self.latest.remove(kind);
     }
 
-    /// Votes and waits for the matching `ack` (or returns the `error`).
+    /// Votes for options and waits for the matching `ack` (or returns the `error`).
     pub async fn vote(&mut self, request: &str, question: &str, choices: &[u16]) -> Result<Value> {
+        self.answer(request, question, json!({"choices": choices})).await
+    }
+
+    /// Sends any answer shape and waits for the matching `ack` (or returns the `error`).
+    pub async fn answer(&mut self, request: &str, question: &str, answer: Value) -> Result<Value> {
         self.latest.remove("ack");
         self.latest.remove("error");
-        self.send(json!({"type": "vote", "request": request, "question": question, "answer": {"choices": choices}}))
-            .await?;
+        self.send(json!({"type": "vote", "request": request, "question": question, "answer": answer})).await?;
         self.wait_for("ack or error", |f| (f["type"] == "ack" || f["type"] == "error") && f["request"] == request).await
     }
 }

@@ -91,7 +91,7 @@ impl Engine {
         stored: StoredSession,
     ) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
         let answers = Answers::default();
-        let state = rebuild(&deck, &stored, &answers, now_millis());
+        let (state, unsaved) = rebuild(&deck, &stored, &answers, now_millis());
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state)));
         let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, None));
         let (commands, inbox) = mpsc::channel(QUEUE);
@@ -118,6 +118,7 @@ impl Engine {
             storage_error: None,
             deadlines,
             scheduled,
+            unsaved,
         };
         let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
         let database = writer.store.path().to_path_buf();
@@ -192,6 +193,8 @@ struct Writer {
     deadlines: std::sync::mpsc::Sender<Option<Millis>>,
     /// The deadline the timer thread was last told, so it is told only of changes.
     scheduled: Option<Millis>,
+    /// A change made while rebuilding (a question reached at start), stored by the first batch.
+    unsaved: Option<Change>,
 }
 
 /// A reply to send once the batch's fate is known.
@@ -220,6 +223,10 @@ enum Pending {
 impl Writer {
     fn run(mut self, mut inbox: mpsc::Receiver<Command>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        if self.unsaved.is_some() {
+            // A question reached at start keeps its timer across another restart.
+            self.process(Vec::new());
+        }
         // Commit whatever queued during the previous commit: one fsync serves them all.
         while inbox.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
             self.process(std::mem::take(&mut batch));
@@ -251,6 +258,9 @@ impl Writer {
         let Writer { store, session, state, participant_ids, .. } = self;
         let now = now_millis();
         let batch = store.batch()?;
+        if let Some(change) = self.unsaved.take() {
+            store_change(&batch, *session, &change)?;
+        }
         for command in commands {
             match command {
                 Command::Vote { participant, request, question, answer, reply } => {
@@ -348,7 +358,9 @@ impl Writer {
         match self.store.load_session(self.session) {
             Ok(stored) => {
                 self.answers.clear();
-                self.state = rebuild(&self.deck, &stored, &self.answers, now_millis());
+                let (state, unsaved) = rebuild(&self.deck, &stored, &self.answers, now_millis());
+                self.state = state;
+                self.unsaved = unsaved;
             }
             Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
         }
@@ -429,20 +441,20 @@ fn store_change(batch: &Batch<'_>, session: i64, change: &Change) -> Result<(), 
 
 /// Session state from what is stored; fills `answers` as a side effect. A timer
 /// that ran out while Handsup was down closes its voting at the first batch.
-fn rebuild(deck: &Arc<Deck>, stored: &StoredSession, answers: &Answers, now: Millis) -> SessionState {
+/// Also returns what must still be stored: a question reached only now.
+fn rebuild(deck: &Arc<Deck>, stored: &StoredSession, answers: &Answers, now: Millis) -> (SessionState, Option<Change>) {
     let mut state = SessionState::new(deck.clone(), now);
     state.questions.clear();
     state.slide = stored.slide.min(deck.slides.len().saturating_sub(1));
     state.questions.extend(stored.questions.iter().map(|(id, q)| (id.clone(), *q)));
-    if let Some(question) = state.current_question() {
-        let id = question.id.clone();
-        state.questions.entry(id).or_default();
-    }
+    // The slide may hold a question never reached in this session (the deck was
+    // edited): it opens, with its timer, as if the presenter had just arrived.
+    let reached = state.reach_current(now).map(|(id, state)| Change::Question { id, state });
     for (participant, question, answer) in &stored.responses {
         let previous = answers.insert(Arc::from(participant.as_str()), question, answer.clone());
         state.count(question, previous.as_ref(), answer);
     }
-    state
+    (state, reached)
 }
 
 /// Sleeps until the next deadline the writer announces, then asks it to close

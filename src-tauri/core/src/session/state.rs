@@ -174,7 +174,7 @@ impl SessionState {
 
     /// Marks the current question as reached (opening voting, starting its
     /// timer); returns its id and state when it is new.
-    fn reach_current(&mut self, now: Millis) -> Option<(String, QuestionState)> {
+    pub fn reach_current(&mut self, now: Millis) -> Option<(String, QuestionState)> {
         let question = self.current_question()?;
         if self.questions.contains_key(&question.id) {
             return None;
