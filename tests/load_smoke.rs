@@ -1,12 +1,13 @@
 //! A thousand phones through the load generator: correctness under load, no timing thresholds.
 
 use anyhow::Result;
-use handsup_load::{Config, Shape};
+use handsup_load::{Config, Kind, Shape};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thousand_phones_get_every_question_and_every_vote_is_stored_once() -> Result<()> {
     let config = Config {
         binary: env!("CARGO_BIN_EXE_handsup").into(),
+        kind: Kind::Single,
         phones: 1000,
         rounds: 3,
         shape: Shape::Herd,
@@ -27,5 +28,28 @@ async fn a_thousand_phones_get_every_question_and_every_vote_is_stored_once() ->
     assert_eq!(report.expected_rows, 3000);
     assert_eq!(report.stored_rows, 3000, "each vote is stored exactly once");
     assert!(report.storm_ms.is_some(), "every phone came back after the reconnect storm");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_kind_of_answer_goes_through_the_load_generator() -> Result<()> {
+    for kind in [Kind::Scale, Kind::Number, Kind::Ranking, Kind::Points] {
+        let config = Config {
+            binary: env!("CARGO_BIN_EXE_handsup").into(),
+            kind,
+            phones: 200,
+            rounds: 2,
+            shape: Shape::Herd,
+            sweep: Vec::new(),
+            storm: false,
+            sources: 4,
+            connect_concurrency: 128,
+        };
+        let report = handsup_load::run(&config).await?;
+        // Every answer acknowledged (a refused one is an error), counted by the presenter, stored once.
+        assert!(report.errors.is_empty(), "{kind:?}: {:#?}", report.errors);
+        assert_eq!(report.stored_rows, 400, "{kind:?}");
+        assert!(report.rounds.iter().all(|round| round.ack.count == 200), "{kind:?}");
+    }
     Ok(())
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks behind docs/benchmarks.md: release builds, the load
 # generator at 100 to 10,000 phones (medians of 3 runs), a herd, a vote-rate
-# sweep, and the hot-path micro-benchmarks. About 15 minutes on 2 cores; run it
+# sweep, every kind beside the reference server, and the hot-path micro-benchmarks.
+# About 30 minutes on 2 cores; run it
 # on an otherwise idle machine. Usage: bench.sh [OUT_DIR]
 set -euo pipefail
 
@@ -13,9 +14,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # The headless build: the same server as the desktop app, without the window.
 cargo build --release --no-default-features --bin handsup
-cargo build --release -p handsup-load --bin handsup-load
+cargo build --release -p handsup-load --bin handsup-load --bin handsup-reference
 load=target/release/handsup-load
 server=target/release/handsup
+# The yardstick: a bare axum fan-out server, driven the same way in the same run.
+reference=target/release/handsup-reference
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
@@ -34,6 +37,12 @@ echo "== herd: every phone votes the moment the question arrives"
 echo "== steady vote rates, 10,000 phones"
 "$load" --server "$server" --phones 10000 --rounds 0 --sweep 5000,10000,20000,30000,40000 --repeat 3 \
   --json "$out/sweep.json" | tee "$out/sweep.md"
+
+echo "== every kind: 10,000 phones answer within 5 s of each question, beside the reference server"
+for kind in single scale ranking; do
+  "$load" --server "$server" --reference "$reference" --kind "$kind" --phones 10000 --rounds 4 --shape spread --repeat 3 \
+    --json "$out/kind-$kind.json" | tee "$out/kind-$kind.md"
+done
 
 echo "== hot paths"
 cargo bench -p handsup-load --bench hot_paths | tee "$out/micro.txt"

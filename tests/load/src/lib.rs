@@ -27,6 +27,51 @@ use tokio_util::sync::CancellationToken;
 use phones::{Delay, Event, Presenter, Round};
 use stats::Summary;
 
+/// Which kind of question every round asks: each sends its own answer shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Single,
+    Scale,
+    Number,
+    Ranking,
+    Points,
+}
+
+impl Kind {
+    /// The directive and list of one question of this kind, `id=q{n}`.
+    fn question(self, n: usize) -> String {
+        let (directive, list) = match self {
+            Kind::Single => ("single", "- Alpha\n- Bravo\n- Charlie\n- Delta\n"),
+            Kind::Scale => ("scale", "- Content\n- Delivery\n"),
+            Kind::Number => ("number min=0 max=1000", ""),
+            Kind::Ranking => ("ranking", "- Alpha\n- Bravo\n- Charlie\n- Delta\n"),
+            Kind::Points => ("points total=100", "- Alpha\n- Bravo\n- Charlie\n- Delta\n"),
+        };
+        format!("\n---\n\n<!-- question: {directive} id=q{n} -->\n# Question {n}\n\n{list}")
+    }
+
+    /// Phone `phone`'s answer in `round`, and the option it stands for (the choice
+    /// counted for single choice; for the other kinds only the respondents are checked).
+    pub fn answer(self, phone: usize, round: usize) -> (serde_json::Value, u16) {
+        let pick = phones::choice_for(phone, round, OPTIONS);
+        let k = usize::from(pick);
+        let answer = match self {
+            Kind::Single => serde_json::json!({ "choices": [pick] }),
+            Kind::Scale => serde_json::json!({ "values": [1 + k, 5 - k] }),
+            Kind::Number => serde_json::json!({ "number": (phone % 1000) as f64 + 0.5 }),
+            Kind::Ranking => serde_json::json!({ "order": [k, (k + 1) % 4, (k + 2) % 4, (k + 3) % 4] }),
+            Kind::Points => {
+                let mut values = [0; OPTIONS];
+                values[k] = 70;
+                values[(k + 1) % OPTIONS] = 30;
+                serde_json::json!({ "values": values })
+            }
+        };
+        (answer, pick)
+    }
+}
+
 /// How phones vote in the measured rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -40,6 +85,8 @@ pub enum Shape {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub binary: PathBuf,
+    /// The kind of every question asked.
+    pub kind: Kind,
     pub phones: usize,
     pub rounds: usize,
     pub shape: Shape,
@@ -80,7 +127,10 @@ pub struct SweepStep {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The server binary's file name (`handsup` or `handsup-reference`).
+    pub server: String,
     pub phones: usize,
+    pub kind: Kind,
     pub shape: Shape,
     pub startup_ms: f64,
     pub connect_all_ms: f64,
@@ -104,13 +154,11 @@ pub struct Report {
 const OPTIONS: usize = 4;
 const ROUND_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A deck with enough questions for every round and sweep step.
-fn bench_deck(questions: usize) -> String {
+/// A deck with enough questions of one kind for every round and sweep step.
+fn bench_deck(kind: Kind, questions: usize) -> String {
     let mut deck = String::from("---\ntitle: Load test\n---\n\n# Load test\n");
     for n in 0..questions {
-        deck.push_str(&format!(
-            "\n---\n\n<!-- question: single id=q{n} -->\n# Question {n}\n\n- Alpha\n- Bravo\n- Charlie\n- Delta\n"
-        ));
+        deck.push_str(&kind.question(n));
     }
     deck
 }
@@ -123,7 +171,7 @@ pub async fn run(config: &Config) -> Result<Report> {
     std::fs::create_dir_all(&dir)?;
     let deck_path = dir.join("load-deck.md");
     let questions_needed = config.rounds + config.sweep.len() + 1;
-    std::fs::write(&deck_path, bench_deck(questions_needed))?;
+    std::fs::write(&deck_path, bench_deck(config.kind, questions_needed))?;
     let server = server::Server::spawn(&config.binary, &deck_path, &dir.join("data"))?;
     let result = drive(config, &server).await;
     let stopped = server.stop();
@@ -186,7 +234,7 @@ async fn drive(config: &Config, server: &server::Server) -> Result<Report> {
         for &(_, choice) in &outcome.choices {
             counts[usize::from(choice)] += 1;
         }
-        check_final_tally(&presenter, &question, &counts, &mut errors);
+        check_final_tally(&presenter, &question, config.kind, &counts, &mut errors);
         expected.insert(question.clone(), counts);
         match rate {
             None => {
@@ -257,7 +305,9 @@ async fn drive(config: &Config, server: &server::Server) -> Result<Report> {
     }
     let expected_rows = expected.values().map(|counts| counts.iter().sum::<u64>()).sum::<u64>() as i64;
     Ok(Report {
+        server: config.binary.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(),
         phones: config.phones,
+        kind: config.kind,
         shape: config.shape,
         startup_ms: ms(server.startup),
         connect_all_ms,
@@ -288,6 +338,7 @@ async fn connect_all(
     let (addr, origin) = phones::target(&server.participant_url)?;
     let ws_url = format!("{}ws", server.participant_url.replacen("http://", "ws://", 1));
     let gate = Arc::new(Semaphore::new(config.connect_concurrency.max(1)));
+    let kind = config.kind;
     let mut joins = Vec::with_capacity(config.phones);
     let mut stops = Vec::with_capacity(config.phones);
     for index in 0..config.phones {
@@ -300,7 +351,7 @@ async fn connect_all(
             let permit = gate.acquire_owned().await.map_err(|_| anyhow!("closed"))?;
             let socket = phones::connect(addr, source, &ws_url, &origin).await?;
             drop(permit);
-            tokio::spawn(phones::phone(index, socket, rounds, round_started, OPTIONS, events, stop));
+            tokio::spawn(phones::phone(index, socket, rounds, round_started, kind, events, stop));
             Ok::<_, anyhow::Error>(())
         }));
     }
@@ -408,14 +459,19 @@ fn vote_to_tally(presenter: &Presenter, question: &str, acks: &[(Instant, Instan
     latencies
 }
 
-fn check_final_tally(presenter: &Presenter, question: &str, expected: &[u64], errors: &mut Vec<String>) {
+/// The presenter's last results must count every acknowledged vote: option by
+/// option for single choice, respondents for the other kinds.
+fn check_final_tally(presenter: &Presenter, question: &str, kind: Kind, expected: &[u64], errors: &mut Vec<String>) {
     let log = presenter.log.lock().map(|log| log.clone()).unwrap_or_default();
     let last = log.iter().rev().find(|o| o.question.as_deref() == Some(question));
+    let voted: u64 = expected.iter().sum();
     match last {
-        Some(frame) if frame.counts == expected => {}
-        Some(frame) => {
-            errors.push(format!("{question}: presenter shows {:?}, phones voted {expected:?}", frame.counts))
-        }
+        Some(frame) if kind == Kind::Single && frame.counts == expected => {}
+        Some(frame) if kind != Kind::Single && frame.respondents == voted => {}
+        Some(frame) => errors.push(format!(
+            "{question}: presenter shows {:?} ({} answers), phones voted {expected:?}",
+            frame.counts, frame.respondents
+        )),
         None => errors.push(format!("{question}: the presenter never showed a tally")),
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Parser;
-use handsup_load::{report, Config, Report, Shape};
+use handsup_load::{report, Config, Kind, Report, Shape};
 
 /// Simulates N phones and a presenter over loopback against a real `handsup serve`.
 #[derive(Debug, Parser)]
@@ -21,6 +21,13 @@ struct Args {
     rounds: usize,
     #[arg(long, value_enum, default_value_t = Shape::Spread)]
     shape: Shape,
+    /// The kind of every question: each kind sends its own answer shape.
+    #[arg(long, value_enum, default_value_t = Kind::Single)]
+    kind: Kind,
+    /// Also drive this bare axum fan-out server (`handsup-reference`) the same
+    /// way, right after each Handsup run, and print the ratios.
+    #[arg(long, value_name = "BINARY")]
+    reference: Option<PathBuf>,
     /// Steady vote rates to sweep after the rounds (votes/s), e.g. 5000,10000,20000.
     #[arg(long, value_delimiter = ',')]
     sweep: Vec<f64>,
@@ -48,10 +55,13 @@ struct Args {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let mut medians: Vec<Report> = Vec::new();
+    let mut references: Vec<Report> = Vec::new();
     let mut all: Vec<Report> = Vec::new();
-    for &phones in &args.phones {
+    let servers: Vec<PathBuf> = std::iter::once(args.server.clone()).chain(args.reference.clone()).collect();
+    for (&phones, binary) in args.phones.iter().flat_map(|phones| servers.iter().map(move |binary| (phones, binary))) {
         let config = Config {
-            binary: args.server.clone(),
+            binary: binary.clone(),
+            kind: args.kind,
             phones,
             rounds: args.rounds,
             shape: args.shape,
@@ -62,7 +72,14 @@ async fn main() -> Result<()> {
         };
         let mut runs = Vec::new();
         for run in 0..args.repeat.max(1) {
-            eprintln!("handsup-load: {phones} phones, {:?}, run {} of {}", args.shape, run + 1, args.repeat.max(1));
+            eprintln!(
+                "handsup-load: {} with {phones} phones, {:?} {:?}, run {} of {}",
+                binary.display(),
+                args.kind,
+                args.shape,
+                run + 1,
+                args.repeat.max(1)
+            );
             let report = handsup_load::run(&config).await?;
             for error in report.errors.iter().take(5) {
                 eprintln!("  problem: {error}");
@@ -70,11 +87,21 @@ async fn main() -> Result<()> {
             runs.push(report);
         }
         if let Some(median) = report::median_of(&runs) {
-            medians.push(median);
+            if Some(binary) == args.reference.as_ref() {
+                references.push(median);
+            } else {
+                medians.push(median);
+            }
         }
         all.extend(runs);
     }
     println!("{}", report::table(&medians));
+    if !references.is_empty() {
+        println!(
+            "Beside the reference server, same generator, same run:\n\n{}",
+            report::compare_table(&medians, &references)
+        );
+    }
     for median in medians.iter().filter(|r| !r.sweep.is_empty()) {
         println!("Rate sweep, {} phones:\n\n{}", median.phones, report::sweep_table(median));
     }

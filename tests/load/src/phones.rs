@@ -88,7 +88,7 @@ pub async fn phone(
     mut socket: Socket,
     mut rounds: watch::Receiver<Round>,
     round_started: Arc<Mutex<Instant>>,
-    options: usize,
+    kind: crate::Kind,
     events: mpsc::UnboundedSender<Event>,
     stop: CancellationToken,
 ) {
@@ -112,8 +112,8 @@ pub async fn phone(
             }
             () = sleep_until(vote_at), if vote_at.is_some() => {
                 vote_at = None;
-                let choice = choice_for(index, round.index, options);
-                let vote = json!({"type": "vote", "request": format!("r{}", round.index), "question": round.question, "answer": {"choices": [choice]}});
+                let (answer, choice) = kind.answer(index, round.index);
+                let vote = json!({"type": "vote", "request": format!("r{}", round.index), "question": round.question, "answer": answer});
                 sent = Some((Instant::now(), choice));
                 if let Err(error) = socket.send(Message::text(vote.to_string())).await {
                     let _ = events.send(Event::Failed { phone: index, why: format!("send: {error}") });
