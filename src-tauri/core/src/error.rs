@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::deck::DeckError;
+use crate::deck::{DeckError, LoadError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,4 +26,13 @@ pub enum Error {
     Stopped,
     #[error("the server stopped: {0}")]
     Server(#[from] std::io::Error),
+}
+
+impl From<LoadError> for Error {
+    fn from(error: LoadError) -> Self {
+        match error {
+            LoadError::Read { path, source } => Error::ReadDeck { path, source },
+            LoadError::Deck(error) => Error::Deck(error),
+        }
+    }
 }

@@ -8,13 +8,13 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{deck_key, Config, Controller, DeckFile, DeckSource};
+use super::{deck_key, Config, DeckFile, DeckSource};
 use crate::deck::{self, Deck};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::protocol::{encode, JoinView, SlideView, ToPresenter};
 use crate::question::Audience;
-use crate::server::{self, Presence, ServerState, SocketCounter};
+use crate::server::{self, Presence, SaveDeck, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
 use crate::{net, qr};
 
@@ -30,6 +30,8 @@ pub(super) struct Launched {
     pub participant_port: u16,
     pub session: i64,
     pub recent: Vec<PathBuf>,
+    /// The deck on screen, as read: the editor's saves are checked against it.
+    pub file: Arc<DeckFile>,
     /// For presenter actions from the desktop menus; dropped before the writer is joined.
     pub engine: Engine,
     shutdown: CancellationToken,
@@ -52,12 +54,12 @@ impl Launched {
 }
 
 /// Starts a server on `file`: both listeners are accepting when this returns.
-/// `shutdown` stops it; `controller` is handed to the editor so a save can swap decks.
+/// `shutdown` stops it; the editor's saves go to `saves`, which the supervisor reads.
 pub(super) async fn launch(
     config: &Config,
     file: &DeckFile,
     shutdown: CancellationToken,
-    controller: Controller,
+    saves: tokio::sync::mpsc::Sender<SaveDeck>,
 ) -> Result<Launched, Error> {
     let data_dir = config.data_dir.clone();
     let fresh = config.fresh;
@@ -109,7 +111,7 @@ pub(super) async fn launch(
         limits: config.limits.clone(),
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),
-        controller,
+        saves,
         token: token.into(),
         participant_port,
         presenter_port,
@@ -124,6 +126,7 @@ pub(super) async fn launch(
         participant_port,
         session,
         recent,
+        file: Arc::new(file.clone()),
         engine,
         shutdown,
         server,

@@ -1,5 +1,6 @@
 //! Starting and stopping Handsup: a supervisor that runs one server at a time and swaps decks.
 
+mod edit;
 mod launch;
 mod supervisor;
 
@@ -11,20 +12,14 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::deck::{self, Deck};
+use crate::deck::Deck;
+pub use crate::deck::{load_deck, DeckFile, DeckSource};
 use crate::error::Error;
 use crate::server::Limits;
 use crate::session::PresenterAction;
 
 /// The LAN port when `--port` is not given.
 pub const DEFAULT_PORT: u16 = 7070;
-
-/// Which deck to present.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeckSource {
-    Demo,
-    File(PathBuf),
-}
 
 /// How to start a server.
 #[derive(Debug, Clone)]
@@ -42,25 +37,6 @@ pub struct Config {
     pub limits: Limits,
 }
 
-/// A deck as read from its file, with what the editor needs to write it back.
-#[derive(Debug, Clone)]
-pub struct DeckFile {
-    pub source: DeckSource,
-    /// The file's text as read (the built-in demo's own text for the demo).
-    pub text: String,
-    pub deck: Arc<Deck>,
-}
-
-impl DeckFile {
-    /// The file's name as messages show it (`demo-deck.md` for the built-in demo).
-    pub fn name(&self) -> String {
-        match &self.source {
-            DeckSource::Demo => "demo-deck.md".into(),
-            DeckSource::File(path) => path.display().to_string(),
-        }
-    }
-}
-
 /// What is on screen now; the desktop shell follows it for window titles and menus.
 #[derive(Debug, Clone)]
 pub struct Presented {
@@ -72,9 +48,19 @@ pub struct Presented {
 
 /// Requests to the supervisor.
 enum Control {
-    Open { source: DeckSource, discard: Vec<String>, reply: oneshot::Sender<Result<(), Error>> },
-    Present { action: PresenterAction, reply: oneshot::Sender<Result<(), String>> },
-    Export { reply: oneshot::Sender<Result<String, Error>> },
+    /// `reply` is `None` for a save from the editor, which was answered already.
+    Open {
+        source: DeckSource,
+        discard: Vec<String>,
+        reply: Option<oneshot::Sender<Result<(), Error>>>,
+    },
+    Present {
+        action: PresenterAction,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    Export {
+        reply: oneshot::Sender<Result<String, Error>>,
+    },
 }
 
 /// A cloneable handle that steers the running presentation: the editor's save,
@@ -91,7 +77,7 @@ impl Controller {
     /// A deck that cannot be read is refused and the current one stays up.
     pub async fn open(&self, source: DeckSource, discard: Vec<String>) -> Result<(), Error> {
         let (reply, answer) = oneshot::channel();
-        self.control.send(Control::Open { source, discard, reply }).await.map_err(|_| Error::Stopped)?;
+        self.control.send(Control::Open { source, discard, reply: Some(reply) }).await.map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)?
     }
 
@@ -161,23 +147,6 @@ impl Running {
 /// The platform's app-data folder for Handsup (falls back to the current folder).
 pub fn default_data_dir() -> PathBuf {
     dirs::data_dir().map(|dir| dir.join("handsup")).unwrap_or_else(|| PathBuf::from("handsup-data"))
-}
-
-/// Reads the deck named by `source`.
-pub fn load_deck(source: &DeckSource) -> Result<DeckFile, Error> {
-    match source {
-        DeckSource::Demo => Ok(DeckFile {
-            source: DeckSource::Demo,
-            text: deck::DEMO_DECK.to_string(),
-            deck: Arc::new(deck::demo_deck()),
-        }),
-        DeckSource::File(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|source| Error::ReadDeck { path: path.clone(), source })?;
-            let deck = deck::parse_deck(&path.display().to_string(), &text)?;
-            Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
-        }
-    }
 }
 
 /// The key a deck's sessions are stored under: its full path, or `builtin:demo`.

@@ -3,10 +3,12 @@
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+use super::edit;
 use super::launch::{launch, Launched};
 use super::{load_deck, Config, Control, Controller, DeckFile, DeckSource, Presented, Running};
 use crate::error::Error;
 use crate::export::Which;
+use crate::server::SaveDeck;
 use crate::store::Store;
 
 pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
@@ -15,7 +17,9 @@ pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
     // A few queued requests are plenty: they come from one person's menus and editor.
     let (control, inbox) = mpsc::channel(16);
     let controller = Controller { control };
-    let launched = launch(&config, &file, shutdown.child_token(), controller.clone()).await?;
+    // Every server this supervisor starts sends the editor's saves here.
+    let (saves, saved) = mpsc::channel(4);
+    let launched = launch(&config, &file, shutdown.child_token(), saves.clone()).await?;
     // Later decks come up on the same port (the phones' QR code stays valid) and resume.
     config.port = launched.participant_port;
     config.fresh = false;
@@ -28,22 +32,50 @@ pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
         presented,
         controller: controller.clone(),
         shutdown: shutdown.clone(),
-        supervisor: tokio::spawn(supervise(config, launched, inbox, shutdown, controller, presented_tx)),
+        supervisor: tokio::spawn(supervise(
+            config,
+            launched,
+            Inboxes { control: inbox, saved, saves },
+            shutdown,
+            presented_tx,
+        )),
     })
+}
+
+/// What the supervisor listens to: the controller's requests and the editor's saves.
+struct Inboxes {
+    /// Every [`Controller`] clone holds a sender.
+    control: mpsc::Receiver<Control>,
+    /// Each running server holds a clone of `saves` (its editor API).
+    saved: mpsc::Receiver<SaveDeck>,
+    saves: mpsc::Sender<SaveDeck>,
 }
 
 async fn supervise(
     mut config: Config,
     mut current: Launched,
-    mut inbox: mpsc::Receiver<Control>,
+    mut inboxes: Inboxes,
     shutdown: CancellationToken,
-    controller: Controller,
     presented: watch::Sender<Presented>,
 ) -> Result<(), Error> {
     loop {
         let command = tokio::select! {
             () = shutdown.cancelled() => return current.stop().await,
-            command = inbox.recv() => command,
+            command = inboxes.control.recv() => command,
+            Some(save) = inboxes.saved.recv() => {
+                let counts = current.engine.answer_counts().await.unwrap_or_default();
+                match edit::save(&current.file, &counts, save.request).await {
+                    Ok(saved) => {
+                        // The editor hears first: swapping decks stops the server it talks to.
+                        let _ = save.reply.send(Ok(crate::server::Saved { path: saved.path.clone(), slides: saved.slides }));
+                        Some(Control::Open { source: DeckSource::File(saved.path), discard: saved.discard, reply: None })
+                    }
+                    Err(refusal) => {
+                        let _ = save.reply.send(Err(refusal));
+                        continue;
+                    }
+                }
+            }
         };
         match command {
             // Cannot happen while `controller` is held here; stop cleanly all the same.
@@ -65,7 +97,7 @@ async fn supervise(
                 });
             }
             Some(Control::Open { source, discard, reply }) => {
-                let (next, opened) = reopen(&mut config, current, source, discard, &shutdown, &controller).await?;
+                let (next, opened) = reopen(&mut config, current, source, discard, &shutdown, &inboxes.saves).await?;
                 current = next;
                 let result = opened.map(|file| {
                     presented.send_replace(Presented {
@@ -74,7 +106,14 @@ async fn supervise(
                         recent: current.recent.clone(),
                     });
                 });
-                let _ = reply.send(result);
+                match reply {
+                    Some(reply) => drop(reply.send(result)),
+                    None => {
+                        if let Err(error) = result {
+                            tracing::error!(%error, "the saved deck could not be opened");
+                        }
+                    }
+                }
             }
         }
     }
@@ -89,11 +128,11 @@ async fn reopen(
     source: DeckSource,
     discard: Vec<String>,
     shutdown: &CancellationToken,
-    controller: &Controller,
+    saves: &mpsc::Sender<SaveDeck>,
 ) -> Result<(Launched, Result<DeckFile, Error>), Error> {
     let file = match load_deck(&source) {
         Ok(file) => file,
-        Err(error) => return Ok((current, Err(error))),
+        Err(error) => return Ok((current, Err(error.into()))),
     };
     let session = current.session;
     // Phones see their socket close with "going away" and come back to the new deck by themselves.
@@ -109,12 +148,12 @@ async fn reopen(
         }
     }
     let previous = std::mem::replace(&mut config.deck, source);
-    match launch(config, &file, shutdown.child_token(), controller.clone()).await {
+    match launch(config, &file, shutdown.child_token(), saves.clone()).await {
         Ok(launched) => Ok((launched, Ok(file))),
         Err(error) => {
             config.deck = previous;
             let file = load_deck(&config.deck)?;
-            let launched = launch(config, &file, shutdown.child_token(), controller.clone()).await?;
+            let launched = launch(config, &file, shutdown.child_token(), saves.clone()).await?;
             Ok((launched, Err(error)))
         }
     }

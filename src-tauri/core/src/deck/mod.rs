@@ -1,11 +1,13 @@
 //! Decks: the model, the Markdown format, rendering, and the built-in demo.
 
+mod file;
 mod form;
 mod model;
 mod parse;
 mod render;
 mod write;
 
+pub use file::{load_deck, DeckFile, DeckSource, LoadError};
 pub use form::{deck_forms, SlideForm, CONTENT};
 pub use model::{Deck, Question, Slide};
 pub use parse::{parse_deck, valid_id, DeckError, MAX_DECK_BYTES};

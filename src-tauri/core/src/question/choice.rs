@@ -40,6 +40,7 @@ pub static MULTIPLE: KindSpec = KindSpec {
         default: "",
         choices: &[],
         help: "The most options one person may pick (empty: no limit).",
+        affects_answers: true,
     }],
     parse: |settings, options| {
         let max = settings.take_integer("max", 1..=MAX_OPTIONS as i64)?;

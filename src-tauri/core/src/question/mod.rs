@@ -174,6 +174,8 @@ pub struct SettingSpec {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub choices: &'static [&'static str],
     pub help: &'static str,
+    /// Changing it changes what stored answers mean: saving the edit discards them.
+    pub affects_answers: bool,
 }
 
 /// A question kind as the deck format and the editor know it.
@@ -204,6 +206,7 @@ pub static COMMON_SETTINGS: [SettingSpec; 2] = [
         default: "",
         choices: &[],
         help: "A countdown that starts when voting opens; at zero voting closes.",
+        affects_answers: false,
     },
     SettingSpec {
         name: "results",
@@ -212,6 +215,7 @@ pub static COMMON_SETTINGS: [SettingSpec; 2] = [
         default: "",
         choices: &["", "phones"],
         help: "`phones`: once voting closes, phones show the results too.",
+        affects_answers: false,
     },
 ];
 

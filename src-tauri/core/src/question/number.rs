@@ -34,6 +34,7 @@ pub static SPEC: KindSpec = KindSpec {
             default: "",
             choices: &[],
             help: "Answers below it are refused (empty: no limit).",
+            affects_answers: true,
         },
         SettingSpec {
             name: "max",
@@ -42,6 +43,7 @@ pub static SPEC: KindSpec = KindSpec {
             default: "",
             choices: &[],
             help: "Answers above it are refused (empty: no limit).",
+            affects_answers: true,
         },
         SettingSpec {
             name: "answer",
@@ -50,6 +52,7 @@ pub static SPEC: KindSpec = KindSpec {
             default: "",
             choices: &[],
             help: "Shown in the presenter view; on the projector once you reveal it.",
+            affects_answers: false,
         },
     ],
     parse,

@@ -27,6 +27,7 @@ pub static SPEC: KindSpec = KindSpec {
         default: "100",
         choices: &[],
         help: "How many points each person spreads over the options.",
+        affects_answers: true,
     }],
     parse,
 };

@@ -33,6 +33,7 @@ pub static SPEC: KindSpec = KindSpec {
             default: "1",
             choices: &[],
             help: "The lowest rating.",
+            affects_answers: true,
         },
         SettingSpec {
             name: "max",
@@ -41,6 +42,7 @@ pub static SPEC: KindSpec = KindSpec {
             default: "5",
             choices: &[],
             help: "The highest rating; at most 11 points in all.",
+            affects_answers: true,
         },
         SettingSpec {
             name: "labels",
@@ -49,6 +51,7 @@ pub static SPEC: KindSpec = KindSpec {
             default: "",
             choices: &[],
             help: "Words for the two ends, split by `|`: `Not at all|Completely`.",
+            affects_answers: false,
         },
     ],
     parse,

@@ -89,3 +89,37 @@ fn mean_and_median_of_counted_values() {
     assert_eq!(mean_and_median(&[(1.0, 1), (2.0, 0), (4.0, 2)]), (Some(3.0), Some(4.0)));
     assert_eq!(mean_and_median(&[(1.0, 1), (2.0, 1)]), (Some(1.5), Some(1.5)));
 }
+
+#[test]
+fn the_editor_is_told_truly_which_settings_discard_answers() {
+    // (kind, list, setting, a value other than the default): every setting a kind declares.
+    let changes = [
+        ("multiple", &["A", "B", "C"][..], "max", "2"),
+        ("scale", &["A"][..], "min", "0"),
+        ("scale", &["A"][..], "max", "7"),
+        ("scale", &["A"][..], "labels", "Lo|Hi"),
+        ("number", &[][..], "min", "-5"),
+        ("number", &[][..], "max", "10"),
+        ("number", &[][..], "answer", "3"),
+        ("points", &["A", "B"][..], "total", "50"),
+    ];
+    for spec in KINDS {
+        for setting in spec.settings.iter().chain(&COMMON_SETTINGS) {
+            let value = match setting.name {
+                "time" => "30",
+                "results" => "phones",
+                name => {
+                    let found = changes.iter().find(|(kind, _, key, _)| *kind == spec.name && *key == name);
+                    found
+                        .map(|(_, _, _, value)| *value)
+                        .unwrap_or_else(|| panic!("no sample change for {}.{name}", spec.name))
+                }
+            };
+            let options: &[&str] = changes.iter().find(|(kind, ..)| *kind == spec.name).map_or(&["A", "B"], |c| c.1);
+            let before = Question::build(draft(spec.name, "", options)).expect("before");
+            let after = Question::build(draft(spec.name, &format!("{}={}", setting.name, write_value(value)), options))
+                .expect("after");
+            assert_eq!(!before.keeps_answers(&after), setting.affects_answers, "{}.{}", spec.name, setting.name);
+        }
+    }
+}

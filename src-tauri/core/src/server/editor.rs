@@ -1,7 +1,10 @@
-//! The deck editor's HTTP API on the presenter listener: read the deck as forms, preview a slide, save.
+//! The deck editor's HTTP API on the presenter listener: read the deck as forms, the kinds, check, preview, save.
+//!
+//! Reading, checking and previewing are answered here; a save is carried to the
+//! app's use case through [`SaveDeck`] and its outcome carried back.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -9,47 +12,100 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio::sync::oneshot;
 
 use super::presenter::{authorised, forbidden, TokenQuery};
 use super::{guard, ServerState};
-use crate::app::DeckSource;
-use crate::deck::{check_forms, deck_forms, markdown_to_html, write_deck, EditedDeck, FormError, Original, SlideForm};
+use crate::deck::{check_forms, deck_forms, markdown_to_html, write_deck, EditedDeck, FormError, SlideForm};
 use crate::question::{Audience, KindSpec, SettingSpec, COMMON_SETTINGS, KINDS};
 
-/// A refusal, as the editor page shows it.
-pub enum EditorError {
-    Forbidden,
+/// A save on its way to the app, which owns the deck file and the running presentation.
+pub struct SaveDeck {
+    pub request: SaveRequest,
+    /// The supervisor answers once the file is written (or refused), before it swaps decks.
+    pub reply: oneshot::Sender<Result<Saved, EditRefusal>>,
+}
+
+/// `PUT /api/deck`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveRequest {
+    pub path: PathBuf,
+    #[serde(default)]
+    pub title: String,
+    pub slides: Vec<SlideForm>,
+    #[serde(default)]
+    pub discard_answers: bool,
+}
+
+/// A written deck: where, and how many slides.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    pub path: PathBuf,
+    pub slides: usize,
+}
+
+/// Why the editor's request was not carried out, as the page shows it.
+#[derive(Debug)]
+pub enum EditRefusal {
     Invalid { message: String, slide: Option<usize>, problems: Vec<FormError> },
     Confirm { questions: Vec<Answered> },
     Conflict(String),
     Io(String),
 }
 
-#[derive(Serialize)]
+/// A question whose stored answers a save would discard.
+#[derive(Debug, Serialize)]
 pub struct Answered {
-    id: String,
-    title: String,
-    answers: u64,
+    pub id: String,
+    pub title: String,
+    pub answers: u64,
+}
+
+impl EditRefusal {
+    /// A form that cannot be written, with every problem the editor can show by its field.
+    pub fn invalid(error: FormError, problems: Vec<FormError>) -> EditRefusal {
+        EditRefusal::Invalid { message: error.message.clone(), slide: error.slide, problems }
+    }
+
+    pub fn message(message: String) -> EditRefusal {
+        EditRefusal::Invalid { message, slide: None, problems: Vec::new() }
+    }
+}
+
+/// What the editor's routes answer besides success.
+pub enum EditorError {
+    Forbidden,
+    Refused(EditRefusal),
+}
+
+impl From<EditRefusal> for EditorError {
+    fn from(refusal: EditRefusal) -> Self {
+        EditorError::Refused(refusal)
+    }
 }
 
 impl IntoResponse for EditorError {
     fn into_response(self) -> Response {
-        match self {
-            EditorError::Forbidden => forbidden(),
-            EditorError::Invalid { message, slide, problems } => (
+        let refusal = match self {
+            EditorError::Forbidden => return forbidden(),
+            EditorError::Refused(refusal) => refusal,
+        };
+        match refusal {
+            EditRefusal::Invalid { message, slide, problems } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({ "error": message, "slide": slide, "problems": problems })),
             )
                 .into_response(),
-            EditorError::Confirm { questions } => {
+            EditRefusal::Confirm { questions } => {
                 let total: u64 = questions.iter().map(|q| q.answers).sum();
                 let answers = if total == 1 { "1 answer".to_string() } else { format!("{total} answers") };
                 let error =
                     format!("saving discards {answers} to questions whose options changed or that were removed");
                 (StatusCode::CONFLICT, Json(json!({ "error": error, "confirm": questions }))).into_response()
             }
-            EditorError::Conflict(message) => (StatusCode::CONFLICT, Json(json!({ "error": message }))).into_response(),
-            EditorError::Io(message) => {
+            EditRefusal::Conflict(message) => (StatusCode::CONFLICT, Json(json!({ "error": message }))).into_response(),
+            EditRefusal::Io(message) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": message }))).into_response()
             }
         }
@@ -85,10 +141,7 @@ pub async fn read(
     let counts = state.engine.answer_counts().await.unwrap_or_default();
     let file = &state.deck_file;
     let slides = with_counts(deck_forms(&file.deck), &counts);
-    let path = match &file.source {
-        DeckSource::File(path) => Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
-        DeckSource::Demo => None,
-    };
+    let path = file.path();
     let suggested_path = path.clone().unwrap_or_else(|| suggested_path(&file.deck.title));
     Ok(Json(DeckForms { path, suggested_path, title: file.deck.title.clone(), slides }))
 }
@@ -121,17 +174,6 @@ fn suggested_path(title: &str) -> PathBuf {
         n += 1;
     }
     candidate
-}
-
-impl EditorError {
-    /// A form that cannot be written, with every problem the editor can show by its field.
-    fn invalid(error: FormError, problems: Vec<FormError>) -> EditorError {
-        EditorError::Invalid { message: error.message.clone(), slide: error.slide, problems }
-    }
-
-    fn message(message: String) -> EditorError {
-        EditorError::Invalid { message, slide: None, problems: Vec::new() }
-    }
 }
 
 /// One kind as the editor offers it: its list and its settings, common ones included.
@@ -191,144 +233,24 @@ pub async fn preview(
 ) -> Result<Json<serde_json::Value>, EditorError> {
     check(&state, &query, &headers, true)?;
     let edited = EditedDeck { title: "Preview".into(), slides: vec![SlideForm { original: None, ..form }] };
-    let (_, deck) = write_deck(None, &edited, "preview.md").map_err(|error| {
-        let problems = check_forms(&edited);
-        EditorError::invalid(error, problems)
-    })?;
+    let (_, deck) =
+        write_deck(None, &edited, "preview.md").map_err(|error| EditRefusal::invalid(error, check_forms(&edited)))?;
     let slide = deck.slides.first();
     let html = slide.map(|slide| markdown_to_html(&slide.body)).unwrap_or_default();
     let question = slide.and_then(|slide| slide.question.as_ref()).map(|q| q.view(Audience::Presenter));
     Ok(Json(json!({ "html": html, "question": question })))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SaveRequest {
-    path: PathBuf,
-    #[serde(default)]
-    title: String,
-    slides: Vec<SlideForm>,
-    #[serde(default)]
-    discard_answers: bool,
-}
-
-/// `PUT /api/deck`: writes the deck file, then puts it on screen.
+/// `PUT /api/deck`: the app writes the deck file, answers, then puts it on screen.
 pub async fn save(
     State(state): State<ServerState>,
     Query(query): Query<TokenQuery>,
     headers: HeaderMap,
     Json(request): Json<SaveRequest>,
-) -> Result<Json<serde_json::Value>, EditorError> {
+) -> Result<Json<Saved>, EditorError> {
     check(&state, &query, &headers, true)?;
-    let path = checked_path(&request.path)?;
-    let file = state.deck_file.clone();
-    let current = match &file.source {
-        DeckSource::File(current) => Some(std::fs::canonicalize(current).unwrap_or_else(|_| current.clone())),
-        DeckSource::Demo => None,
-    };
-    let same_file = current.as_deref() == Some(path.as_path());
-    if same_file {
-        // Someone else (a text editor, a sync tool) may have changed the file since it was opened.
-        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-        if on_disk != file.text {
-            return Err(EditorError::Conflict(format!(
-                "{} changed on disk since Handsup opened it; reopen it to edit the new version",
-                path.display()
-            )));
-        }
-    } else if path.exists() {
-        return Err(EditorError::message(format!("{} already exists: choose another name", path.display())));
-    }
-
-    let edited = EditedDeck { title: request.title.clone(), slides: request.slides.clone() };
-    let name = path.display().to_string();
-    // A deck made from scratch in the editor owes nothing (front matter included) to the one on screen.
-    let from_scratch = request.slides.iter().all(|slide| slide.original.is_none());
-    let original = (!from_scratch).then(|| Original { source: &file.text, deck: &file.deck });
-    let (markdown, _) = write_deck(original, &edited, &name).map_err(|error| {
-        let problems = check_forms(&edited);
-        EditorError::invalid(error, problems)
-    })?;
-
-    let counts = state.engine.answer_counts().await.unwrap_or_default();
-    let affected = affected_questions(&deck_forms(&file.deck), &request.slides, &counts);
-    if !affected.is_empty() && !request.discard_answers {
-        return Err(EditorError::Confirm { questions: affected });
-    }
-
-    let target = path.clone();
-    tokio::task::spawn_blocking(move || write_atomically(&target, &markdown))
-        .await
-        .map_err(|join| EditorError::Io(join.to_string()))?
-        .map_err(|error| EditorError::Io(format!("cannot save {}: {error}", path.display())))?;
-
-    // Swapping decks stops this very server, so the swap runs on its own task
-    // and this response goes out first (shutdown lets open requests finish).
-    let discard: Vec<String> = affected.into_iter().map(|q| q.id).collect();
-    let controller = state.controller.clone();
-    let source = DeckSource::File(path.clone());
-    tokio::spawn(async move {
-        if let Err(error) = controller.open(source, discard).await {
-            tracing::error!(%error, "the saved deck could not be opened");
-        }
-    });
-    Ok(Json(json!({ "path": path, "slides": request.slides.len() })))
-}
-
-/// Questions with answers whose kind or options the edit changes, or that it removes.
-fn affected_questions(before: &[SlideForm], after: &[SlideForm], counts: &HashMap<String, u64>) -> Vec<Answered> {
-    before
-        .iter()
-        .filter(|form| form.is_question())
-        .filter_map(|old| {
-            let id = old.id.as_ref()?;
-            let answers = counts.get(id).copied().unwrap_or(0);
-            if answers == 0 {
-                return None;
-            }
-            let kept = after.iter().find(|new| new.id.as_ref() == Some(id) && new.is_question());
-            match kept {
-                Some(new) if !old.answers_change(new) => None,
-                _ => Some(Answered { id: id.clone(), title: old.title.clone(), answers }),
-            }
-        })
-        .collect()
-}
-
-/// A full path to a Markdown file in a folder that exists (or can be made).
-fn checked_path(path: &Path) -> Result<PathBuf, EditorError> {
-    let invalid = EditorError::message;
-    if !path.is_absolute() {
-        return Err(invalid(format!("`{}` is not a full path: start it at the root, like /home/…", path.display())));
-    }
-    let markdown =
-        path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"));
-    if !markdown {
-        return Err(invalid("a deck is a Markdown file: end its name with .md".into()));
-    }
-    let folder = path.parent().ok_or_else(|| invalid("the path has no folder".into()))?;
-    std::fs::create_dir_all(folder)
-        .map_err(|error| invalid(format!("cannot use the folder {}: {error}", folder.display())))?;
-    let folder = std::fs::canonicalize(folder).map_err(|error| invalid(format!("{}: {error}", folder.display())))?;
-    let name = path.file_name().ok_or_else(|| invalid("the path has no file name".into()))?;
-    Ok(folder.join(name))
-}
-
-/// Writes beside the target and renames over it: a crash leaves the old file or the new, never half of one.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.saving"));
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temporary, path)?;
-    if let Some(folder) = path.parent() {
-        // The rename itself must reach the disk too.
-        if let Ok(folder) = std::fs::File::open(folder) {
-            let _ = folder.sync_all();
-        }
-    }
-    Ok(())
+    let stopping = || EditRefusal::Io("Handsup is shutting down; the deck was not saved".into());
+    let (reply, outcome) = oneshot::channel();
+    state.saves.send(SaveDeck { request, reply }).await.map_err(|_| stopping())?;
+    Ok(Json(outcome.await.map_err(|_| stopping())??))
 }

@@ -19,8 +19,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::app::{Controller, DeckFile};
+use crate::deck::DeckFile;
 use crate::engine::{Engine, Subscriptions};
+pub use editor::{Answered, EditRefusal, SaveDeck, SaveRequest, Saved};
 pub use guard::Refusal;
 pub use limits::{Limits, SocketCounter};
 pub use presence::Presence;
@@ -41,8 +42,9 @@ pub struct ServerState {
     pub deck_frame: Utf8Bytes,
     /// The deck file as read, for the editor to write back.
     pub deck_file: Arc<DeckFile>,
-    /// The supervisor's handle: the editor's save puts the saved deck on screen through it.
-    pub controller: Controller,
+    /// The editor's saves, to the app's supervisor, which holds the receiver: it
+    /// writes the file and puts the saved deck on screen (stopping this server).
+    pub saves: tokio::sync::mpsc::Sender<SaveDeck>,
     /// The secret in the presenter URL; the presenter listener refuses requests without it.
     pub token: Arc<str>,
     /// Ports the `Host` check accepts on each listener.

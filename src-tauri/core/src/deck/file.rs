@@ -1,0 +1,64 @@
+//! A deck as read from its file, or the built-in demo, with what writing it back needs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{demo_deck, parse_deck, Deck, DeckError, DEMO_DECK};
+
+/// Which deck to present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeckSource {
+    Demo,
+    File(PathBuf),
+}
+
+/// A deck as read from its file, with what the editor needs to write it back.
+#[derive(Debug, Clone)]
+pub struct DeckFile {
+    pub source: DeckSource,
+    /// The file's text as read (the built-in demo's own text for the demo).
+    pub text: String,
+    pub deck: Arc<Deck>,
+}
+
+/// Why a deck could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the deck {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Deck(#[from] DeckError),
+}
+
+impl DeckFile {
+    /// The file's name as messages show it (`demo-deck.md` for the built-in demo).
+    pub fn name(&self) -> String {
+        match &self.source {
+            DeckSource::Demo => "demo-deck.md".into(),
+            DeckSource::File(path) => path.display().to_string(),
+        }
+    }
+
+    /// The file's full path with links resolved; `None` for the built-in demo.
+    pub fn path(&self) -> Option<PathBuf> {
+        match &self.source {
+            DeckSource::File(path) => Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+            DeckSource::Demo => None,
+        }
+    }
+}
+
+/// Reads the deck named by `source`.
+pub fn load_deck(source: &DeckSource) -> Result<DeckFile, LoadError> {
+    match source {
+        DeckSource::Demo => {
+            Ok(DeckFile { source: DeckSource::Demo, text: DEMO_DECK.to_string(), deck: Arc::new(demo_deck()) })
+        }
+        DeckSource::File(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|source| LoadError::Read { path: path.clone(), source })?;
+            let deck = parse_deck(&path.display().to_string(), &text)?;
+            Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
+        }
+    }
+}
