@@ -271,9 +271,13 @@ test('clicker keys move both windows and a phone vote shows on both', { timeout:
 
 test('the editor adds a question, saves the file, and both windows show it', { timeout: 120_000 }, async () => {
   const before = fs.readFileSync(deckPath, 'utf8');
+  // How many slides the demo deck has, as the server reads it: one more once the question is added.
+  const deckUrl = presenterUrl.replace('/?', '/api/deck?').replace('view=projector&', '');
+  const slides = (await (await fetch(deckUrl)).json()).slides.length;
+  assert.ok(slides >= 3, `the demo deck has slides: ${slides}`);
   await use('presenter');
   await command('POST', '/url', { url: presenterUrl.replace('/?', '/editor?').replace('view=projector&', '') });
-  await eventually('the editor loaded the deck', () => run(`return document.querySelectorAll('#slides li').length;`), 6, 20_000);
+  await eventually('the editor loaded the deck', () => run(`return document.querySelectorAll('#slides li').length;`), slides, 20_000);
   await click('#add-question');
   await type('#title', 'Which room are you in?');
   const option = (i) => `#options li:nth-child(${i}) input[type="text"], #options li:nth-child(${i}) input:not([type])`;
@@ -287,7 +291,7 @@ test('the editor adds a question, saves the file, and both windows show it', { t
   screenshot('Handsup — ', 'desktop-editor-1920x1080.png');
   await use('presenter');
   await click('#save');
-  await eventually('the editor reloaded the saved deck', () => run(`return document.querySelectorAll('#slides li').length;`), 7, 20_000);
+  await eventually('the editor reloaded the saved deck', () => run(`return document.querySelectorAll('#slides li').length;`), slides + 1, 20_000);
 
   const after = fs.readFileSync(deckPath, 'utf8');
   const added = '<!-- question: single -->\n# Which room are you in?\n\n- Main hall\n- Side room\n- Online\n';
@@ -296,14 +300,14 @@ test('the editor adds a question, saves the file, and both windows show it', { t
 
   // The file parses back: the running app reloaded it, and the projector counts the new slide.
   await use('projector');
-  await eventually('the projector on the saved deck', async () => (await text('#slide-number'))?.split(' / ')[1], '7', 20_000);
-  const parsed = await (await fetch(presenterUrl.replace('/?', '/api/deck?').replace('view=projector&', ''))).json();
-  assert.equal(parsed.slides.length, 7);
+  await eventually('the projector on the saved deck', async () => (await text('#slide-number'))?.split(' / ')[1], String(slides + 1), 20_000);
+  const parsed = await (await fetch(deckUrl)).json();
+  assert.equal(parsed.slides.length, slides + 1);
   const question = parsed.slides.find((s) => s.title === 'Which room are you in?');
   assert.deepEqual(question && [question.kind, question.options], ['single', ['Main hall', 'Side room', 'Online']]);
   await use('presenter');
   await command('POST', '/url', { url: presenterUrl.replace('view=projector&', '') });
-  await eventually('the presenter view counts the new slide', async () => (await text('#slide-number'))?.split(' / ')[1], '7', 20_000);
+  await eventually('the presenter view counts the new slide', async () => (await text('#slide-number'))?.split(' / ')[1], String(slides + 1), 20_000);
 });
 
 test('a second launch hands its deck to the running app instead of starting a server', { timeout: 60_000 }, async () => {

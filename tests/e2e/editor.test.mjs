@@ -279,3 +279,155 @@ test('changing a question that has answers asks first, then discards them', asyn
   await eventually('no answers shown any more', () => editor.locator('#answers-note').isVisible(), false);
   assert.deepEqual(pageErrors, [], 'no script errors in any page');
 });
+
+test('a question of each new kind is made through the form, with the settings the server describes', async () => {
+  const kinds = await (await fetch(api('/api/kinds'))).json();
+  // The field labels are the server's: the editor has no list of kinds or settings of its own.
+  const label = (kind, name) => {
+    const info = kinds.find((k) => k.kind === kind);
+    const setting = [...info.settings, ...(info.common || [])].find((s) => s.name === name);
+    assert.ok(setting, `the server describes ${kind} setting ${name}`);
+    return setting.label;
+  };
+  const setting = async (kind, name) => {
+    const field = editor.getByLabel(label(kind, name), { exact: true });
+    assert.equal(await field.getAttribute('id'), `setting-${name}`, `the field labelled “${label(kind, name)}”`);
+    return field;
+  };
+  const slidesBefore = (await readDeck()).slides.length;
+  const fileBefore = fs.readFileSync(deckFile, 'utf8');
+  await editor.bringToFront();
+
+  const add = async (kind, title, options) => {
+    await editor.getByRole('button', { name: 'Add question', exact: true }).click();
+    await editor.getByLabel('Kind of question', { exact: true }).selectOption(kind);
+    await editor.getByLabel('Question', { exact: true }).fill(title);
+    for (const [i, text] of options.entries()) {
+      if (!(await editor.locator(`#option-${i}`).count())) await editor.locator('#add-option').click();
+      await editor.locator(`#option-${i}`).fill(text);
+    }
+    if (kind === 'number') assert.equal(await editor.locator('#options-field').isVisible(), false, 'a number question takes no list');
+  };
+
+  await add('scale', 'How clear was the talk?', ['Content', 'Delivery']);
+  assert.equal(await text(editor, '#options-legend'), 'Statements');
+  await (await setting('scale', 'max')).fill('7');
+  await (await setting('scale', 'labels')).fill('Unclear|Very clear');
+
+  await add('number', 'How many bones?', []);
+  await (await setting('number', 'min')).fill('0');
+  await (await setting('number', 'max')).fill('1000');
+  await (await setting('number', 'answer')).fill('206');
+  await (await setting('number', 'time')).fill('30');
+
+  await add('ranking', 'Rank the colours', ['Red', 'Green', 'Blue']);
+  await (await setting('ranking', 'results')).check();
+
+  await add('points', 'Where should the points go?', ['Speed', 'Docs']);
+  await (await setting('points', 'total')).fill('50');
+
+  await editor.getByRole('button', { name: 'Save', exact: true }).click();
+  await eventually('save status', () => text(editor, '#status'), `Saved to ${deckFile}`);
+  await eventually('nothing left unsaved', () => editor.locator('#dirty').isVisible(), false);
+
+  const saved = fs.readFileSync(deckFile, 'utf8');
+  for (const block of [
+    '<!-- question: scale max=7 labels="Unclear|Very clear" -->\n# How clear was the talk?\n\n- Content\n- Delivery\n',
+    '<!-- question: number min=0 max=1000 answer=206 time=30 -->\n# How many bones?\n',
+    '<!-- question: ranking results=phones -->\n# Rank the colours\n\n- Red\n- Green\n- Blue\n',
+    '<!-- question: points total=50 -->\n# Where should the points go?\n\n- Speed\n- Docs\n',
+  ]) {
+    assert.ok(saved.includes(block), `the file holds\n${block}\nbut is:\n${saved}`);
+  }
+  assert.deepEqual(cut(saved).slides.filter((s) => !/question: (scale|number|ranking|points)/.test(s)), cut(fileBefore).slides,
+    'the other slides are byte for byte the same');
+
+  const deck = await readDeck();
+  assert.equal(deck.slides.length, slidesBefore + 4);
+  const find = (title) => deck.slides.findIndex((s) => s.title === title);
+  const summary = (title) => {
+    const s = deck.slides[find(title)];
+    return s && { kind: s.kind, options: s.options, settings: s.settings };
+  };
+  assert.deepEqual(summary('How clear was the talk?'),
+    { kind: 'scale', options: ['Content', 'Delivery'], settings: { max: '7', labels: 'Unclear|Very clear' } });
+  assert.deepEqual(summary('How many bones?'),
+    { kind: 'number', options: [], settings: { min: '0', max: '1000', answer: '206', time: '30' } });
+  assert.deepEqual(summary('Rank the colours'), { kind: 'ranking', options: ['Red', 'Green', 'Blue'], settings: { results: 'phones' } });
+  assert.deepEqual(summary('Where should the points go?'), { kind: 'points', options: ['Speed', 'Docs'], settings: { total: '50' } });
+
+  // The presenter reloads the saved deck and draws each new slide with its kind's results view.
+  await presenter.bringToFront();
+  await eventually('slides on the presenter after the save', () => slideCount(presenter), slidesBefore + 4, 20_000);
+  const visit = async (title, check) => {
+    const index = find(title);
+    await presenter.keyboard.press('Home');
+    for (let i = 0; i < index; i++) await presenter.keyboard.press('ArrowRight');
+    await eventually(`presenter on “${title}”`, () => text(presenter, '#slide-number'), `${index + 1} / ${slidesBefore + 4}`);
+    assert.equal(await text(presenter, '#slide h1'), title);
+    await eventually(`the results view of “${title}”`, check, true);
+  };
+  const texts = (selector) => presenter.locator(selector).allTextContents();
+  await visit('How clear was the talk?', async () => JSON.stringify([await presenter.locator('#bars').getAttribute('data-kind'),
+    await texts('#bars .scale-row .label'), await texts('#bars .scale-head .tick'), await texts('#bars .scale-head .end')])
+    === JSON.stringify(['scale', ['Content', 'Delivery'], ['1', '2', '3', '4', '5', '6', '7'], ['Unclear', 'Very clear']]));
+  await visit('How many bones?', async () => JSON.stringify([await presenter.locator('#bars').getAttribute('data-kind'),
+    await texts('#bars .answer-fig .fig-value')]) === JSON.stringify(['number', ['206']]));
+  await visit('Rank the colours', async () => JSON.stringify([await presenter.locator('#bars').getAttribute('data-kind'),
+    await texts('#bars li .label')]) === JSON.stringify(['ranking', ['Red', 'Green', 'Blue']]));
+  await visit('Where should the points go?', async () => JSON.stringify([await presenter.locator('#bars').getAttribute('data-kind'),
+    await texts('#bars li .label')]) === JSON.stringify(['points', ['Speed', 'Docs']]));
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+test('a setting out of range shows the server’s problem beside that field and saves nothing', async () => {
+  await editor.bringToFront();
+  await editor.reload();
+  await eventually('the editor loaded the deck', async () => (await editor.locator('#slides li').count()) > 0, true);
+  const before = fs.readFileSync(deckFile);
+  const puts = [];
+  const watch = (request) => { if (request.method() === 'PUT') puts.push(request.url()); };
+  editor.on('request', watch);
+
+  await editor.getByRole('button', { name: 'Add question', exact: true }).click();
+  await editor.getByLabel('Kind of question', { exact: true }).selectOption('scale');
+  await editor.getByLabel('Question', { exact: true }).fill('Too wide?');
+  // No statements: the prompt is the one row.
+  await editor.getByRole('button', { name: 'Remove statement B', exact: true }).click();
+  await editor.getByRole('button', { name: 'Remove statement A', exact: true }).click();
+  const max = editor.locator('#setting-max');
+  await max.fill('30');
+
+  // What the server says about this form is what the page must show, word for word.
+  const problems = await editor.evaluate(async () => {
+    const token = new URLSearchParams(location.search).get('token');
+    const form = { original: null, kind: 'scale', title: 'Too wide?', text: '', notes: '', options: [], settings: { max: '30' }, id: null, answers: 0 };
+    const response = await fetch(`/api/check?token=${token}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 'Editor test deck', slides: [form] }),
+    });
+    return (await response.json()).problems;
+  });
+  assert.deepEqual(problems.map((p) => p.field), ['settings.max'], `the server finds one problem: ${JSON.stringify(problems)}`);
+  // The editor starts the server's sentence with a capital and shows `code` without its backticks.
+  const message = problems[0].message.charAt(0).toUpperCase() + problems[0].message.slice(1);
+  const shown = message.split('`').length % 2 ? message.replaceAll('`', '') : message;
+  await eventually('the problem beside the field', () => text(editor, '#setting-max-error'), shown);
+  assert.equal(await max.getAttribute('aria-invalid'), 'true');
+  assert.match(await max.getAttribute('aria-describedby'), /\bsetting-max-error\b/, 'the message is tied to the field');
+
+  await editor.keyboard.press('Control+s');
+  await eventually('save refused in words', async () => {
+    const status = await text(editor, '#status');
+    return /^Not saved\. Slide \d+: /.test(status) && status.endsWith(shown);
+  }, true);
+  await editor.waitForTimeout(500);
+  editor.off('request', watch);
+  assert.deepEqual(puts, [], 'nothing was sent to be saved');
+  assert.ok(fs.readFileSync(deckFile).equals(before), 'the file is unchanged');
+
+  // A value in range clears the message.
+  await max.fill('10');
+  await eventually('the problem is gone', () => editor.locator('#setting-max-error').isVisible(), false);
+  assert.equal(await max.getAttribute('aria-invalid'), 'false');
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});

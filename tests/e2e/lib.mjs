@@ -38,7 +38,10 @@ export function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // A page fulfilled by the test (see pagesFromDisk) has no address, so Chromium would take
+      // it for a public site and refuse its sockets to 127.0.0.1.
+      ...(process.env.HANDSUP_PAGES_FROM_DISK ? ['--disable-features=LocalNetworkAccessChecks'] : [])],
   });
 }
 
@@ -70,4 +73,101 @@ export function startServer(args) {
       reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${log}`));
     });
   });
+}
+
+// The trimmed text of the first element matching `selector`.
+export const text = (page, selector) =>
+  page.locator(selector).first().textContent({ timeout: TIMEOUT }).then((t) => (t ?? '').trim());
+
+// Routes a browser context's WebSocket to `/ws` through the test, so the test sees every
+// frame the server sends and can hold back `ack` frames: the page must not say "saved"
+// while the server's acknowledgement is held. Call before opening the page.
+// Returns { frames: [{at, frame}], held, hold(), release(), send(object) }.
+export async function routeSocket(context) {
+  const gate = { frames: [], held: [], holding: false, page: null, server: null };
+  await context.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    gate.page = ws;
+    gate.server = server;
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      let frame = null;
+      try { frame = JSON.parse(message); } catch (_) { /* not JSON: passed on as it is */ }
+      gate.frames.push({ at: Date.now(), frame });
+      if (gate.holding && frame && frame.type === 'ack') gate.held.push(message);
+      else ws.send(message);
+    });
+  });
+  gate.hold = () => { gate.holding = true; };
+  gate.release = () => {
+    gate.holding = false;
+    for (const message of gate.held.splice(0)) gate.page.send(message);
+  };
+  // A frame straight to the server, as a page that ignored its own disabled buttons would send it.
+  gate.send = (object) => gate.server.send(JSON.stringify(object));
+  return gate;
+}
+
+// What a thumb and a narrow screen care about: every visible button and input shorter than
+// `min` px, and how far the page is wider than the window (0 = no sideways scrolling).
+export function phoneLayout(page, min = 48) {
+  return page.evaluate((min) => {
+    const small = [];
+    for (const el of document.querySelectorAll('button, input, select, textarea')) {
+      const box = el.getBoundingClientRect();
+      if (!el.checkVisibility() || box.width === 0) continue;
+      if (box.height < min - 0.01) {
+        const name = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || el.id;
+        small.push(`${name.trim()}: ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+    const root = document.documentElement;
+    return { small, overflow: Math.max(0, root.scrollWidth - root.clientWidth, document.body.scrollWidth - root.clientWidth) };
+  }, min);
+}
+
+// For working on the pages without a rebuild: with HANDSUP_PAGES_FROM_DISK=1, a context gets
+// the phone page and the presenter files from this work tree instead of the copies built
+// into the binary (same headers, so the same content security policy). Off by default: the
+// tests are about the binary.
+export async function pagesFromDisk(context) {
+  if (!process.env.HANDSUP_PAGES_FROM_DISK) return;
+  await context.route((url) => url.hostname === '127.0.0.1', async (route) => {
+    const url = new URL(route.request().url());
+    const presenter = url.searchParams.has('token') || url.pathname.startsWith('/ui/');
+    let file = null;
+    if (url.pathname.startsWith('/ui/')) file = path.join(repo, 'ui', url.pathname.slice(4));
+    else if (url.pathname === '/editor') file = path.join(repo, 'ui', 'editor.html');
+    else if (url.pathname === '/') file = presenter ? path.join(repo, 'ui', 'index.html') : path.join(repo, 'assets', 'participant.html');
+    if (!file || route.request().method() !== 'GET' || !fs.existsSync(file)) return route.continue();
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['content-encoding'];
+    delete headers['content-length'];
+    await route.fulfill({ status: response.status(), headers, body: fs.readFileSync(file) });
+  });
+}
+
+// Text under `selector` drawn smaller than `min` px on screen (the projector's stage is
+// scaled to its window, and a crowded results view is scaled down further), as
+// "size px: text" lines; [] when everything is at least `min`.
+export function smallText(page, selector, min) {
+  return page.evaluate(({ selector, min }) => {
+    const small = new Set();
+    const root = document.querySelector(selector);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || !el.checkVisibility()) continue;
+      // The size on screen: the font size times every scale between it and the window.
+      let scale = 1;
+      for (let e = el; e; e = e.parentElement) {
+        const transform = getComputedStyle(e).transform;
+        if (transform && transform !== 'none') scale *= new DOMMatrix(transform).a;
+      }
+      const px = parseFloat(getComputedStyle(el).fontSize) * scale;
+      if (px < min - 0.05) small.add(`${px.toFixed(1)} px: ${node.textContent.trim().slice(0, 40)}`);
+    }
+    return [...small];
+  }, { selector, min });
 }
