@@ -348,3 +348,17 @@ async fn answers_of_the_wrong_shape_or_range_are_refused_and_nothing_is_stored()
     ensure!(rows == 0, "{rows} answers stored");
     server.stop().await
 }
+
+#[tokio::test]
+async fn the_app_exports_the_session_on_screen() -> Result<()> {
+    let mut server = TestServer::start_on(DECK).await?;
+    let (_presenter, question) = server.presenter_on_first_question().await?;
+    let mut phone = server.phone_on("export-phone", &question).await?;
+    ensure!(phone.answer("r", &question, json!({"choices": [2, 0]})).await?["type"] == "ack");
+    // File → Export Results… in the desktop app goes through this.
+    let csv = server.running.as_ref().context("running")?.controller().export_csv().await?;
+    ensure!(csv.starts_with("\u{feff}session,started,"), "{csv}");
+    ensure!(csv.contains(",topics,Which topics?,multiple,P1,Rust; Zig,,,,"), "{csv}");
+    ensure!(!csv.contains("export-phone"), "never the participant's id");
+    server.stop().await
+}
