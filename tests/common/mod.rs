@@ -255,28 +255,11 @@ pub async fn http_get(url: &str) -> Result<(String, String)> {
 
 /// Every byte a GET sends back on the wire, headers and (possibly compressed) body.
 pub async fn http_get_bytes(url: &str, headers: &[(&str, &str)]) -> Result<Vec<u8>> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut stream = TcpStream::connect(host).await?;
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await?;
-    Ok(response)
+    raw_request("GET", url, headers, None).await
 }
 
-/// A raw HTTP/1.1 request with extra headers and an optional JSON body: (lower-cased head, body).
-pub async fn http_request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    json: Option<&str>,
-) -> Result<(String, String)> {
+/// Sends one HTTP/1.1 request and reads the whole response, bytes as they came.
+async fn raw_request(method: &str, url: &str, headers: &[(&str, &str)], json: Option<&str>) -> Result<Vec<u8>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
@@ -291,8 +274,19 @@ pub async fn http_request(
     request.push_str("\r\n");
     request.push_str(json.unwrap_or(""));
     stream.write_all(request.as_bytes()).await?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    Ok(response)
+}
+
+/// A raw HTTP/1.1 request with extra headers and an optional JSON body: (lower-cased head, body).
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    json: Option<&str>,
+) -> Result<(String, String)> {
+    let response = String::from_utf8(raw_request(method, url, headers, json).await?)?;
     let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| anyhow!("no header end in {response:?}"))?;
     Ok((head.to_ascii_lowercase(), body.to_string()))
 }
