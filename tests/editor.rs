@@ -224,3 +224,60 @@ async fn the_editor_learns_the_kinds_and_their_problems_from_the_server() -> Res
     ensure!(last["kind"] == "ranking" && last["options"] == json!(["A", "B", "C"]), "{last}");
     server.stop().await
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_planted_link_cannot_redirect_a_save_and_a_linked_deck_stays_a_link() -> Result<()> {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = tempfile::tempdir()?;
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real)?;
+    std::fs::write(real.join("talk.md"), handsup_core::deck::DEMO_DECK)?;
+    std::fs::set_permissions(real.join("talk.md"), std::fs::Permissions::from_mode(0o640))?;
+    // The deck is opened through a link; someone also planted the old temporary name as a link.
+    let deck = dir.path().join("talk.md");
+    symlink(real.join("talk.md"), &deck)?;
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious")?;
+    symlink(&victim, real.join(".talk.md.saving"))?;
+    symlink(&victim, dir.path().join(".talk.md.saving"))?;
+
+    let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(deck.clone())).await?;
+    let mut form = get_deck(&server).await?;
+    form["path"] = json!(deck);
+    form["slides"]
+        .as_array_mut()
+        .context("slides")?
+        .push(json!({"kind": "single", "title": "Linked?", "options": ["Yes", "No"]}));
+    let (status, body) = save(&server, &form, false).await?;
+    ensure!(status == 200, "save: {status} {body}");
+    ensure!(std::fs::read_to_string(&victim)? == "precious", "the planted link was followed");
+    ensure!(std::fs::symlink_metadata(&deck)?.file_type().is_symlink(), "the deck's link was replaced");
+    let written = std::fs::read_to_string(real.join("talk.md"))?;
+    ensure!(written.contains("# Linked?"), "the save went to the link's target");
+    let mode = std::fs::metadata(real.join("talk.md"))?.permissions().mode() & 0o777;
+    ensure!(mode == 0o640, "the file's permissions changed to {mode:o}");
+    let leftovers: Vec<_> = std::fs::read_dir(&real)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".saving") && n != ".talk.md.saving")
+        .collect();
+    ensure!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_refused_save_creates_no_folder() -> Result<()> {
+    let (mut server, _path, dir) = server_on_a_deck_file().await?;
+    let mut deck = get_deck(&server).await?;
+    let folder = dir.path().join("new").join("folder");
+    deck["path"] = json!(folder.join("talk.md"));
+    deck["slides"]
+        .as_array_mut()
+        .context("slides")?
+        .push(json!({"kind": "single", "title": "Lonely?", "options": ["Yes"]}));
+    let (status, body) = save(&server, &deck, false).await?;
+    ensure!(status == 422, "{status} {body}");
+    ensure!(!dir.path().join("new").exists(), "a folder was made for a save that was refused");
+    server.stop().await
+}

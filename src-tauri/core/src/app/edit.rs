@@ -77,7 +77,10 @@ fn affected_questions(before: &[SlideForm], after: &[SlideForm], counts: &HashMa
         .collect()
 }
 
-/// A full path to a Markdown file in a folder that exists (or can be made).
+/// A full path to a Markdown file, with its folder's links resolved and, when the
+/// file itself is a link, the link resolved once: the save is written at its target
+/// and the link stays a link. Nothing is created here: the folder is made only
+/// once every check has passed.
 fn checked_path(path: &Path) -> Result<PathBuf, EditRefusal> {
     let invalid = EditRefusal::message;
     if !path.is_absolute() {
@@ -88,29 +91,68 @@ fn checked_path(path: &Path) -> Result<PathBuf, EditRefusal> {
     if !markdown {
         return Err(invalid("a deck is a Markdown file: end its name with .md".into()));
     }
-    let folder = path.parent().ok_or_else(|| invalid("the path has no folder".into()))?;
-    std::fs::create_dir_all(folder)
-        .map_err(|error| invalid(format!("cannot use the folder {}: {error}", folder.display())))?;
-    let folder = std::fs::canonicalize(folder).map_err(|error| invalid(format!("{}: {error}", folder.display())))?;
     let name = path.file_name().ok_or_else(|| invalid("the path has no file name".into()))?;
-    Ok(folder.join(name))
+    let folder = path.parent().ok_or_else(|| invalid("the path has no folder".into()))?;
+    // The nearest folder that exists, with its links resolved; the rest is made at write time.
+    let mut existing = folder.to_path_buf();
+    let mut missing = Vec::new();
+    while !existing.exists() {
+        let Some(last) = existing.file_name().map(|n| n.to_os_string()) else { break };
+        missing.push(last);
+        existing.pop();
+    }
+    let mut resolved =
+        std::fs::canonicalize(&existing).map_err(|error| invalid(format!("{}: {error}", existing.display())))?;
+    if !resolved.is_dir() {
+        return Err(invalid(format!("{} is not a folder", resolved.display())));
+    }
+    resolved.extend(missing.into_iter().rev());
+    let target = resolved.join(name);
+    match std::fs::symlink_metadata(&target) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let real = std::fs::canonicalize(&target).map_err(|error| {
+                invalid(format!("{} is a link that leads nowhere ({error}): choose another name", target.display()))
+            })?;
+            if !real.is_file() {
+                return Err(invalid(format!("{} is a link to something that is not a file", target.display())));
+            }
+            Ok(real)
+        }
+        Ok(meta) if !meta.is_file() => Err(invalid(format!("{} is not a file", target.display()))),
+        _ => Ok(target),
+    }
 }
 
-/// Writes beside the target and renames over it: a crash leaves the old file or the new, never half of one.
+/// Writes beside the target and renames over it: a crash leaves the old file or
+/// the new, never half of one. The file beside it gets an unpredictable name and
+/// is created only if nothing (not even a link) has that name, so a planted link
+/// can never redirect the write; the old file's permissions carry over.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let folder = path.parent().ok_or_else(|| std::io::Error::other("the path has no folder"))?;
+    std::fs::create_dir_all(folder)?;
     let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.saving"));
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temporary, path)?;
-    if let Some(folder) = path.parent() {
-        // The rename itself must reach the disk too.
-        if let Ok(folder) = std::fs::File::open(folder) {
-            let _ = folder.sync_all();
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|error| std::io::Error::other(error.to_string()))?;
+    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let temporary = folder.join(format!(".{name}.{suffix}.saving"));
+    // create_new is O_CREAT|O_EXCL: it fails on any existing name, a dangling link included.
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temporary)?;
+    let written = (|| {
+        if let Ok(old) = std::fs::metadata(path) {
+            file.set_permissions(old.permissions())?;
         }
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written?;
+    // The rename itself must reach the disk too.
+    if let Ok(folder) = std::fs::File::open(folder) {
+        let _ = folder.sync_all();
     }
     Ok(())
 }
