@@ -281,3 +281,33 @@ async fn a_refused_save_creates_no_folder() -> Result<()> {
     ensure!(!dir.path().join("new").exists(), "a folder was made for a save that was refused");
     server.stop().await
 }
+
+#[tokio::test]
+async fn a_save_while_another_process_locks_the_database_changes_nothing_and_the_room_stays_served() -> Result<()> {
+    let (mut server, path, _dir) = server_on_a_deck_file().await?;
+    let before = std::fs::read_to_string(&path)?;
+    let mut deck = get_deck(&server).await?;
+    deck["slides"]
+        .as_array_mut()
+        .context("slides")?
+        .push(json!({"kind": "single", "title": "Locked?", "options": ["Yes", "No"]}));
+    // Another process (a backup tool, a second copy) holds the write lock past the busy timeout.
+    let locker = rusqlite::Connection::open(server.data.join("handsup.sqlite3"))?;
+    locker.execute_batch("BEGIN IMMEDIATE")?;
+    let (status, body) = save(&server, &deck, false).await?;
+    ensure!(status == 500, "{status} {body}");
+    ensure!(body["error"].as_str().is_some_and(|e| e.starts_with("not saved") && e.contains("locked")), "{body}");
+    ensure!(std::fs::read_to_string(&path)? == before, "the file was written although the deck cannot be shown");
+
+    // Both listeners still serve the deck that was on screen.
+    let (head, _) = common::http_get(&server.participant_url).await?;
+    ensure!(head.starts_with("http/1.1 200"), "{head}");
+    slides_on_screen(&server, demo_slides()).await?;
+
+    // Once the lock is gone, the same save goes through.
+    locker.execute_batch("ROLLBACK")?;
+    let (status, body) = save(&server, &deck, false).await?;
+    ensure!(status == 200, "{status} {body}");
+    slides_on_screen(&server, demo_slides() + 1).await?;
+    server.stop().await
+}

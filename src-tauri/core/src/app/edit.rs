@@ -1,28 +1,33 @@
 //! The deck editor's save, as a use case: check, ask before discarding answers, write atomically.
 //!
-//! The HTTP handler only carries the request here (through [`SaveDeck`]) and the
-//! outcome back; the supervisor runs this, then puts the saved deck on screen.
+//! The HTTP handler only carries the request here (through `SaveDeck`) and the
+//! outcome back; the supervisor checks it, prepares the new deck's session,
+//! writes the file, and only then swaps the deck on screen.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::deck::{check_forms, deck_forms, write_deck, DeckFile, EditedDeck, Original, SlideForm};
+use crate::deck::{check_forms, deck_forms, write_deck, DeckFile, DeckSource, EditedDeck, Original, SlideForm};
 use crate::server::{Answered, EditRefusal, SaveRequest};
 
-/// A save that went through: the file to present, and the answers it discards.
-pub(super) struct Saved {
+/// A save that passed every check: the deck to write and present, and the answers it discards.
+pub(super) struct Checked {
+    /// The deck as it will read from its file once written.
+    pub file: DeckFile,
     pub path: PathBuf,
     pub discard: Vec<String>,
     pub slides: usize,
 }
 
-/// Checks and writes `request` over (or beside) `file`. `counts` are the answers the
-/// running session holds per question, for the "this discards answers" question.
-pub(super) async fn save(
+/// Checks `request` against `file`, the deck on screen, without writing anything.
+/// `counts` are the answers the running session holds per question, for the
+/// "this discards answers" question.
+pub(super) fn check(
     file: &DeckFile,
     counts: &HashMap<String, u64>,
     request: SaveRequest,
-) -> Result<Saved, EditRefusal> {
+) -> Result<Checked, EditRefusal> {
     let path = checked_path(&request.path)?;
     if file.path().as_deref() == Some(path.as_path()) {
         // Someone else (a text editor, a sync tool) may have changed the file since it was opened.
@@ -42,19 +47,24 @@ pub(super) async fn save(
     // A deck made from scratch in the editor owes nothing (front matter included) to the one on screen.
     let from_scratch = edited.slides.iter().all(|slide| slide.original.is_none());
     let original = (!from_scratch).then(|| Original { source: &file.text, deck: &file.deck });
-    let (markdown, _) = write_deck(original, &edited, &path.display().to_string())
+    let (markdown, deck) = write_deck(original, &edited, &path.display().to_string())
         .map_err(|error| EditRefusal::invalid(error, check_forms(&edited)))?;
 
     let affected = affected_questions(&deck_forms(&file.deck), &edited.slides, counts);
     if !affected.is_empty() && !request.discard_answers {
         return Err(EditRefusal::Confirm { questions: affected });
     }
-    let target = path.clone();
-    tokio::task::spawn_blocking(move || write_atomically(&target, &markdown))
+    let file = DeckFile { source: DeckSource::File(path.clone()), text: markdown, deck: Arc::new(deck) };
+    Ok(Checked { file, path, discard: affected.into_iter().map(|q| q.id).collect(), slides })
+}
+
+/// Writes a checked deck to its file.
+pub(super) async fn write(checked: &Checked) -> Result<(), EditRefusal> {
+    let (path, text) = (checked.path.clone(), checked.file.text.clone());
+    tokio::task::spawn_blocking(move || write_atomically(&path, &text))
         .await
         .map_err(|join| EditRefusal::Io(join.to_string()))?
-        .map_err(|error| EditRefusal::Io(format!("cannot save {}: {error}", path.display())))?;
-    Ok(Saved { path, discard: affected.into_iter().map(|q| q.id).collect(), slides })
+        .map_err(|error| EditRefusal::Io(format!("cannot save {}: {error}", checked.path.display())))
 }
 
 /// Questions with answers whose kind, options or answer-bound settings the edit changes, or that it removes.

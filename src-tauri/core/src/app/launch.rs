@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{deck_key, Config, DeckFile, DeckSource};
+use super::{deck_key, load_deck, Config, DeckFile, DeckSource};
 use crate::deck::{self, Deck};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -53,20 +53,66 @@ impl Launched {
     }
 }
 
-/// Starts a server on `file`: both listeners are accepting when this returns.
+/// A deck ready to go on screen: its file read, its store open and its session
+/// written. Everything that can fail on the disk happens here, before any
+/// running server is stopped for it.
+pub(super) struct Prepared {
+    pub file: DeckFile,
+    store: Store,
+    stored: StoredSession,
+    recent: Vec<PathBuf>,
+}
+
+impl Prepared {
+    /// Called once the old server has stopped: deletes `session`'s answers to
+    /// `discard` (questions the editor changed), then reads this deck's session
+    /// again, which may have taken answers since it was prepared. The deck is
+    /// handed back whatever happens, so it can still go on screen.
+    pub async fn settle(
+        mut self,
+        session: i64,
+        discard: Vec<String>,
+    ) -> Result<(Prepared, Result<usize, Error>), Error> {
+        tokio::task::spawn_blocking(move || {
+            let settled = (|| -> Result<usize, crate::store::StoreError> {
+                let count = if discard.is_empty() { 0 } else { self.store.discard_answers(session, &discard)? };
+                self.stored = self.store.load_session(self.stored.id)?;
+                Ok(count)
+            })();
+            (self, settled.map_err(Error::from))
+        })
+        .await
+        .map_err(|join| Error::Server(std::io::Error::other(join)))
+    }
+}
+
+/// Reads `source` and opens its session (blocking work, off the async threads).
+pub(super) async fn prepare(config: &Config, source: &DeckSource) -> Result<Prepared, Error> {
+    prepare_file(config, load_deck(source)?).await
+}
+
+/// Opens the session of a deck already read (or about to be written).
+pub(super) async fn prepare_file(config: &Config, file: DeckFile) -> Result<Prepared, Error> {
+    let data_dir = config.data_dir.clone();
+    let fresh = config.fresh;
+    tokio::task::spawn_blocking(move || {
+        let (store, stored, recent) = open_store(&data_dir, &file, fresh)?;
+        Ok(Prepared { file, store, stored, recent })
+    })
+    .await
+    .map_err(|join| Error::Server(std::io::Error::other(join)))?
+}
+
+/// Starts a server on a prepared deck: both listeners are accepting when this returns.
 /// `shutdown` stops it; the editor's saves go to `saves`, which the supervisor reads.
 pub(super) async fn launch(
     config: &Config,
-    file: &DeckFile,
+    prepared: Prepared,
     shutdown: CancellationToken,
     saves: tokio::sync::mpsc::Sender<SaveDeck>,
 ) -> Result<Launched, Error> {
-    let data_dir = config.data_dir.clone();
-    let fresh = config.fresh;
-    let opened = file.clone();
-    let (store, stored, recent) = tokio::task::spawn_blocking(move || open_store(&data_dir, &opened, fresh))
-        .await
-        .map_err(|join| Error::Server(std::io::Error::other(join)))??;
+    let Prepared { file, store, stored, recent } = prepared;
+    let file = &file;
     let database = store.path().to_path_buf();
 
     let lan_ip = config.bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
@@ -93,8 +139,9 @@ pub(super) async fn launch(
         Some(token) if token.len() == 32 => token,
         _ => random_token()?,
     };
-    store.set_setting("presenter_token", &token)?;
-    store.set_setting("presenter_port", &presenter_port.to_string())?;
+    // Written only when they change, so that a deck swap needs no write here.
+    store.set_setting_if_changed("presenter_token", &token)?;
+    store.set_setting_if_changed("presenter_port", &presenter_port.to_string())?;
 
     let (host, network) = lan_host(config.bind);
     let participant_url = format!("http://{}/", SocketAddr::new(host, participant_port));

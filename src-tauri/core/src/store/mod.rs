@@ -230,6 +230,14 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
     }
 
+    /// Writes a setting unless it already holds `value` (a read needs no write lock).
+    pub fn set_setting_if_changed(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        if self.setting(key)?.as_deref() == Some(value) {
+            return Ok(());
+        }
+        self.set_setting(key, value)
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
