@@ -64,6 +64,9 @@ enum Command {
     Counts {
         reply: oneshot::Sender<HashMap<String, u64>>,
     },
+    /// Makes the writer panic mid-batch, to test that it recovers.
+    #[cfg(test)]
+    Panic,
 }
 
 /// A cloneable handle to the writer thread. The thread ends when the last handle is dropped.
@@ -152,7 +155,15 @@ impl Engine {
             .send(Command::Vote { participant, request, question, answer, reply })
             .await
             .map_err(|_| VoteError::Unavailable)?;
-        stored.await.map_err(|_| VoteError::Unavailable)?
+        stored.await.map_err(|_| {
+            // The writer dropped the reply without shutting down: it hit an internal
+            // error and restarted from the file. Nothing of this vote was stored.
+            if self.commands.is_closed() {
+                VoteError::Unavailable
+            } else {
+                VoteError::Storage("the writer restarted before storing it".into())
+            }
+        })?
     }
 
     /// Records that a participant joined. Best effort: the row is created with the first vote anyway.
@@ -229,9 +240,28 @@ impl Writer {
         }
         // Commit whatever queued during the previous commit: one fsync serves them all.
         while inbox.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
-            self.process(std::mem::take(&mut batch));
+            let commands = std::mem::take(&mut batch);
+            // A bug must not take the room down: the batch is rolled back (its replies
+            // dropped, so phones send again) and the writer goes on from the file.
+            if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(commands))) {
+                self.restart_after_panic(&*panic);
+            }
         }
         tracing::debug!("writer stopped: every engine handle is gone");
+    }
+
+    fn restart_after_panic(&mut self, panic: &(dyn std::any::Any + Send)) {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        tracing::error!(%what, "the writer panicked; its batch was rolled back and it goes on from the file");
+        self.storage_error = Some(format!(
+            "Handsup hit an internal error ({what}) and reloaded the answers from its file; phones send again what was not saved."
+        ));
+        self.reload();
+        self.publish();
     }
 
     fn process(&mut self, commands: Vec<Command>) {
@@ -306,6 +336,8 @@ impl Writer {
                         store_change(&batch, *session, &change)?;
                     }
                 }
+                #[cfg(test)]
+                Command::Panic => panic!("injected by a test"),
                 Command::Counts { reply } => {
                     let counts =
                         state.results.iter().map(|(id, results)| (id.clone(), results.respondents())).collect();
@@ -354,16 +386,7 @@ impl Writer {
         self.storage_error = Some(format!(
             "Answers are not being saved: {error}. Free disk space or fix the data folder; voting resumes by itself."
         ));
-        self.participant_ids.clear();
-        match self.store.load_session(self.session) {
-            Ok(stored) => {
-                self.answers.clear();
-                let (state, unsaved) = rebuild(&self.deck, &stored, &self.answers, now_millis());
-                self.state = state;
-                self.unsaved = unsaved;
-            }
-            Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
-        }
+        self.reload();
         self.publish();
         let message = error.to_string();
         for item in pending {
@@ -378,6 +401,20 @@ impl Writer {
                     let _ = reply.send(Err(format!("not saved: {message}")));
                 }
             }
+        }
+    }
+
+    /// Rebuilds the session and the answers from the file: what is committed is all there is.
+    fn reload(&mut self) {
+        self.participant_ids.clear();
+        match self.store.load_session(self.session) {
+            Ok(stored) => {
+                self.answers.clear();
+                let (state, unsaved) = rebuild(&self.deck, &stored, &self.answers, now_millis());
+                self.state = state;
+                self.unsaved = unsaved;
+            }
+            Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
         }
     }
 
@@ -520,4 +557,46 @@ fn presenter_frame(state: &SessionState, storage_error: Option<&str>) -> Utf8Byt
         black: state.black,
     })
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::parse_deck;
+
+    const DECK: &str = "<!-- question: single id=q -->\n# Q\n\n- A\n- B\n";
+
+    fn presenter_state(views: &Subscriptions) -> serde_json::Value {
+        serde_json::from_str(views.presenter.borrow().as_str()).unwrap_or_default()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panic_in_the_writer_rolls_back_its_batch_and_the_writer_goes_on_from_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let deck = Arc::new(parse_deck("t.md", DECK).expect("deck"));
+        let mut store = Store::open(dir.path()).expect("store");
+        let stored = store.open_session("t", &deck, DECK, "t.md", false).expect("session");
+        let (engine, views, _writer) = Engine::start(store, deck, stored);
+        let vote = |who: &str, request: &str, pick: u16| {
+            engine.vote(Arc::from(who), request.into(), "q".into(), Answer::Choices(vec![pick]))
+        };
+        assert!(vote("phone-one-1", "r1", 0).await.is_ok());
+
+        let mut presenter = views.presenter.clone();
+        presenter.borrow_and_update();
+        assert!(engine.commands.send(Command::Panic).await.is_ok());
+        tokio::time::timeout(std::time::Duration::from_secs(5), presenter.changed())
+            .await
+            .expect("the presenter hears of it")
+            .expect("the writer is still publishing");
+        let state = presenter_state(&views);
+        assert!(state["storage_error"].as_str().is_some_and(|e| e.contains("internal error")), "{state}");
+        assert_eq!(state["results"]["respondents"], 1, "rebuilt from the file: {state}");
+
+        // The writer is alive, counts what is in the file, and the alert clears with the next commit.
+        assert!(vote("phone-two-2", "r2", 1).await.is_ok());
+        let state = presenter_state(&views);
+        assert_eq!(state["results"]["respondents"], 2, "{state}");
+        assert!(state["storage_error"].is_null(), "{state}");
+    }
 }
