@@ -9,6 +9,11 @@ use crate::question::{self, Draft, Fault, Question, SettingError, Settings};
 /// Larger decks are almost certainly the wrong file.
 pub const MAX_DECK_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_SLIDES: usize = 1000;
+/// Caps that keep every frame a client receives bounded: a title or heading is
+/// read from across a room, notes on a laptop; longer is a mistake, not a slide.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_HEADING_CHARS: usize = 300;
+pub const MAX_NOTES_CHARS: usize = 10_000;
 
 /// A deck that cannot be read, with the place to look.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,6 +106,9 @@ fn front_matter(lines: &[&str]) -> Result<(Option<String>, usize), LineError> {
         };
         if key.trim() == "title" {
             title = Some(unquote(value.trim()).to_string()).filter(|title| !title.is_empty());
+            if title.as_ref().is_some_and(|title| title.chars().count() > MAX_TITLE_CHARS) {
+                return Err((index + 1, format!("the title is longer than {MAX_TITLE_CHARS} characters")));
+            }
         }
     }
     Err((1, "the front matter opened here is never closed: expected a line `---`".into()))
@@ -252,6 +260,19 @@ fn classify_comment(out: &mut Stripped, line: usize, text: String) -> Result<(),
 fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Result<Slide, LineError> {
     let stripped = strip_comments(chunk)?;
     let notes = stripped.notes.join("\n\n");
+    if notes.chars().count() > MAX_NOTES_CHARS {
+        return Err((
+            chunk.first_line,
+            format!("this slide's speaker notes are longer than {MAX_NOTES_CHARS} characters"),
+        ));
+    }
+    if let Some((line, _)) = stripped
+        .lines
+        .iter()
+        .find(|(_, text)| heading_text(text).is_some_and(|heading| heading.chars().count() > MAX_HEADING_CHARS))
+    {
+        return Err((*line, format!("this heading is longer than {MAX_HEADING_CHARS} characters")));
+    }
     let Some((directive_line, directive)) = stripped.directive else {
         return Ok(Slide { body: join(&stripped.lines), notes, question: None, line: chunk.first_line });
     };

@@ -2,7 +2,9 @@
 
 use super::form::{deck_forms, SlideForm};
 use super::model::Deck;
-use super::parse::{fence_marker, parse_deck, valid_id, MAX_SLIDES};
+use super::parse::{
+    fence_marker, parse_deck, valid_id, MAX_HEADING_CHARS, MAX_NOTES_CHARS, MAX_SLIDES, MAX_TITLE_CHARS,
+};
 use crate::question::{write_value, Fault};
 
 /// A deck as the editor sends it.
@@ -36,6 +38,13 @@ pub fn check_forms(edited: &EditedDeck) -> Vec<FormError> {
     }
     if edited.slides.len() > MAX_SLIDES {
         problems.push(FormError::deck(format!("a deck may have at most {MAX_SLIDES} slides")));
+    }
+    if edited.title.trim().chars().count() > MAX_TITLE_CHARS {
+        problems.push(FormError {
+            slide: None,
+            field: Some("title".into()),
+            message: format!("the deck's title is longer than {MAX_TITLE_CHARS} characters"),
+        });
     }
     for (index, slide) in edited.slides.iter().enumerate() {
         problems.extend(check_slide(slide).into_iter().map(|(field, message)| FormError {
@@ -133,6 +142,12 @@ fn check_slide(form: &SlideForm) -> Vec<(Option<String>, String)> {
     }
     if form.notes.contains("-->") {
         problem("notes", "speaker notes cannot contain `-->`".into());
+    }
+    if form.title.chars().count() > MAX_HEADING_CHARS {
+        problem("title", format!("the title is longer than {MAX_HEADING_CHARS} characters"));
+    }
+    if form.notes.chars().count() > MAX_NOTES_CHARS {
+        problem("notes", format!("speaker notes are longer than {MAX_NOTES_CHARS} characters"));
     }
     if form.text.lines().any(|line| line.trim_end() == "---") {
         problem("text", "a line with only `---` would start a new slide: use `***` for a dividing line".into());

@@ -35,7 +35,7 @@ pub async fn upgrade(
         Err(reason) => return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
     };
     let tasks = state.tasks.clone();
-    socket::limited(upgrade).on_upgrade(move |socket| {
+    socket::limited(upgrade, socket::MAX_PHONE_FRAME).on_upgrade(move |socket| {
         tasks.track_future(async move {
             match run(socket, state, slot).await {
                 Ok(()) => tracing::debug!("participant socket closed"),

@@ -59,7 +59,8 @@ pub async fn upgrade(
         return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
     }
     let tasks = state.tasks.clone();
-    socket::limited(upgrade).on_upgrade(move |socket| {
+    // The deck frame holds every slide: the one large frame, sized at launch.
+    socket::limited(upgrade, state.deck_frame.len()).on_upgrade(move |socket| {
         tasks.track_future(async move {
             match run(socket, state).await {
                 Ok(()) => tracing::debug!("presenter socket closed"),

@@ -26,12 +26,18 @@ pub mod close {
     pub const REPLACED: u16 = 4001;
 }
 
-/// Small buffers: thousands of idle phones must not cost 128 KiB each.
-pub fn limited(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+/// The most a phone is sent in one frame: with the deck's caps on titles,
+/// headings and options, a state frame stays far below it.
+pub const MAX_PHONE_FRAME: usize = 256 * 1024;
+
+/// Small buffers: thousands of idle phones must not cost 128 KiB each. The
+/// write buffer's cap must hold the largest frame this socket is ever sent
+/// (tungstenite refuses a bigger one, and the socket would drop in a loop).
+pub fn limited(upgrade: WebSocketUpgrade, largest_frame: usize) -> WebSocketUpgrade {
     upgrade
         .read_buffer_size(1024)
         .write_buffer_size(0)
-        .max_write_buffer_size(256 * 1024)
+        .max_write_buffer_size(largest_frame.max(MAX_PHONE_FRAME) + 64 * 1024)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
 }
