@@ -26,7 +26,8 @@ async fn a_locked_database_answers_storage_and_the_same_vote_is_stored_once_afte
     presenter.wait_for("the alert cleared", |f| f["type"] == "state" && f["storage_error"].is_null()).await?;
     let again = phone.vote("during", &question, &[1]).await?;
     ensure!(again["type"] == "ack", "a retry of a stored request is acknowledged again: {again}");
-    let rows: i64 = server.database()?.query_row("SELECT count(*) FROM requests WHERE request = 'during'", [], |r| r.get(0))?;
+    let rows: i64 =
+        server.database()?.query_row("SELECT count(*) FROM requests WHERE request = 'during'", [], |r| r.get(0))?;
     ensure!(rows == 1, "{rows} rows for one request");
     server.stop().await
 }

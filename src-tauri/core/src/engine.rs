@@ -273,6 +273,9 @@ impl Writer {
                 // Storage works again (space returned): clear the presenter's alert.
                 let recovered = self.storage_error.take().is_some();
                 self.publish_committed(pending, before, recovered);
+                if let Err(error) = self.store.bound_wal(crate::store::WAL_LIMIT) {
+                    tracing::warn!(%error, "cannot truncate the WAL; will retry");
+                }
             }
             Err(error) => self.recover(pending, error),
         }

@@ -16,6 +16,10 @@ pub use schema::MigrateError;
 
 /// The file name inside `--data`.
 pub const DATABASE_FILE: &str = "handsup.sqlite3";
+/// Past this size the writer truncates the WAL. Under continuous voting the
+/// passive checkpoints never catch up with the writer, so the WAL would
+/// otherwise grow for as long as votes keep coming.
+pub const WAL_LIMIT: u64 = 32 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -246,6 +250,22 @@ impl Store {
         Ok(())
     }
 
+    /// Truncates the WAL when it is larger than `limit`. Called by the writer
+    /// between batches: its own connection holds no transaction then, so the
+    /// checkpoint can finish; the votes queued meanwhile wait a few milliseconds.
+    pub fn bound_wal(&self, limit: u64) -> Result<(), StoreError> {
+        let wal = checkpoint::wal_path(&self.path);
+        if std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > limit) {
+            let (busy, _, _): (i64, i64, i64) = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            if busy != 0 {
+                tracing::warn!("the WAL could not be truncated (a reader holds it); will retry after the next batch");
+            }
+        }
+        Ok(())
+    }
+
     /// Starts a write transaction for one batch.
     pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
         Ok(Batch { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)? })
@@ -298,10 +318,10 @@ impl Batch<'_> {
         answer: &str,
     ) -> Result<bool, StoreError> {
         let mut statement = self.tx.prepare_cached(
-            "INSERT INTO requests (participant_id, request, question, answer) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO requests (participant_id, request, question, answer, claimed_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (participant_id, request) DO NOTHING",
         )?;
-        Ok(statement.execute(params![participant, request, question, answer])? == 1)
+        Ok(statement.execute(params![participant, request, question, answer, now_millis()])? == 1)
     }
 
     pub fn set_slide(&self, session: i64, slide: usize) -> Result<(), StoreError> {

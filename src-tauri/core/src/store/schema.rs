@@ -63,6 +63,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE question_states ADD COLUMN deadline INTEGER;
     ALTER TABLE sessions ADD COLUMN deck_text TEXT;
     ALTER TABLE sessions ADD COLUMN deck_name TEXT;",
+    // 5: when each request id was claimed, so ids too old to be retried are forgotten.
+    "ALTER TABLE requests ADD COLUMN claimed_at INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX requests_by_age ON requests(claimed_at);",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();
