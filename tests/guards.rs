@@ -163,3 +163,21 @@ async fn invalid_utf8_closes_with_1007() -> Result<()> {
     assert_eq!(phone.wait_type("error").await?["code"], "not_current");
     server.stop().await
 }
+
+#[tokio::test]
+async fn every_presenter_request_checks_host_not_only_upgrades() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let api = server.presenter_url.replacen("/?token=", "/api/deck?token=", 1);
+    let (head, _) = common::http_request("GET", &api, &[], None).await?;
+    assert!(head.starts_with("http/1.1 200"), "our own Host: {head}");
+    let port = server.presenter_url.split(':').nth(2).and_then(|rest| rest.split('/').next()).unwrap_or("");
+    // A page on the internet whose name now points at 127.0.0.1 (DNS rebinding) sends its own name.
+    for host in [format!("evil.example:{port}"), "127.0.0.1:1".to_string(), String::new()] {
+        for url in [api.clone(), server.presenter_url.clone(), api.replacen("/api/deck", "/ui/presenter.js", 1)] {
+            let (head, body) = common::http_request("GET", &url, &[("Host", &host)], None).await?;
+            assert!(head.starts_with("http/1.1 403") || head.starts_with("http/1.1 400"), "{host} {url}: {head}");
+            assert!(!body.contains("slides"), "{host}: the deck leaked");
+        }
+    }
+    server.stop().await
+}

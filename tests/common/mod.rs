@@ -264,8 +264,12 @@ async fn raw_request(method: &str, url: &str, headers: &[(&str, &str)], json: Op
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
     let mut stream = TcpStream::connect(host).await?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
+    // A test may send its own Host (a rebinding page's name, or none at all).
+    let own_host = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host"));
+    let host_line = if own_host { String::new() } else { format!("Host: {host}\r\n") };
+    let mut request = format!("{method} {path} HTTP/1.1\r\n{host_line}Connection: close\r\n");
+    for (name, value) in headers.iter().filter(|(name, value)| !(name.eq_ignore_ascii_case("host") && value.is_empty()))
+    {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     if let Some(body) = json {

@@ -13,6 +13,8 @@ pub enum Error {
     #[error("{0}")]
     Deck(#[from] DeckError),
     #[error("{0}")]
+    Load(String),
+    #[error("{0}")]
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}{hint}")]
     Bind { addr: SocketAddr, source: std::io::Error, hint: &'static str },
@@ -33,6 +35,7 @@ impl From<LoadError> for Error {
         match error {
             LoadError::Read { path, source } => Error::ReadDeck { path, source },
             LoadError::Deck(error) => Error::Deck(error),
+            LoadError::TooLarge { .. } => Error::Load(error.to_string()),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{demo_deck, parse_deck, Deck, DeckError, DEMO_DECK};
+use super::{demo_deck, parse_deck, Deck, DeckError, DEMO_DECK, MAX_DECK_BYTES};
 
 /// Which deck to present.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub struct DeckFile {
 pub enum LoadError {
     #[error("cannot read the deck {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    #[error("{path} is {bytes} bytes; a deck may be at most {MAX_DECK_BYTES}: is it the right file?")]
+    TooLarge { path: PathBuf, bytes: u64 },
     #[error("{0}")]
     Deck(#[from] DeckError),
 }
@@ -59,6 +61,24 @@ pub fn load_deck(source: &DeckSource) -> Result<DeckFile, LoadError> {
                 std::fs::read_to_string(path).map_err(|source| LoadError::Read { path: path.clone(), source })?;
             let deck = parse_deck(&path.display().to_string(), &text)?;
             Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_too_large_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("video.md");
+        let file = std::fs::File::create(&path).expect("create");
+        // Sparse: the size is there without writing 3 MiB.
+        file.set_len(3 * 1024 * 1024).expect("grow");
+        match load_deck(&DeckSource::File(path)) {
+            Err(LoadError::TooLarge { bytes, .. }) => assert_eq!(bytes, 3 * 1024 * 1024),
+            other => panic!("expected TooLarge, got {other:?}"),
         }
     }
 }

@@ -15,16 +15,25 @@ pub enum Refusal {
     ForeignOrigin,
 }
 
+/// Accepts a request only when `Host` names this listener by address (or
+/// `localhost`) and port: a DNS name, as a rebinding page would send, is refused.
+pub fn our_host(headers: &HeaderMap, port: u16) -> Result<(), Refusal> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).ok_or(Refusal::BadHost)?;
+    if is_our_host(&host.trim().to_ascii_lowercase(), port) {
+        Ok(())
+    } else {
+        Err(Refusal::ForeignHost(port))
+    }
+}
+
 /// Accepts a WebSocket upgrade only from a page this listener served.
 ///
 /// A DNS name in `Host` is refused, which defeats DNS rebinding: a hostile page
 /// on the internet cannot make a browser talk to us under its own name.
 pub fn same_origin(headers: &HeaderMap, port: u16) -> Result<(), Refusal> {
+    our_host(headers, port)?;
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).ok_or(Refusal::BadHost)?;
     let host = host.trim().to_ascii_lowercase();
-    if !is_our_host(&host, port) {
-        return Err(Refusal::ForeignHost(port));
-    }
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).ok_or(Refusal::MissingOrigin)?;
     let origin = origin.trim().to_ascii_lowercase();
     if origin.strip_prefix("http://") == Some(host.as_str()) {

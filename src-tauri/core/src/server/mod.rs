@@ -75,7 +75,21 @@ pub fn presenter_router(state: ServerState) -> Router {
         .route("/api/kinds", get(editor::kinds))
         .route("/api/check", post(editor::check_deck))
         .route("/ws", get(presenter::upgrade))
+        // Every request, not only upgrades: a rebinding page must not read the editor's API.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), presenter_host))
         .with_state(state)
+}
+
+async fn presenter_host(
+    axum::extract::State(state): axum::extract::State<ServerState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match guard::our_host(request.headers(), state.presenter_port) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => (axum::http::StatusCode::FORBIDDEN, refusal.to_string()).into_response(),
+    }
 }
 
 /// Serves both listeners until `state.shutdown` is cancelled, then waits for
