@@ -57,8 +57,13 @@ pub fn load_deck(source: &DeckSource) -> Result<DeckFile, LoadError> {
             Ok(DeckFile { source: DeckSource::Demo, text: DEMO_DECK.to_string(), deck: Arc::new(demo_deck()) })
         }
         DeckSource::File(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|source| LoadError::Read { path: path.clone(), source })?;
+            let read = |source| LoadError::Read { path: path.clone(), source };
+            // Measured before reading: a video dropped on the window is not read into memory.
+            let bytes = std::fs::metadata(path).map_err(read)?.len();
+            if bytes > MAX_DECK_BYTES as u64 {
+                return Err(LoadError::TooLarge { path: path.clone(), bytes });
+            }
+            let text = std::fs::read_to_string(path).map_err(read)?;
             let deck = parse_deck(&path.display().to_string(), &text)?;
             Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
         }
