@@ -369,7 +369,8 @@ test('a question of each new kind is made through the form, with the settings th
   };
   const texts = (selector) => presenter.locator(selector).allTextContents();
   await visit('How clear was the talk?', async () => JSON.stringify([await presenter.locator('#bars').getAttribute('data-kind'),
-    await texts('#bars .scale-row .label'), await texts('#bars .scale-head .tick'), await texts('#bars .scale-head .end')])
+    // Two statements: each row has the points under its own baseline; the end labels are under the last row.
+    await texts('#bars .scale-row .label'), await texts('#bars .scale-row[data-row="0"] .tick'), await texts('#bars .scale-foot .end')])
     === JSON.stringify(['scale', ['Content', 'Delivery'], ['1', '2', '3', '4', '5', '6', '7'], ['Unclear', 'Very clear']]));
   await visit('How many bones?', async () => JSON.stringify([await presenter.locator('#bars').getAttribute('data-kind'),
     await texts('#bars .answer-fig .fig-value')]) === JSON.stringify(['number', ['206']]));

@@ -441,6 +441,13 @@ test('scale 0 to 10 with no statements: the prompt is the one row', async () => 
     const names = await phone.getByRole('group', { name: prompt, exact: true }).getByRole('button')
       .evaluateAll((list) => list.map((b) => b.getAttribute('aria-label')));
     assert.deepEqual(names, Array.from({ length: 11 }, (_, v) => `${v} of 10`));
+    // Eleven points on a phone: two lines (six and five), every button at least 44 px wide.
+    const boxes = await phone.getByRole('group', { name: prompt, exact: true }).getByRole('button')
+      .evaluateAll((list) => list.map((b) => { const r = b.getBoundingClientRect(); return { w: r.width, top: Math.round(r.top) }; }));
+    const width = phone.viewportSize().width;
+    assert.ok(boxes.every((b) => b.w >= 44), `point buttons under 44 px wide at ${width} px: ${JSON.stringify(boxes)}`);
+    assert.deepEqual([...new Set(boxes.map((b) => b.top))].map((top) => boxes.filter((b) => b.top === top).length), [6, 5],
+      `points per line at ${width} px`);
   });
   await checkLayout('scale without statements');
   const rate = (phone, v) => answer(phone, { values: [v] }, async () => {
@@ -661,8 +668,10 @@ test('time=5: phones count down, the server closes voting at zero, and a late vo
   await checkLayout('timer');
   await phoneShots('timer');
 
-  await eventually('voting closed on the phone', () => text(late, '#hint'), 'Voting is closed.', 8_000);
-  await eventually('voting closed on the other phone', () => text(early, '#hint'), 'Voting is closed.');
+  // Closed by the timer, so the phones say why.
+  await eventually('voting closed on the phone', () => text(late, '#hint'), "Time's up. Voting is closed.", 8_000);
+  await eventually('voting closed on the other phone', () => text(early, '#hint'), "Time's up. Voting is closed.");
+  assert.equal(await status(early), "Time's up. Voting is closed. Your answer is shown above.");
   // The countdown went down a second at a time, and went away once voting closed.
   const seen = (await early.evaluate(() => window.clockSeen)).filter((t, i, all) => t !== all[i - 1]);
   const seconds = seen.filter((t) => t.endsWith(' left')).map((t) => Number(/^0:(\d\d) left$/.exec(t)?.[1]));
@@ -690,7 +699,7 @@ test('time=5: phones count down, the server closes voting at zero, and a late vo
   await sleep(200);
   const expected = { kind: 'choice', respondents: '1', voting: 'Voting closed', rows: ['A Yes | 1 100% | 100%', 'B No | 0 0% | 0%'] };
   await eventually('only the vote in time counts', () => results(presenter), expected);
-  assert.match(await status(late), /^Voting is closed\./);
+  assert.match(await status(late), /^Time's up\. Voting is closed\./);
   assert.equal(await late.getByText(/Saved/).count(), 0, 'the late phone never says saved');
   await phoneShots('timer-closed');
   await projectorShots('timer-closed');

@@ -16,28 +16,39 @@ function points(question) {
 const endLabels = (question) =>
   (Array.isArray(question.labels) && question.labels.length === 2 ? question.labels.map(String) : null);
 
-// One column per point: its count above (shown when there is room), its bar below.
-function distribution(values) {
-  const dist = element('div', 'dist');
+// One column per point: its bar, with its count riding just above the bar's top. Counts are drawn
+// only with `counts`, and the stylesheet leaves them out where they would run into each other;
+// every count is in the row's accessible name either way.
+function distribution(values, counts) {
+  const dist = element('div', counts ? 'dist counts' : 'dist');
   dist.style.setProperty('--points', String(values.length));
   for (const v of values) {
     const point = element('div', 'point');
     point.dataset.point = String(v);
     const bar = element('div', 'point-bar');
-    bar.append(element('div', 'point-fill'));
-    point.append(element('span', 'point-count', '0'), bar);
+    const fill = element('div', 'point-fill');
+    fill.append(element('span', 'point-count', '0'));
+    bar.append(fill);
+    point.append(bar);
     dist.append(point);
   }
   return dist;
 }
 
-// The point numbers under (or over) the columns, and the end labels at either end.
+// The point numbers, drawn under a baseline as axis labels (smaller and lighter than the counts).
+function ticks(values) {
+  const box = element('div', 'ticks');
+  box.style.setProperty('--points', String(values.length));
+  // Over seven points, the odd ones are marked so that a narrow axis can leave them out.
+  box.classList.toggle('many', values.length > 7);
+  values.forEach((v, i) => box.append(element('span', i % 2 ? 'tick minor' : 'tick', formatNumber(v, 0))));
+  return box;
+}
+
+// The point numbers and, under them, the end labels at either end.
 function axis(values, labels) {
   const box = element('div', 'axis');
-  const ticks = element('div', 'ticks');
-  ticks.style.setProperty('--points', String(values.length));
-  for (const v of values) ticks.append(element('span', 'tick', formatNumber(v, 0)));
-  box.append(ticks);
+  box.append(ticks(values));
   if (labels) {
     const ends = element('div', 'ends');
     ends.append(element('span', 'end end-low', labels[0]), element('span', 'end end-high', labels[1]));
@@ -60,24 +71,27 @@ function buildSingle(view, values, labels) {
   row.setAttribute('role', 'group');
   setColours(row, 0);
   const chart = element('div', 'chart');
-  chart.append(distribution(values), axis(values, labels));
+  chart.append(distribution(values, true), axis(values, labels));
   const figures = element('div', 'figures');
   figures.append(figure('Mean', 'mean'), figure('Median', 'median'));
   row.append(chart, figures);
   view.append(row);
 }
 
-// Statements: one row each (badge, statement, small columns, mean, median) under a shared axis.
+// Statements: one row each (badge, statement, small columns, mean, median). The rows share the
+// free height, so few statements get tall charts. Up to three rows each have their point numbers
+// under their own baseline and counts over the columns; more rows share one axis under the last.
 function buildRows(view, rows, values, labels) {
   const wrap = element('div', 'scale-multi');
   // Over twelve statements go into two columns, each with its own axis, like crowded choice rows.
   const perColumn = Math.ceil(rows.length / columnsFor(rows.length));
-  wrap.classList.toggle('roomy', rows.length <= 3);
+  const roomy = rows.length <= 3;
+  wrap.classList.toggle('roomy', roomy);
   for (let start = 0; start < rows.length; start += perColumn) {
     const column = element('div', 'scale-column');
     const head = element('div', 'scale-head');
     head.setAttribute('aria-hidden', 'true');
-    head.append(element('span'), element('span'), axis(values, labels),
+    head.append(element('span'), element('span'), element('span'),
       element('span', 'fig-label', 'Mean'), element('span', 'fig-label', 'Median'));
     const list = element('ol', 'scale-rows');
     rows.slice(start, start + perColumn).forEach((text, offset) => {
@@ -86,11 +100,18 @@ function buildRows(view, rows, values, labels) {
       li.dataset.row = String(i);
       li.dataset.option = String(i);
       setColours(li, i);
-      li.append(element('span', 'badge', letter(i)), element('span', 'label', text), distribution(values),
+      const chart = element('div', 'chart');
+      const own = ticks(values);
+      own.setAttribute('aria-hidden', 'true');
+      chart.append(distribution(values, roomy), own);
+      li.append(element('span', 'badge', letter(i)), element('span', 'label', text), chart,
         element('span', 'fig-value mean', '–'), element('span', 'fig-value median', '–'));
       list.append(li);
     });
-    column.append(head, list);
+    const foot = element('div', 'scale-foot');
+    foot.setAttribute('aria-hidden', 'true');
+    foot.append(element('span'), element('span'), axis(values, labels), element('span'), element('span'));
+    column.append(head, list, foot);
     wrap.append(column);
   }
   view.append(wrap);
@@ -112,6 +133,7 @@ export function paint(container, question, results) {
   // One height scale for every row, so rows compare; the most-picked point is full height.
   let most = 0;
   for (const row of data) for (const n of (row && Array.isArray(row.counts) ? row.counts : [])) most = Math.max(most, count(n));
+  const digits = String(Math.min(6, String(most).length));
   for (const el of container.querySelectorAll('[data-row]')) {
     const i = Number(el.dataset.row);
     const row = data[i] || {};
@@ -123,8 +145,16 @@ export function paint(container, question, results) {
       const fill = point.querySelector('.point-fill');
       if (fill.style.height !== height) fill.style.height = height;
       setText(point.querySelector('.point-count'), n);
+      // A column with no votes has no bar and no number over the baseline.
+      point.classList.toggle('empty', n === 0);
       parts.push(`${values[p]}: ${n}`);
     });
+    // The widest count of all rows sets the counts' size, and whether they fit at all (see slide.css).
+    const dist = el.querySelector('.dist');
+    if (dist) {
+      dist.dataset.digits = digits;
+      dist.style.setProperty('--digits', digits);
+    }
     const mean = respondents && Number.isFinite(row.mean) ? formatNumber(row.mean, 1, 1) : '–';
     const median = respondents && Number.isFinite(row.median) ? formatNumber(row.median, 1) : '–';
     setText(el.querySelector('.mean'), mean);
