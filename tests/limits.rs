@@ -134,3 +134,51 @@ async fn a_socket_that_never_says_hello_is_closed() -> Result<()> {
     assert_eq!(silent.closed().await?, CloseCode::Policy);
     server.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_machine_with_two_addresses_cannot_keep_a_new_phone_out() -> Result<()> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    // Scaled down: the same rule holds at any cap.
+    let limits = Limits { max_sockets: 6, max_sockets_per_address: 4, ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let (addr, origin) = handsup_load::phones::target(&server.participant_url)?;
+    let url = server.participant_ws();
+    let hello = |id: String| Message::text(serde_json::json!({"type": "hello", "participant": id}).to_string());
+    // The hostile laptop fills the room from two addresses, answering pings like a live phone.
+    let mut hog = Vec::new();
+    for (n, source) in [
+        (0, [127, 0, 0, 2]),
+        (1, [127, 0, 0, 2]),
+        (2, [127, 0, 0, 2]),
+        (3, [127, 0, 0, 2]),
+        (4, [127, 0, 0, 3]),
+        (5, [127, 0, 0, 3]),
+    ] {
+        let mut socket = handsup_load::phones::connect(addr, source.into(), &url, &origin).await?;
+        socket.send(hello(format!("hog-socket-{n:04}"))).await?;
+        hog.push(socket);
+    }
+    // A phone from a third address still gets in...
+    let mut phone = handsup_load::phones::connect(addr, [127, 0, 0, 4].into(), &url, &origin).await?;
+    phone.send(hello("room-phone-0001".into())).await?;
+    let first = tokio::time::timeout(common::PATIENCE, phone.next()).await?;
+    assert!(matches!(first, Some(Ok(Message::Text(ref t))) if t.contains("\"type\":\"state\"")), "{first:?}");
+    // ...and the newest socket of the address holding the most was closed with 1013 to make room.
+    let evicted = tokio::time::timeout(common::PATIENCE, async {
+        loop {
+            match hog[3].next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await?;
+    assert_eq!(evicted, Some(1013));
+    // The laptop cannot win its place back by reconnecting: its address still holds the most.
+    let again = handsup_load::phones::connect(addr, [127, 0, 0, 2].into(), &url, &origin).await;
+    assert!(again.err().is_some_and(|e| format!("{e:#}").contains("503")), "the biggest address grew");
+    drop(hog);
+    server.stop().await
+}

@@ -1,11 +1,12 @@
 //! Protective limits: how many sockets, how fast, how quiet before a socket is presumed gone.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Every limit in one place, so tests and the command line can set them.
 #[derive(Debug, Clone)]
@@ -43,46 +44,87 @@ impl Default for Limits {
     }
 }
 
-/// Counts open participant sockets, in total and by address.
+/// Counts open participant sockets, in total and by address, and keeps the room
+/// fair when it is full: an address with few sockets still gets in, and the
+/// address holding the most gives way.
 #[derive(Clone, Default)]
 pub struct SocketCounter {
-    open: Arc<Mutex<(usize, HashMap<IpAddr, usize>)>>,
+    open: Arc<Mutex<Open>>,
+}
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    /// Each address's sockets by the order they came, each with the token that evicts it.
+    by_address: HashMap<IpAddr, BTreeMap<u64, CancellationToken>>,
+    next: u64,
 }
 
 /// One counted socket; dropping it frees the place.
 pub struct SocketSlot {
     counter: SocketCounter,
     address: IpAddr,
+    id: u64,
+    /// Cancelled when this socket must give its place to a phone from a smaller address.
+    evicted: CancellationToken,
+}
+
+impl SocketSlot {
+    /// Resolves when this socket is asked to make room (close it with [`super::socket::close::MAKING_ROOM`]).
+    pub fn evicted(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
+        self.evicted.cancelled()
+    }
 }
 
 impl SocketCounter {
     /// Takes a place for a socket from `address`, or says which limit is reached.
+    ///
+    /// When every place is taken, the newest socket of the address holding the
+    /// most gives way, provided that address holds more than the newcomer's
+    /// would after joining: one machine with many sockets cannot keep a phone
+    /// from another address out, while a room behind one address is never
+    /// evicted by itself.
     pub fn acquire(&self, address: IpAddr, limits: &Limits) -> Result<SocketSlot, &'static str> {
         let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (total, by_address) = &mut *open;
-        if *total >= limits.max_sockets {
-            return Err("the server is full");
-        }
-        let here = by_address.entry(address).or_default();
-        if *here >= limits.max_sockets_per_address {
+        let here = open.by_address.get(&address).map_or(0, BTreeMap::len);
+        if here >= limits.max_sockets_per_address {
             return Err("too many connections from this address");
         }
-        *here += 1;
-        *total += 1;
-        Ok(SocketSlot { counter: self.clone(), address })
+        if open.total >= limits.max_sockets {
+            let heaviest = open.by_address.iter().map(|(ip, sockets)| (sockets.len(), *ip)).max();
+            match heaviest {
+                Some((most, victim)) if most > here + 1 => {
+                    let sockets = open.by_address.get_mut(&victim).ok_or("the server is full")?;
+                    if let Some((_, token)) = sockets.pop_last() {
+                        token.cancel();
+                        open.total -= 1;
+                    }
+                    if open.by_address.get(&victim).is_some_and(BTreeMap::is_empty) {
+                        open.by_address.remove(&victim);
+                    }
+                }
+                _ => return Err("the server is full"),
+            }
+        }
+        let id = open.next;
+        open.next += 1;
+        let evicted = CancellationToken::new();
+        open.by_address.entry(address).or_default().insert(id, evicted.clone());
+        open.total += 1;
+        Ok(SocketSlot { counter: self.clone(), address, id, evicted })
     }
 }
 
 impl Drop for SocketSlot {
     fn drop(&mut self) {
         let mut open = self.counter.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (total, by_address) = &mut *open;
-        *total = total.saturating_sub(1);
-        if let Some(here) = by_address.get_mut(&self.address) {
-            *here -= 1;
-            if *here == 0 {
-                by_address.remove(&self.address);
+        let Some(sockets) = open.by_address.get_mut(&self.address) else { return };
+        // An evicted socket's place was handed over when it was evicted.
+        if sockets.remove(&self.id).is_some() {
+            if sockets.is_empty() {
+                open.by_address.remove(&self.address);
             }
+            open.total = open.total.saturating_sub(1);
         }
     }
 }
@@ -129,9 +171,27 @@ mod tests {
         let _a2 = counter.acquire(a, &limits).expect("a2");
         assert!(counter.acquire(a, &limits).is_err(), "per-address cap");
         let _b1 = counter.acquire(b, &limits).expect("b1");
-        assert!(counter.acquire(b, &limits).is_err(), "total cap");
+        assert!(counter.acquire(b, &limits).is_err(), "total cap, and b holds no fewer than a would give way for");
         drop(a1);
         assert!(counter.acquire(b, &limits).is_ok(), "a freed place is reused");
+    }
+
+    #[test]
+    fn a_full_room_makes_way_for_an_address_with_few_sockets() {
+        let limits = Limits { max_sockets: 4, max_sockets_per_address: 3, ..Limits::default() };
+        let counter = SocketCounter::default();
+        let (hog, other, newcomer): (IpAddr, IpAddr, IpAddr) =
+            ("10.0.0.1".parse().expect("ip"), "10.0.0.2".parse().expect("ip"), "10.0.0.3".parse().expect("ip"));
+        let hogs: Vec<SocketSlot> = (0..3).map(|_| counter.acquire(hog, &limits).expect("hog")).collect();
+        let _other = counter.acquire(other, &limits).expect("other");
+        let joined = counter.acquire(newcomer, &limits).expect("the newcomer gets in");
+        assert!(hogs[2].evicted.is_cancelled(), "the newest socket of the biggest address gives way");
+        assert!(!hogs[0].evicted.is_cancelled() && !hogs[1].evicted.is_cancelled());
+        assert!(counter.acquire(hog, &limits).is_err(), "the biggest address does not evict others to grow");
+        drop(hogs);
+        drop(joined);
+        let open = counter.open.lock().expect("lock");
+        assert_eq!(open.total, 1, "evicted places are not freed twice");
     }
 
     #[tokio::test(start_paused = true)]

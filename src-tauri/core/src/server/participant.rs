@@ -45,7 +45,7 @@ pub async fn upgrade(
     })
 }
 
-async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Result<(), SocketError> {
+async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot) -> Result<(), SocketError> {
     let participant = tokio::select! {
         hello = tokio::time::timeout(state.limits.hello_deadline, wait_for_hello(&mut socket)) => match hello {
             Ok(Ok(participant)) => participant,
@@ -86,9 +86,14 @@ async fn run(mut socket: WebSocket, state: ServerState, _slot: SocketSlot) -> Re
     // unregister with the shared shutdown token, a lock ten thousand sockets share.
     let shutdown = state.shutdown.cancelled();
     let replaced = present.replaced.cancelled();
-    tokio::pin!(shutdown, replaced);
+    let evicted = slot.evicted();
+    tokio::pin!(shutdown, replaced, evicted);
     loop {
         tokio::select! {
+            () = &mut evicted => {
+                socket::close(&mut socket, close::MAKING_ROOM, "the room is full: making room for another phone").await;
+                return Ok(());
+            }
             () = &mut shutdown => {
                 socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;
                 return Ok(());

@@ -24,6 +24,9 @@ pub mod close {
     pub const TOO_BIG: u16 = 1009;
     /// The same participant connected again elsewhere; the page does not retry on its own.
     pub const REPLACED: u16 = 4001;
+    /// The room is full and this socket's address holds the most: it gives its
+    /// place to a phone from an address with fewer (the page reconnects later).
+    pub const MAKING_ROOM: u16 = 1013;
 }
 
 /// The most a phone is sent in one frame: with the deck's caps on titles,
