@@ -89,6 +89,13 @@ pub struct ServeArgs {
     /// The most phones connected from one address (guest Wi-Fi may put a whole room behind one).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_sockets_per_address)]
     pub max_per_address: usize,
+    /// New participants one address may bring at once (then --joins-per-minute):
+    /// a room behind one address gets in, a script inventing respondents does not.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().join_burst)]
+    pub join_burst: u32,
+    /// New participants one address may bring per minute once its burst is spent.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().joins_per_minute)]
+    pub joins_per_minute: f64,
 }
 
 impl ServeArgs {
@@ -102,6 +109,8 @@ impl ServeArgs {
             limits: Limits {
                 max_sockets: self.max_connections,
                 max_sockets_per_address: self.max_per_address,
+                join_burst: self.join_burst,
+                joins_per_minute: self.joins_per_minute,
                 ..Limits::default()
             },
         }

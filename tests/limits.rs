@@ -182,3 +182,24 @@ async fn one_machine_with_two_addresses_cannot_keep_a_new_phone_out() -> Result<
     drop(hog);
     server.stop().await
 }
+
+#[tokio::test]
+async fn one_address_cannot_invent_a_room_of_respondents() -> Result<()> {
+    let limits = Limits { join_burst: 3, joins_per_minute: 0.01, ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let mut admitted = Vec::new();
+    for n in 0..3 {
+        let mut phone = server.participant(&format!("invented-{n:04}")).await?;
+        phone.wait_type("state").await?;
+        admitted.push(phone);
+    }
+    let mut fourth = server.participant("invented-0003").await?;
+    let refused = fourth.wait_type("error").await?;
+    assert_eq!(refused["code"], "too_many_participants", "{refused}");
+    assert_eq!(fourth.closed().await?, CloseCode::Policy);
+    // A participant the session knows comes back freely.
+    drop(admitted);
+    let mut again = server.participant("invented-0001").await?;
+    again.wait_type("state").await?;
+    server.stop().await
+}

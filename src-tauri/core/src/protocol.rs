@@ -77,6 +77,8 @@ pub enum ErrorCode {
     Storage,
     Unavailable,
     RateLimited,
+    /// Too many new participants from one address: a script posing as a room.
+    TooManyParticipants,
 }
 
 /// What the server sends to a phone.

@@ -25,6 +25,9 @@ impl Server {
             .arg(deck)
             .args(["--bind", "127.0.0.1", "--port", "0", "--data"])
             .arg(data)
+            // 10,000 simulated phones come from 16 loopback addresses: lift the bound
+            // on new participants per address that keeps a script from posing as a room.
+            .args(["--join-burst", "100000"])
             .env("HANDSUP_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

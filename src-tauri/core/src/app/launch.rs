@@ -14,7 +14,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::protocol::{encode, JoinView, SlideView, ToPresenter};
 use crate::question::Audience;
-use crate::server::{self, Presence, SaveDeck, ServerState, SocketCounter};
+use crate::server::{self, Identities, Presence, SaveDeck, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
 use crate::{net, qr};
 
@@ -149,12 +149,15 @@ pub(super) async fn launch(
     let qr_svg = qr::qr_svg(&participant_url).map_err(|error| Error::Qr(error.to_string()))?;
 
     let session = stored.id;
+    // Phones the session already knows come back freely after a restart or a deck swap.
+    let identities = Identities::new(store.participant_ids(session)?);
     let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
     let state = ServerState {
         engine: engine.clone(),
         views,
         presence: Presence::new(),
         sockets: SocketCounter::default(),
+        identities,
         limits: config.limits.clone(),
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),

@@ -27,6 +27,11 @@ pub struct Limits {
     /// Frames a participant may send in a burst, and the refill per second.
     pub burst: u32,
     pub per_second: f64,
+    /// New participant identities one address may create at once, then per minute.
+    /// A room behind one address (guest Wi-Fi) joins within these; one laptop
+    /// inventing thousands of respondents does not.
+    pub join_burst: u32,
+    pub joins_per_minute: f64,
 }
 
 impl Default for Limits {
@@ -40,6 +45,8 @@ impl Default for Limits {
             silence_limit: Duration::from_secs(45),
             burst: 20,
             per_second: 5.0,
+            join_burst: 300,
+            joins_per_minute: 120.0,
         }
     }
 }
@@ -129,6 +136,46 @@ impl Drop for SocketSlot {
     }
 }
 
+/// Participant identities this session knows, and how fast each address may add new ones.
+#[derive(Clone, Default)]
+pub struct Identities {
+    inner: Arc<Mutex<IdentitiesInner>>,
+}
+
+#[derive(Default)]
+struct IdentitiesInner {
+    known: std::collections::HashSet<Arc<str>>,
+    joins: HashMap<IpAddr, RateLimit>,
+}
+
+impl Identities {
+    /// Starts from the participants the session already has: they come back freely.
+    pub fn new(known: impl IntoIterator<Item = String>) -> Identities {
+        let known = known.into_iter().map(Arc::from).collect();
+        Identities { inner: Arc::new(Mutex::new(IdentitiesInner { known, joins: HashMap::new() })) }
+    }
+
+    /// Whether `participant` may join from `address`: a known one always, a new
+    /// one while the address has joins left (a burst, then a rate).
+    pub fn admit(&self, participant: &Arc<str>, address: IpAddr, limits: &Limits) -> bool {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if inner.known.contains(participant) {
+            return true;
+        }
+        let bucket = inner.joins.entry(address).or_insert_with(|| RateLimit {
+            tokens: f64::from(limits.join_burst),
+            capacity: f64::from(limits.join_burst),
+            per_second: limits.joins_per_minute / 60.0,
+            last: Instant::now(),
+        });
+        if !bucket.allow() {
+            return false;
+        }
+        inner.known.insert(participant.clone());
+        true
+    }
+}
+
 /// A token bucket: a burst of `capacity`, refilled at `per_second`.
 pub struct RateLimit {
     tokens: f64,
@@ -192,6 +239,22 @@ mod tests {
         drop(joined);
         let open = counter.open.lock().expect("lock");
         assert_eq!(open.total, 1, "evicted places are not freed twice");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_address_creates_new_identities_in_a_burst_then_at_a_rate() {
+        let limits = Limits { join_burst: 3, joins_per_minute: 60.0, ..Limits::default() };
+        let identities = Identities::new(["known-phone".to_string()]);
+        let (laptop, other): (IpAddr, IpAddr) = ("10.0.0.9".parse().expect("ip"), "10.0.0.8".parse().expect("ip"));
+        let id = |n: u32| Arc::<str>::from(format!("fresh-{n}"));
+        assert!((0..3).all(|n| identities.admit(&id(n), laptop, &limits)));
+        assert!(!identities.admit(&id(3), laptop, &limits), "past the burst");
+        assert!(identities.admit(&id(0), laptop, &limits), "an identity already admitted comes back");
+        assert!(identities.admit(&"known-phone".into(), laptop, &limits), "the session's own participants too");
+        assert!(identities.admit(&id(4), other, &limits), "another address has its own bucket");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(identities.admit(&id(5), laptop, &limits), "one more a second");
+        assert!(!identities.admit(&id(6), laptop, &limits));
     }
 
     #[tokio::test(start_paused = true)]

@@ -23,7 +23,7 @@ use crate::deck::DeckFile;
 use crate::engine::{Engine, Subscriptions};
 pub use editor::{Answered, EditRefusal, SaveDeck, SaveRequest, Saved};
 pub use guard::Refusal;
-pub use limits::{Limits, SocketCounter};
+pub use limits::{Identities, Limits, SocketCounter};
 pub use presence::Presence;
 
 /// Everything a request handler or socket task needs. Cheap to clone.
@@ -37,6 +37,8 @@ pub struct ServerState {
     pub presence: Presence,
     /// Open participant sockets, against `limits`.
     pub sockets: SocketCounter,
+    /// Participant ids this session knows, and each address's allowance of new ones.
+    pub identities: Identities,
     pub limits: Limits,
     /// The presenter's `deck` frame: serialised once at start, sent on every connect.
     pub deck_frame: Utf8Bytes,

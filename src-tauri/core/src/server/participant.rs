@@ -1,7 +1,7 @@
 //! One task per phone: hello, the current state, votes in, acknowledgements out.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -37,7 +37,7 @@ pub async fn upgrade(
     let tasks = state.tasks.clone();
     socket::limited(upgrade, socket::MAX_PHONE_FRAME).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            match run(socket, state, slot).await {
+            match run(socket, state, slot, peer.ip()).await {
                 Ok(()) => tracing::debug!("participant socket closed"),
                 Err(error) => tracing::debug!(%error, "participant socket ended"),
             }
@@ -45,7 +45,7 @@ pub async fn upgrade(
     })
 }
 
-async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot) -> Result<(), SocketError> {
+async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: IpAddr) -> Result<(), SocketError> {
     let participant = tokio::select! {
         hello = tokio::time::timeout(state.limits.hello_deadline, wait_for_hello(&mut socket)) => match hello {
             Ok(Ok(participant)) => participant,
@@ -63,6 +63,16 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot) -> Res
             return Ok(());
         }
     };
+    if !state.identities.admit(&participant, peer, &state.limits) {
+        let reply = error(
+            ErrorCode::TooManyParticipants,
+            "Too many new participants from this network at once. Try again in a minute.",
+            None,
+        );
+        socket::send_text(&mut socket, reply).await?;
+        socket::close(&mut socket, close::POLICY, "too many new participants from this address").await;
+        return Err(SocketError::Refused("too many new participants"));
+    }
     let present = state.presence.join(participant.clone());
     state.engine.join(participant.clone());
     let mut rate = RateLimit::new(&state.limits);

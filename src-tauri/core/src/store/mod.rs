@@ -193,6 +193,13 @@ impl Store {
         Ok(deleted)
     }
 
+    /// Every participant id a session has seen.
+    pub fn participant_ids(&self, session: i64) -> Result<Vec<String>, StoreError> {
+        let mut statement = self.conn.prepare("SELECT public_id FROM participants WHERE session_id = ?1")?;
+        let ids = statement.query_map([session], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
     /// The most recently started session of any deck.
     pub fn latest_session(&self) -> Result<Option<i64>, StoreError> {
         Ok(self.conn.query_row("SELECT max(id) FROM sessions", [], |row| row.get(0))?)
