@@ -293,9 +293,10 @@ test('the editor adds a question, saves the file, and both windows show it', { t
   await click('#save');
   await eventually('the editor reloaded the saved deck', () => run(`return document.querySelectorAll('#slides li').length;`), slides + 1, 20_000);
 
-  const after = fs.readFileSync(deckPath, 'utf8');
   const added = '<!-- question: single -->\n# Which room are you in?\n\n- Main hall\n- Side room\n- Online\n';
-  assert.ok(after.includes(added), `the new question in the file:\n${JSON.stringify(after)}`);
+  // The editor checks the forms with the server, then saves: the file changes a moment after the click.
+  await eventually('the new question in the file', () => fs.readFileSync(deckPath, 'utf8').includes(added), true, 20_000);
+  const after = fs.readFileSync(deckPath, 'utf8');
   assert.equal(after.replace(`\n---\n\n${added}`, '').replace(added, ''), before.trimEnd() + '\n', 'every other slide is as it was');
 
   // The file parses back: the running app reloaded it, and the projector counts the new slide.
@@ -357,7 +358,7 @@ test('closing the app closes every phone socket cleanly and keeps every acknowle
       const frame = JSON.parse(String(data));
       if (frame.type === 'state' && frame.question && frame.voting === 'open' && !voted) {
         voted = true;
-        ws.send(JSON.stringify({ type: 'vote', request: `r-${i}`, question: frame.question.id, choices: [i % 3] }));
+        ws.send(JSON.stringify({ type: 'vote', request: `r-${i}`, question: frame.question.id, answer: { choices: [i % 3] } }));
       }
       if (frame.type === 'ack') {
         acked.add(participant);
