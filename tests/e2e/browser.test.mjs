@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer, cleanUp } from './lib.mjs';
 
 let server;
 let serverExit;
@@ -42,14 +42,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null && server.signalCode === null) {
-    server.kill('SIGKILL');
-    await serverExit;
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => cleanUp({ browser, server, exited: serverExit, dataDir }));
 
 test('three phones vote and the presenter shows the exact counts', async () => {
   presenter = await openPage(urls.presenter, { viewport: { width: 1280, height: 720 } });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer, cleanUp } from './lib.mjs';
 
 // Written the way people write by hand: extra front matter keys, `*` and `1.` lists,
 // doubled blank lines, a notes comment over several lines, no blank line after `---`.
@@ -138,14 +138,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null && server.signalCode === null) {
-    server.kill('SIGKILL');
-    await serverExit;
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => cleanUp({ browser, server, exited: serverExit, dataDir }));
 
 test('a question added through the form is saved, and every other slide stays byte for byte', async () => {
   presenter = await openPage(urls.presenter, { viewport: { width: 1280, height: 720 } });

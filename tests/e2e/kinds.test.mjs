@@ -10,8 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  TIMEOUT, eventually, launchChromium, pagesFromDisk, phoneLayout, routeSocket, shots, sleep, smallText, startServer, text,
-} from './lib.mjs';
+  TIMEOUT, eventually, launchChromium, pagesFromDisk, phoneLayout, routeSocket, shots, sleep, smallText, startServer, text, cleanUp } from './lib.mjs';
 
 const DOCS = 'Documentation and examples';
 const UNSAFE = 'Unsafe code and the foreign function interface';
@@ -278,14 +277,7 @@ before(async () => {
   await eventually('slides on the presenter', () => text(presenter, '#slide-number'), `1 / ${SLIDES}`);
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null && server.signalCode === null) {
-    server.kill('SIGKILL');
-    await serverExit;
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => cleanUp({ browser, server, exited: serverExit, dataDir }));
 
 test('single choice: one tap votes; a presenter timer shows on phones and can be stretched and stopped', async () => {
   await goTo(SLIDE.drink);

@@ -75,6 +75,17 @@ export function startServer(args) {
   });
 }
 
+// The end of a test file: the browser closed, a server still running killed
+// (and waited for), the data folder removed. Takes the values as they are now.
+export async function cleanUp({ browser, server, exited, dataDir }) {
+  await browser?.close();
+  if (server && server.exitCode === null && server.signalCode === null) {
+    server.kill('SIGKILL');
+    await exited;
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
 // The trimmed text of the first element matching `selector`.
 export const text = (page, selector) =>
   page.locator(selector).first().textContent({ timeout: TIMEOUT }).then((t) => (t ?? '').trim());

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, pagesFromDisk, shots, startServer, text } from './lib.mjs';
+import { TIMEOUT, cleanUp, eventually, launchChromium, pagesFromDisk, shots, startServer, text } from './lib.mjs';
 
 let server;
 let dataDir;
@@ -20,14 +20,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => cleanUp({ browser, server: server?.child, exited: server?.exited, dataDir }));
 
 async function phoneIn(context) {
   const page = await context.newPage();

@@ -85,15 +85,24 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     // unreadable (after an oversized frame, say), linger instead, so the peer
     // has time to read the close code before the reset.
     let deadline = tokio::time::Instant::now() + CLOSE_HANDSHAKE;
+    // After an oversized frame or invalid UTF-8 the rest of the peer's frame is
+    // still unread, whatever the reads below return: always linger then.
+    let mut unreadable = matches!(code, close::TOO_BIG | close::INVALID_PAYLOAD);
     while let Ok(Some(read)) = tokio::time::timeout_at(deadline, socket.recv()).await {
         match read {
-            Ok(Message::Close(_)) => break,
+            Ok(Message::Close(_)) => {
+                unreadable = false;
+                break;
+            }
             Ok(_) => {}
             Err(_) => {
-                tokio::time::sleep(UNREADABLE_LINGER).await;
+                unreadable = true;
                 break;
             }
         }
+    }
+    if unreadable {
+        tokio::time::sleep(UNREADABLE_LINGER).await;
     }
 }
 
