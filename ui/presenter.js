@@ -250,12 +250,23 @@ function paintStorage(text) {
   alert.hidden = !text;
 }
 
+// The app itself had trouble (its server died and was brought back): said once, until dismissed.
+let dismissedNotice = null;
+function paintNotice(text, at) {
+  const key = text ? `${at}:${text}` : null;
+  const when = at ? new Date(Number(at) - offset).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+  $('notice-text').textContent = text ? `${when} · ${text}` : '';
+  $('notice').hidden = !text || key === dismissedNotice;
+  $('notice-dismiss').onclick = () => { dismissedNotice = key; $('notice').hidden = true; };
+}
+
 function onMessage(m) {
   switch (m.type) {
     case 'deck': onDeck(m); break;
     case 'state': state = m; paintStorage(m.storage_error); break;
     case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
     case 'participants': paintParticipants(Number(m.connected) || 0); return;
+    case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
     case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
     default: return;
   }

@@ -207,6 +207,22 @@ pub fn follow_presented(app: &AppHandle, mut presented: watch::Receiver<Presente
     });
 }
 
+/// Says in a dialog when the app itself had trouble (its server died and was
+/// brought back), beside the banner in the presenter view.
+pub fn follow_notices(app: &AppHandle, mut notices: watch::Receiver<Option<handsup_core::app::Notice>>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while notices.changed().await.is_ok() {
+            let Some(notice) = notices.borrow_and_update().clone() else { continue };
+            app.dialog()
+                .message(notice.text.to_string())
+                .title("Handsup recovered")
+                .kind(tauri_plugin_dialog::MessageDialogKind::Warning)
+                .show(|_| {});
+        }
+    });
+}
+
 fn apply(app: &AppHandle, presented: &Presented) {
     let recent_changed = match app.try_state::<RecentDecks>() {
         Some(recent) => {

@@ -67,6 +67,9 @@ enum Command {
     /// Makes the writer panic mid-batch, to test that it recovers.
     #[cfg(test)]
     Panic,
+    /// Ends the writer thread past its own recovery, to test the supervisor's.
+    #[cfg(test)]
+    Die,
 }
 
 /// A cloneable handle to the writer thread. The thread ends when the last handle is dropped.
@@ -179,6 +182,12 @@ impl Engine {
         answer.await.map_err(|_| unavailable())?
     }
 
+    /// Ends the writer thread as a bug past its recovery would.
+    #[cfg(test)]
+    pub(crate) async fn kill_writer(&self) {
+        let _ = self.commands.send(Command::Die).await;
+    }
+
     /// How many participants answered each question, by id (committed answers only).
     pub async fn answer_counts(&self) -> Option<HashMap<String, u64>> {
         let (reply, answer) = oneshot::channel();
@@ -241,6 +250,10 @@ impl Writer {
         // Commit whatever queued during the previous commit: one fsync serves them all.
         while inbox.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
             let commands = std::mem::take(&mut batch);
+            #[cfg(test)]
+            if commands.iter().any(|command| matches!(command, Command::Die)) {
+                panic!("the writer died (injected by a test)");
+            }
             // A bug must not take the room down: the batch is rolled back (its replies
             // dropped, so phones send again) and the writer goes on from the file.
             if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(commands))) {
@@ -341,6 +354,8 @@ impl Writer {
                 }
                 #[cfg(test)]
                 Command::Panic => panic!("injected by a test"),
+                #[cfg(test)]
+                Command::Die => {}
                 Command::Counts { reply } => {
                     let counts =
                         state.results.iter().map(|(id, results)| (id.clone(), results.respondents())).collect();

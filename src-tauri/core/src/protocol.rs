@@ -164,6 +164,13 @@ pub enum ToPresenter<'a> {
     Clock {
         now: Millis,
     },
+    /// Something the presenter must know about the app itself (its server was
+    /// brought back after it died); `null` clears it. Sent on connect and on change.
+    Notice {
+        text: Option<&'a str>,
+        /// When it happened, on the server's clock.
+        at: Option<Millis>,
+    },
     Error {
         code: ErrorCode,
         message: &'a str,

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -14,7 +15,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::protocol::{encode, JoinView, SlideView, ToPresenter};
 use crate::question::Audience;
-use crate::server::{self, Identities, Presence, SaveDeck, ServerState, SocketCounter};
+use crate::server::{self, Identities, Notice, Presence, SaveDeck, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
 use crate::{net, qr};
 
@@ -34,9 +35,36 @@ pub(super) struct Launched {
     pub file: Arc<DeckFile>,
     /// For presenter actions from the desktop menus; dropped before the writer is joined.
     pub engine: Engine,
+    /// Each of the server task and the writer thread says here when it ends, by
+    /// its name. While the server runs, a message means one of them died.
+    pub ended: mpsc::Receiver<&'static str>,
     shutdown: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
     writer: std::thread::JoinHandle<()>,
+}
+
+#[cfg(test)]
+impl Launched {
+    /// Ends the server task or the writer thread as a bug would, to test the supervisor.
+    pub async fn sabotage(&self, what: &str) {
+        match what {
+            "server" => self.server.abort(),
+            _ => self.engine.kill_writer().await,
+        }
+    }
+}
+
+/// Sends its name on `ended` when dropped: at the end of a task or thread, a panic included.
+struct EndNotice {
+    /// The supervisor holds the receiver ([`Launched::ended`]).
+    ended: mpsc::Sender<&'static str>,
+    what: &'static str,
+}
+
+impl Drop for EndNotice {
+    fn drop(&mut self) {
+        let _ = self.ended.try_send(self.what);
+    }
 }
 
 impl Launched {
@@ -44,6 +72,7 @@ impl Launched {
     pub async fn stop(self) -> Result<(), Error> {
         self.shutdown.cancel();
         let served = self.server.await.map_err(|join| Error::Server(std::io::Error::other(join)));
+        drop(self.ended);
         // The writer ends once the last engine handle is gone: the server's are, now ours.
         drop(self.engine);
         let writer = self.writer;
@@ -51,6 +80,15 @@ impl Launched {
         served??;
         Ok(())
     }
+}
+
+/// What every server the supervisor starts shares with it.
+pub(super) struct Shared {
+    /// The supervisor reads the editor's saves from the other end.
+    pub saves: mpsc::Sender<SaveDeck>,
+    /// The supervisor publishes what the presenter must know (a server brought
+    /// back after it died); presenter sockets and the desktop shell watch it.
+    pub notices: watch::Receiver<Option<Notice>>,
 }
 
 /// A deck ready to go on screen: its file read, its store open and its session
@@ -104,12 +142,12 @@ pub(super) async fn prepare_file(config: &Config, file: DeckFile) -> Result<Prep
 }
 
 /// Starts a server on a prepared deck: both listeners are accepting when this returns.
-/// `shutdown` stops it; the editor's saves go to `saves`, which the supervisor reads.
+/// `shutdown` stops it; the editor's saves go to the supervisor through `shared`.
 pub(super) async fn launch(
     config: &Config,
     prepared: Prepared,
     shutdown: CancellationToken,
-    saves: tokio::sync::mpsc::Sender<SaveDeck>,
+    shared: &Shared,
 ) -> Result<Launched, Error> {
     let Prepared { file, store, stored, recent } = prepared;
     let file = &file;
@@ -161,14 +199,30 @@ pub(super) async fn launch(
         limits: config.limits.clone(),
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),
-        saves,
+        saves: shared.saves.clone(),
+        notices: shared.notices.clone(),
         token: token.into(),
         participant_port,
         presenter_port,
         shutdown: shutdown.clone(),
         tasks: TaskTracker::new(),
     };
-    let server = tokio::spawn(server::run(participants, presenter, state));
+    let (notify, ended) = mpsc::channel(2);
+    let server_notice = EndNotice { ended: notify.clone(), what: "server" };
+    let server = tokio::spawn(async move {
+        let _notice = server_notice;
+        server::run(participants, presenter, state).await
+    });
+    // The writer thread is joined by a small thread of its own, so that its end
+    // (a panic past the writer's own recovery included) is heard at once.
+    let writer_notice = EndNotice { ended: notify, what: "writer" };
+    let writer = std::thread::Builder::new()
+        .name("handsup-writer-watch".into())
+        .spawn(move || {
+            let _notice = writer_notice;
+            let _ = writer.join();
+        })
+        .map_err(Error::Server)?;
     Ok(Launched {
         participant_url,
         presenter_url,
@@ -178,6 +232,7 @@ pub(super) async fn launch(
         recent,
         file: Arc::new(file.clone()),
         engine,
+        ended,
         shutdown,
         server,
         writer,

@@ -16,6 +16,7 @@ use crate::deck::Deck;
 pub use crate::deck::{load_deck, DeckFile, DeckSource};
 use crate::error::Error;
 use crate::server::Limits;
+pub use crate::server::Notice;
 use crate::session::PresenterAction;
 
 /// The LAN port when `--port` is not given.
@@ -61,6 +62,9 @@ enum Control {
     Export {
         reply: oneshot::Sender<Result<String, Error>>,
     },
+    /// Ends the server task (`"server"`) or the writer thread, as a bug would.
+    #[cfg(test)]
+    Sabotage(&'static str),
 }
 
 /// A cloneable handle that steers the running presentation: the editor's save,
@@ -106,6 +110,8 @@ pub struct Running {
     pub database: PathBuf,
     /// Published by the supervisor whenever a deck goes on screen.
     presented: watch::Receiver<Presented>,
+    /// Published by the supervisor when the app itself had trouble (a server brought back).
+    notices: watch::Receiver<Option<Notice>>,
     controller: Controller,
     shutdown: CancellationToken,
     supervisor: JoinHandle<Result<(), Error>>,
@@ -120,6 +126,12 @@ impl Running {
     /// Follows what is on screen (a new deck, an edited one).
     pub fn presented(&self) -> watch::Receiver<Presented> {
         self.presented.clone()
+    }
+
+    /// Follows what the presenter must know about the app itself (a server that
+    /// died and was brought back), for a dialog in the desktop shell.
+    pub fn notices(&self) -> watch::Receiver<Option<Notice>> {
+        self.notices.clone()
     }
 
     pub fn controller(&self) -> Controller {

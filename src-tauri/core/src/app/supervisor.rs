@@ -4,11 +4,11 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::edit;
-use super::launch::{launch, prepare, prepare_file, Launched, Prepared};
+use super::launch::{launch, prepare, prepare_file, Launched, Prepared, Shared};
 use super::{Config, Control, Controller, DeckFile, Presented, Running};
 use crate::error::Error;
 use crate::export::Which;
-use crate::server::{EditRefusal, SaveDeck};
+use crate::server::{EditRefusal, Notice, SaveDeck};
 
 pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
     let prepared = prepare(&config, &config.deck).await?;
@@ -19,7 +19,9 @@ pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
     let controller = Controller { control };
     // Every server this supervisor starts sends the editor's saves here.
     let (saves, saved) = mpsc::channel(4);
-    let launched = launch(&config, prepared, shutdown.child_token(), saves.clone()).await?;
+    let (notices_tx, notices) = watch::channel(None);
+    let shared = Shared { saves, notices: notices.clone() };
+    let launched = launch(&config, prepared, shutdown.child_token(), &shared).await?;
     // Later decks come up on the same port (the phones' QR code stays valid) and resume.
     config.port = launched.participant_port;
     config.fresh = false;
@@ -30,14 +32,15 @@ pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
         presenter_url: launched.presenter_url.clone(),
         database: launched.database.clone(),
         presented,
+        notices,
         controller: controller.clone(),
         shutdown: shutdown.clone(),
         supervisor: tokio::spawn(supervise(
             config,
             launched,
-            Inboxes { control: inbox, saved, saves },
+            Inboxes { control: inbox, saved, shared },
             shutdown,
-            presented_tx,
+            Outboxes { presented: presented_tx, notices: notices_tx },
         )),
     })
 }
@@ -46,9 +49,17 @@ pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
 struct Inboxes {
     /// Every [`Controller`] clone holds a sender.
     control: mpsc::Receiver<Control>,
-    /// Each running server holds a clone of `saves` (its editor API).
+    /// Each running server holds a clone of `shared.saves` (its editor API).
     saved: mpsc::Receiver<SaveDeck>,
-    saves: mpsc::Sender<SaveDeck>,
+    shared: Shared,
+}
+
+/// What the supervisor tells the desktop shell and the presenter page.
+struct Outboxes {
+    /// The desktop shell follows what is on screen (window titles, menus).
+    presented: watch::Sender<Presented>,
+    /// Presenter sockets and the desktop shell show what went wrong with the app itself.
+    notices: watch::Sender<Option<Notice>>,
 }
 
 async fn supervise(
@@ -56,11 +67,21 @@ async fn supervise(
     mut current: Launched,
     mut inboxes: Inboxes,
     shutdown: CancellationToken,
-    presented: watch::Sender<Presented>,
+    out: Outboxes,
 ) -> Result<(), Error> {
     loop {
         let command = tokio::select! {
             () = shutdown.cancelled() => return current.stop().await,
+            Some(what) = current.ended.recv() => {
+                // Nothing cancelled it: the server task or the writer thread died.
+                tracing::error!(what, "stopped unexpectedly; bringing the deck back from its file");
+                current = restore(&mut config, current, &shutdown, &inboxes.shared).await?;
+                let text = format!(
+                    "Handsup's {what} stopped unexpectedly and was brought back from the saved answers. Phones reconnect by themselves."
+                );
+                out.notices.send_replace(Some(Notice { text: text.into(), at: crate::store::now_millis() }));
+                continue;
+            }
             command = inboxes.control.recv() => command,
             Some(save) = inboxes.saved.recv() => {
                 let counts = current.engine.answer_counts().await.unwrap_or_default();
@@ -87,10 +108,10 @@ async fn supervise(
                 }
                 // The editor hears first: swapping decks stops the server it talks to.
                 let _ = save.reply.send(Ok(crate::server::Saved { path: checked.path.clone(), slides: checked.slides }));
-                let (next, shown) = swap(&mut config, current, prepared, checked.discard, &shutdown, &inboxes.saves).await?;
+                let (next, shown) = swap(&mut config, current, prepared, checked.discard, &shutdown, &inboxes.shared).await?;
                 current = next;
                 match shown {
-                    Ok(file) => show(&presented, file, &current),
+                    Ok(file) => show(&out.presented, file, &current),
                     Err(error) => tracing::error!(%error, "the saved deck could not be put on screen"),
                 }
                 continue;
@@ -99,6 +120,8 @@ async fn supervise(
         match command {
             // Cannot happen while `controller` is held here; stop cleanly all the same.
             None => return current.stop().await,
+            #[cfg(test)]
+            Some(Control::Sabotage(what)) => current.sabotage(what).await,
             Some(Control::Present { action, reply }) => {
                 let engine = current.engine.clone();
                 tokio::spawn(async move {
@@ -127,9 +150,9 @@ async fn supervise(
                         continue;
                     }
                 };
-                let (next, shown) = swap(&mut config, current, prepared, discard, &shutdown, &inboxes.saves).await?;
+                let (next, shown) = swap(&mut config, current, prepared, discard, &shutdown, &inboxes.shared).await?;
                 current = next;
-                let result = shown.map(|file| show(&presented, file, &current));
+                let result = shown.map(|file| show(&out.presented, file, &current));
                 match reply {
                     Some(reply) => drop(reply.send(result)),
                     None => {
@@ -149,17 +172,18 @@ fn show(presented: &watch::Sender<Presented>, file: DeckFile, current: &Launched
 }
 
 /// Swaps `current` for a server on the prepared deck. A server that cannot start
-/// brings the previous deck back; only a failure to bring any server back up is
-/// returned as the outer error.
+/// brings the previous deck back (retrying until it is up); only shutting down
+/// meanwhile is returned as the outer error.
 async fn swap(
     config: &mut Config,
     current: Launched,
     prepared: Prepared,
     discard: Vec<String>,
     shutdown: &CancellationToken,
-    saves: &mpsc::Sender<SaveDeck>,
+    shared: &Shared,
 ) -> Result<(Launched, Result<DeckFile, Error>), Error> {
     let session = current.session;
+    let current_file = (*current.file).clone();
     // Phones see their socket close with "going away" and come back to the new deck by themselves.
     current.stop().await?;
     // After the old writer stopped: no answer can arrive for a discarded question, and
@@ -171,14 +195,119 @@ async fn swap(
     }
     let file = prepared.file.clone();
     let source = file.source.clone();
+    let previous_file = current_file;
     let previous = std::mem::replace(&mut config.deck, source);
-    match launch(config, prepared, shutdown.child_token(), saves.clone()).await {
+    match launch(config, prepared, shutdown.child_token(), shared).await {
         Ok(launched) => Ok((launched, Ok(file))),
         Err(error) => {
             config.deck = previous;
-            let prepared = prepare(config, &config.deck.clone()).await?;
-            let launched = launch(config, prepared, shutdown.child_token(), saves.clone()).await?;
+            let launched = relaunch(config, &previous_file, shutdown, shared).await?;
             Ok((launched, Err(error)))
         }
+    }
+}
+
+/// Stops what is left of a server whose task or writer died, and brings its deck back.
+async fn restore(
+    config: &mut Config,
+    dead: Launched,
+    shutdown: &CancellationToken,
+    shared: &Shared,
+) -> Result<Launched, Error> {
+    let file = dead.file.clone();
+    if let Err(error) = dead.stop().await {
+        tracing::warn!(%error, "the dead server's remains stopped with an error");
+    }
+    relaunch(config, &file, shutdown, shared).await
+}
+
+/// Puts `file` (a deck already read) back on screen from the answers in the
+/// store, trying again with a growing pause until it works or Handsup stops:
+/// the room must never be left without a server while the app runs.
+async fn relaunch(
+    config: &mut Config,
+    file: &DeckFile,
+    shutdown: &CancellationToken,
+    shared: &Shared,
+) -> Result<Launched, Error> {
+    let mut pause = std::time::Duration::from_millis(250);
+    loop {
+        let attempt = match prepare_file(config, file.clone()).await {
+            Ok(prepared) => launch(config, prepared, shutdown.child_token(), shared).await,
+            Err(error) => Err(error),
+        };
+        match attempt {
+            Ok(launched) => return Ok(launched),
+            Err(error) => tracing::error!(%error, ?pause, "cannot bring the deck back yet; trying again"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Err(Error::Stopped),
+            () = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(std::time::Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::app::{DeckSource, Notice};
+
+    async fn page_served(url: &str) -> bool {
+        let Some(address) = url.strip_prefix("http://").and_then(|rest| rest.strip_suffix('/')) else { return false };
+        let Ok(Ok(mut stream)) =
+            tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(address)).await
+        else {
+            return false;
+        };
+        let request = format!("GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        if stream.write_all(request.as_bytes()).await.is_err() {
+            return false;
+        }
+        let mut head = [0u8; 12];
+        tokio::time::timeout(Duration::from_secs(2), stream.read_exact(&mut head)).await.is_ok_and(|read| read.is_ok())
+            && head.ends_with(b"200")
+    }
+
+    async fn brought_back_after(what: &'static str) {
+        let data = tempfile::tempdir().expect("tempdir");
+        let config = Config {
+            deck: DeckSource::Demo,
+            bind: Some("127.0.0.1".parse().expect("ip")),
+            port: 0,
+            data_dir: data.path().to_path_buf(),
+            fresh: true,
+            limits: crate::server::Limits::default(),
+        };
+        let running = start(config).await.expect("started");
+        let mut notices = running.notices();
+        assert!(notices.borrow_and_update().is_none());
+        assert!(page_served(&running.participant_url).await, "serving before");
+
+        assert!(running.controller.control.send(Control::Sabotage(what)).await.is_ok());
+        tokio::time::timeout(Duration::from_secs(10), notices.changed())
+            .await
+            .expect("the presenter is told within seconds")
+            .expect("the supervisor is alive");
+        let notice: Option<Notice> = notices.borrow().clone();
+        let text = notice.map(|notice| notice.text.to_string()).unwrap_or_default();
+        assert!(text.contains(what) && text.contains("brought back"), "{text}");
+        assert!(page_served(&running.participant_url).await, "the same address serves phones again");
+        running.controller().present(crate::session::PresenterAction::Next).await.expect("the new writer answers");
+        running.stop().await.expect("stops cleanly");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_server_task_that_dies_is_brought_back_and_the_presenter_told() {
+        brought_back_after("server").await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_thread_that_dies_is_brought_back_and_the_presenter_told() {
+        brought_back_after("writer").await;
     }
 }

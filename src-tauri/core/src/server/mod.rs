@@ -26,6 +26,13 @@ pub use guard::Refusal;
 pub use limits::{Identities, Limits, SocketCounter};
 pub use presence::Presence;
 
+/// Something the presenter must know about the app itself, and when it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: Arc<str>,
+    pub at: crate::session::Millis,
+}
+
 /// Everything a request handler or socket task needs. Cheap to clone.
 #[derive(Clone)]
 pub struct ServerState {
@@ -47,6 +54,9 @@ pub struct ServerState {
     /// The editor's saves, to the app's supervisor, which holds the receiver: it
     /// writes the file and puts the saved deck on screen (stopping this server).
     pub saves: tokio::sync::mpsc::Sender<SaveDeck>,
+    /// What the presenter must know about the app itself (a server brought back
+    /// after it died); the supervisor holds the sender. `None` when all is well.
+    pub notices: tokio::sync::watch::Receiver<Option<Notice>>,
     /// The secret in the presenter URL; the presenter listener refuses requests without it.
     pub token: Arc<str>,
     /// Ports the `Host` check accepts on each listener.

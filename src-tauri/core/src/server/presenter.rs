@@ -74,12 +74,15 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     // Subscribe before the snapshot, so no change between the two is missed.
     let mut views = state.views.presenter.clone();
     let mut connected = state.presence.subscribe();
+    let mut notices = state.notices.clone();
     socket::send(&mut socket, state.deck_frame.clone()).await?;
     let frame = views.borrow_and_update().clone();
     socket::send(&mut socket, frame).await?;
     let count = *connected.borrow_and_update();
     socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
     socket::send_text(&mut socket, encode(&ToPresenter::Clock { now: crate::store::now_millis() })).await?;
+    let notice = notices.borrow_and_update().clone();
+    socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
 
     loop {
         tokio::select! {
@@ -98,6 +101,10 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
             Ok(()) = connected.changed() => {
                 let count = *connected.borrow_and_update();
                 socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
+            }
+            Ok(()) = notices.changed() => {
+                let notice = notices.borrow_and_update().clone();
+                socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
             }
             frame = socket.recv() => match frame {
                 None => return Ok(()),
@@ -127,6 +134,10 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
             }
         }
     }
+}
+
+fn notice_frame(notice: Option<&super::Notice>) -> String {
+    encode(&ToPresenter::Notice { text: notice.map(|n| &*n.text), at: notice.map(|n| n.at) })
 }
 
 fn action(message: PresenterMessage) -> PresenterAction {
