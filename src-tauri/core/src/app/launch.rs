@@ -124,6 +124,24 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// Records in the store, before the editor writes the deck file, that
+    /// `session`'s answers to `discard` go with this save (see [`Store::plan_discard`]).
+    /// On failure the save must not go ahead.
+    pub async fn plan_discard(mut self, session: i64, discard: &[String]) -> Result<Prepared, Error> {
+        if discard.is_empty() {
+            return Ok(self);
+        }
+        let discard = discard.to_vec();
+        tokio::task::spawn_blocking(move || {
+            self.store.plan_discard(session, &self.file.text, &discard)?;
+            Ok(self)
+        })
+        .await
+        .map_err(|join| Error::Server(std::io::Error::other(join)))?
+    }
+}
+
 /// Reads `source` and opens its session (blocking work, off the async threads).
 pub(super) async fn prepare(config: &Config, source: &DeckSource) -> Result<Prepared, Error> {
     prepare_file(config, load_deck(source)?).await

@@ -94,7 +94,13 @@ async fn supervise(
                 };
                 // Its session is opened before anything is written or stopped: if the
                 // store is locked or broken, nothing changes and the editor says why.
+                // The answers this save discards are recorded with it first, so a
+                // crash between the file and the discard is settled on the next open.
                 let prepared = match prepare_file(&config, checked.file.clone()).await {
+                    Ok(prepared) => prepared.plan_discard(current.session, &checked.discard).await,
+                    Err(error) => Err(error),
+                };
+                let prepared = match prepared {
                     Ok(prepared) => prepared,
                     Err(error) => {
                         let message = format!("not saved: Handsup cannot open the deck's session ({error}); the deck on screen stays");

@@ -31,6 +31,8 @@ pub enum StoreError {
     Migrate(#[from] MigrateError),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("the database holds something this Handsup cannot read: {0}")]
+    Corrupt(String),
 }
 
 /// A session as an export reads it.
@@ -115,6 +117,7 @@ impl Store {
             params![key, deck.title, source, now],
             |row| row.get(0),
         )?;
+        settle_pending_discards(&tx, deck_id, source)?;
         let latest: Option<i64> = if fresh {
             None
         } else {
@@ -174,23 +177,25 @@ impl Store {
     /// Deletes a session's answers to `questions` (the deck editor changed them).
     pub fn discard_answers(&mut self, session: i64, questions: &[String]) -> Result<usize, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut deleted = 0;
-        for question in questions {
-            for table in ["responses", "requests"] {
-                let removed = tx.execute(
-                    &format!(
-                        "DELETE FROM {table} WHERE question = ?2
-                         AND participant_id IN (SELECT id FROM participants WHERE session_id = ?1)"
-                    ),
-                    params![session, question],
-                )?;
-                if table == "responses" {
-                    deleted += removed;
-                }
-            }
-        }
+        let deleted = delete_answers(&tx, session, questions)?;
+        // The save it was planned for has happened: nothing is left to settle.
+        tx.execute("DELETE FROM pending_discards WHERE session_id = ?1", [session])?;
         tx.commit()?;
         Ok(deleted)
+    }
+
+    /// Records, before the editor writes `deck_text` to the deck file, that
+    /// `session`'s answers to `questions` go with that save. If Handsup stops
+    /// before [`Store::discard_answers`] runs, the next open of the deck settles
+    /// it: the answers go if the file holds `deck_text`, and stay if it does not.
+    pub fn plan_discard(&mut self, session: i64, deck_text: &str, questions: &[String]) -> Result<(), StoreError> {
+        let questions = serde_json::to_string(questions).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO pending_discards (session_id, deck_text, questions) VALUES (?1, ?2, ?3)
+             ON CONFLICT (session_id) DO UPDATE SET deck_text = excluded.deck_text, questions = excluded.questions",
+            params![session, deck_text, questions],
+        )?;
+        Ok(())
     }
 
     /// Every participant id a session has seen.
@@ -351,6 +356,52 @@ impl Batch<'_> {
     pub fn commit(self) -> Result<(), StoreError> {
         Ok(self.tx.commit()?)
     }
+}
+
+/// Deletes one session's answers (and retried requests) to `questions`; returns the answers deleted.
+fn delete_answers(tx: &rusqlite::Transaction<'_>, session: i64, questions: &[String]) -> Result<usize, StoreError> {
+    let mut deleted = 0;
+    for question in questions {
+        for table in ["responses", "requests"] {
+            let removed = tx.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE question = ?2
+                     AND participant_id IN (SELECT id FROM participants WHERE session_id = ?1)"
+                ),
+                params![session, question],
+            )?;
+            if table == "responses" {
+                deleted += removed;
+            }
+        }
+    }
+    Ok(deleted)
+}
+
+/// Settles the discards a save planned for this deck's sessions and never
+/// carried out (Handsup stopped between writing the file and discarding): the
+/// answers go when the deck being opened is the saved text, and stay otherwise.
+fn settle_pending_discards(tx: &rusqlite::Transaction<'_>, deck_id: i64, opened_text: &str) -> Result<(), StoreError> {
+    let pending = {
+        let mut statement = tx.prepare(
+            "SELECT session_id, deck_text, questions FROM pending_discards
+             WHERE session_id IN (SELECT id FROM sessions WHERE deck_id = ?1)",
+        )?;
+        let rows = statement.query_map([deck_id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+        })?;
+        rows.collect::<Result<Vec<_>, _>>()?
+    };
+    for (session, saved_text, questions) in pending {
+        if saved_text == opened_text {
+            let questions: Vec<String> =
+                serde_json::from_str(&questions).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            let deleted = delete_answers(tx, session, &questions)?;
+            tracing::info!(session, deleted, "settled a save that was interrupted: its discarded answers are gone");
+        }
+        tx.execute("DELETE FROM pending_discards WHERE session_id = ?1", [session])?;
+    }
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch: the server's clock for timestamps and deadlines.

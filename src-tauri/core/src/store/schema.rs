@@ -66,6 +66,13 @@ const MIGRATIONS: &[&str] = &[
     // 5: when each request id was claimed, so ids too old to be retried are forgotten.
     "ALTER TABLE requests ADD COLUMN claimed_at INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX requests_by_age ON requests(claimed_at);",
+    // 6: answers the editor's save will discard, written before the deck file, so
+    // that a crash between the file and the discard is settled on the next open.
+    "CREATE TABLE pending_discards (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+        deck_text TEXT NOT NULL,
+        questions TEXT NOT NULL
+    );",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();

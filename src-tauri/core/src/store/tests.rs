@@ -131,3 +131,55 @@ fn each_session_keeps_the_deck_it_ran() {
         .expect("deck copy");
     assert_eq!(text, ("# First".to_string(), "talk.md".to_string()));
 }
+
+#[test]
+fn a_planned_discard_is_settled_by_the_deck_on_disk_at_the_next_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deck = demo_deck();
+    let answered = |store: &Store, session: i64| -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM responses r JOIN participants p ON p.id = r.participant_id WHERE p.session_id = ?1",
+                [session],
+                |row| row.get(0),
+            )
+            .expect("count")
+    };
+    let open = |text: &str| {
+        let mut store = Store::open(dir.path()).expect("open");
+        let session = store.open_session("talk", &deck, text, "talk.md", false).expect("session");
+        (store, session.id)
+    };
+    let (mut store, session) = open("old text");
+    let batch = store.batch().expect("batch");
+    let phone = batch.participant(session, "phone-0001").expect("participant");
+    batch.answer(phone, "q", &choices(&[0]).to_json()).expect("answer");
+    batch.commit().expect("commit");
+    drop(store);
+
+    // Planned, but the file was never written: the answers stay, the plan is dropped.
+    let (mut store, _) = open("old text");
+    store.plan_discard(session, "new text", &["q".to_string()]).expect("plan");
+    drop(store);
+    let (store, _) = open("old text");
+    assert_eq!(answered(&store, session), 1);
+    let plans: i64 = store.conn.query_row("SELECT count(*) FROM pending_discards", [], |r| r.get(0)).expect("plans");
+    assert_eq!(plans, 0, "a plan for a text never written is forgotten");
+    drop(store);
+
+    // Planned and written, but Handsup stopped before discarding: the next open does it.
+    let (mut store, _) = open("old text");
+    store.plan_discard(session, "new text", &["q".to_string()]).expect("plan");
+    drop(store);
+    let (store, _) = open("new text");
+    assert_eq!(answered(&store, session), 0, "old answers never meet the new options");
+    drop(store);
+
+    // The normal path: the discard itself clears its plan.
+    let (mut store, _) = open("new text");
+    store.plan_discard(session, "newer text", &["other".to_string()]).expect("plan");
+    store.discard_answers(session, &["other".to_string()]).expect("discard");
+    let plans: i64 = store.conn.query_row("SELECT count(*) FROM pending_discards", [], |r| r.get(0)).expect("plans");
+    assert_eq!(plans, 0);
+}
