@@ -203,3 +203,93 @@ async fn one_address_cannot_invent_a_room_of_respondents() -> Result<()> {
     again.wait_type("state").await?;
     server.stop().await
 }
+
+/// Reads a raw socket until a text frame of `kind` arrives.
+async fn next_of(
+    socket: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    kind: &str,
+) -> Result<serde_json::Value> {
+    use futures_util::StreamExt;
+    tokio::time::timeout(common::PATIENCE, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
+                    let message: serde_json::Value = serde_json::from_str(&text)?;
+                    if message["type"] == kind {
+                        return Ok(message);
+                    }
+                }
+                Some(Ok(_)) => continue,
+                other => anyhow::bail!("the socket ended waiting for {kind}: {other:?}"),
+            }
+        }
+    })
+    .await?
+}
+
+#[tokio::test]
+async fn a_vote_that_matters_takes_one_participant_per_address() -> Result<()> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let deck = "<!-- question: single id=board voters=one-per-address -->\n# Who chairs the board?\n\n- Ada\n- Grace\n";
+    let mut server = TestServer::start_on(deck).await?;
+    let mut presenter = server.presenter().await?;
+    presenter.send(serde_json::json!({"type": "open_voting"})).await?;
+    presenter.wait_for("voting open", |m| m["type"] == "state" && m["voting"] == "open").await?;
+    let (addr, origin) = handsup_load::phones::target(&server.participant_url)?;
+    let url = server.participant_ws();
+    let vote_from = |source: [u8; 4], id: &'static str, pick: u16| {
+        let (url, origin) = (url.clone(), origin.clone());
+        async move {
+            let mut socket = handsup_load::phones::connect(addr, source.into(), &url, &origin).await?;
+            socket.send(Message::text(serde_json::json!({"type": "hello", "participant": id}).to_string())).await?;
+            next_of(&mut socket, "state").await?;
+            let vote = serde_json::json!({"type": "vote", "request": format!("{id}-r"), "question": "board", "answer": {"choices": [pick]}});
+            socket.send(Message::text(vote.to_string())).await?;
+            let reply = tokio::time::timeout(common::PATIENCE, async {
+                use futures_util::StreamExt;
+                while let Some(frame) = socket.next().await {
+                    if let Message::Text(text) = frame? {
+                        let message: serde_json::Value = serde_json::from_str(&text)?;
+                        if message["type"] == "ack" || message["type"] == "error" {
+                            return Ok(message);
+                        }
+                    }
+                }
+                anyhow::bail!("the socket ended before a reply")
+            })
+            .await??;
+            Ok::<_, anyhow::Error>(reply)
+        }
+    };
+    let first = vote_from([127, 0, 0, 2], "office-laptop-1", 0).await?;
+    assert_eq!(first["type"], "ack", "{first}");
+    let changed = vote_from([127, 0, 0, 2], "office-laptop-1", 1).await?;
+    assert_eq!(changed["type"], "ack", "the first voter may change its answer: {changed}");
+    let second = vote_from([127, 0, 0, 2], "office-laptop-2", 0).await?;
+    assert_eq!(second["code"], "one_per_address", "{second}");
+    let elsewhere = vote_from([127, 0, 0, 3], "other-desk-1", 0).await?;
+    assert_eq!(elsewhere["type"], "ack", "another address votes: {elsewhere}");
+    let stored: i64 = server.database()?.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))?;
+    assert_eq!(stored, 2);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn the_presenter_sees_when_one_address_holds_unusually_many_participants() -> Result<()> {
+    let limits = Limits { crowd_warning: 3, ..Limits::default() };
+    let mut server = TestServer::start_with(limits).await?;
+    let mut presenter = server.presenter().await?;
+    let quiet = presenter.wait_type("participants").await?;
+    assert!(quiet["crowded"].is_null(), "{quiet}");
+    let mut phones = Vec::new();
+    for n in 0..3 {
+        let mut phone = server.participant(&format!("crowd-phone-{n:04}")).await?;
+        phone.wait_type("state").await?;
+        phones.push(phone);
+    }
+    let crowded = presenter.wait_for("a crowd", |m| m["type"] == "participants" && !m["crowded"].is_null()).await?;
+    assert_eq!(crowded["crowded"], serde_json::json!({"address": "127.0.0.1", "participants": 3}), "{crowded}");
+    drop(phones);
+    server.stop().await
+}

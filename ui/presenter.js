@@ -237,6 +237,17 @@ function paintParticipants(n) {
   for (const el of document.querySelectorAll('.participant-count')) el.textContent = String(n);
 }
 
+// Many participants on one address: a room behind one router, or one device posing as many.
+function paintCrowd(crowded) {
+  const line = $('crowd');
+  const many = crowded && Number(crowded.participants);
+  line.hidden = !many;
+  if (!many) return;
+  line.textContent = `${many} participants come from one address (${String(crowded.address)}). `
+    + 'Normal behind a shared router or guest Wi-Fi; otherwise one device may be posing as many. '
+    + 'For a vote that matters, use voters=one-per-address on the question.';
+}
+
 function paintConnection(text) {
   const banner = $('connection');
   banner.textContent = text;
@@ -265,7 +276,7 @@ function onMessage(m) {
     case 'deck': onDeck(m); break;
     case 'state': state = m; paintStorage(m.storage_error); break;
     case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
-    case 'participants': paintParticipants(Number(m.connected) || 0); return;
+    case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
     case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
     case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
     default: return;

@@ -79,6 +79,8 @@ pub enum ErrorCode {
     RateLimited,
     /// Too many new participants from one address: a script posing as a room.
     TooManyParticipants,
+    /// The question takes one answer per address, and another participant on this one gave it.
+    OnePerAddress,
 }
 
 /// What the server sends to a phone.
@@ -159,6 +161,9 @@ pub enum ToPresenter<'a> {
     },
     Participants {
         connected: usize,
+        /// The address with the most participants, once unusually many share one
+        /// (a room behind one router, or one device posing as many); else `null`.
+        crowded: Option<crate::server::Crowd>,
     },
     /// The server's clock, once per connect.
     Clock {

@@ -190,6 +190,7 @@ mod tests {
             kind,
             time: None,
             results_on_phones: false,
+            one_per_address: false,
         }
     }
 

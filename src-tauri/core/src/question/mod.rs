@@ -44,6 +44,9 @@ pub struct Question {
     pub time: Option<u32>,
     /// After voting closes, phones see the results too (`results=phones`).
     pub results_on_phones: bool,
+    /// One participant per network address may answer (`voters=one-per-address`),
+    /// for votes that matter more than a room behind one router.
+    pub one_per_address: bool,
 }
 
 /// What kind of answer a question takes, with the kind's own settings.
@@ -198,7 +201,7 @@ pub static KINDS: [&KindSpec; 6] =
     [&choice::SINGLE, &choice::MULTIPLE, &scale::SPEC, &number::SPEC, &ranking::SPEC, &points::SPEC];
 
 /// Settings every kind takes besides its own (and `id=`).
-pub static COMMON_SETTINGS: [SettingSpec; 2] = [
+pub static COMMON_SETTINGS: [SettingSpec; 3] = [
     SettingSpec {
         name: "time",
         label: "Timer (seconds)",
@@ -215,6 +218,15 @@ pub static COMMON_SETTINGS: [SettingSpec; 2] = [
         default: "",
         choices: &["", "phones"],
         help: "`phones`: once voting closes, phones show the results too.",
+        affects_answers: false,
+    },
+    SettingSpec {
+        name: "voters",
+        label: "Who may answer",
+        value: SettingType::Choice,
+        default: "",
+        choices: &["", "one-per-address"],
+        help: "`one-per-address`: one participant per device address, for votes that matter. Phones behind one router (guest Wi-Fi) then count once.",
         affects_answers: false,
     },
 ];
@@ -274,11 +286,22 @@ impl Question {
                 )));
             }
         };
+        let one_per_address = match settings.take("voters").as_deref() {
+            None => false,
+            Some("one-per-address") => true,
+            Some(other) => {
+                return Err(Fault::Setting(SettingError::of(
+                    "voters",
+                    format!("voters={other}: the only value is `voters=one-per-address`"),
+                )));
+            }
+        };
         let kind = (spec.parse)(&mut settings, &options).map_err(Fault::Setting)?;
         let mut known: Vec<&str> = spec.settings.iter().map(|setting| setting.name).collect();
-        known.extend(["time", "results", "id"]);
+        known.extend(["time", "results", "voters", "id"]);
         settings.finish(spec.name, &known).map_err(Fault::Setting)?;
-        Ok(Question { id, prompt, options, kind, time: time.and_then(|t| u32::try_from(t).ok()), results_on_phones })
+        let time = time.and_then(|t| u32::try_from(t).ok());
+        Ok(Question { id, prompt, options, kind, time, results_on_phones, one_per_address })
     }
 
     /// Every setting as written in the directive after the kind, `id=` aside.
@@ -289,6 +312,9 @@ impl Question {
         }
         if self.results_on_phones {
             settings.push(("results", "phones".into()));
+        }
+        if self.one_per_address {
+            settings.push(("voters", "one-per-address".into()));
         }
         settings
     }
@@ -302,6 +328,7 @@ impl Question {
         out.insert("options".into(), json!(self.options));
         out.insert("time".into(), json!(self.time));
         out.insert("results_phones".into(), json!(self.results_on_phones));
+        out.insert("one_per_address".into(), json!(self.one_per_address));
         self.kind.rules().view(audience, &mut out);
         Value::Object(out)
     }

@@ -247,6 +247,7 @@ mod tests {
             kind: Kind::Number(Number { min, max, answer: Some(42.0) }),
             time: None,
             results_on_phones: false,
+            one_per_address: false,
         }
     }
 

@@ -137,6 +137,7 @@ mod tests {
             kind: Kind::Points(Points { total: 100 }),
             time: None,
             results_on_phones: false,
+            one_per_address: false,
         }
     }
 

@@ -113,6 +113,7 @@ mod tests {
             kind: Kind::Ranking(Ranking),
             time: None,
             results_on_phones: false,
+            one_per_address: false,
         }
     }
 

@@ -216,6 +216,7 @@ mod tests {
             kind: Kind::Scale(Scale { min: 1, max: 5, labels: None }),
             time: None,
             results_on_phones: false,
+            one_per_address: false,
         }
     }
 

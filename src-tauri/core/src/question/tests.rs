@@ -108,6 +108,7 @@ fn the_editor_is_told_truly_which_settings_discard_answers() {
             let value = match setting.name {
                 "time" => "30",
                 "results" => "phones",
+                "voters" => "one-per-address",
                 name => {
                     let found = changes.iter().find(|(kind, _, key, _)| *kind == spec.name && *key == name);
                     found

@@ -1,10 +1,11 @@
 //! Protective limits: how many sockets, how fast, how quiet before a socket is presumed gone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -32,6 +33,9 @@ pub struct Limits {
     /// inventing thousands of respondents does not.
     pub join_burst: u32,
     pub joins_per_minute: f64,
+    /// From this many participants on one address, the presenter view says so:
+    /// a room behind one router, or one device posing as many.
+    pub crowd_warning: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +51,7 @@ impl Default for Limits {
             per_second: 5.0,
             join_burst: 300,
             joins_per_minute: 120.0,
+            crowd_warning: 25,
         }
     }
 }
@@ -136,43 +141,92 @@ impl Drop for SocketSlot {
     }
 }
 
-/// Participant identities this session knows, and how fast each address may add new ones.
-#[derive(Clone, Default)]
+/// Participant identities this session knows, how fast each address may add
+/// new ones, which address holds the most, and who answered for an address
+/// where a question allows one participant per address.
+#[derive(Clone)]
 pub struct Identities {
     inner: Arc<Mutex<IdentitiesInner>>,
+    /// Presenter sockets hold the receivers: the address with the most participants, once notable.
+    crowd: watch::Sender<Option<Crowd>>,
 }
 
 #[derive(Default)]
 struct IdentitiesInner {
-    known: std::collections::HashSet<Arc<str>>,
+    known: HashSet<Arc<str>>,
     joins: HashMap<IpAddr, RateLimit>,
+    /// Every participant seen on each address since this server started.
+    by_address: HashMap<IpAddr, HashSet<Arc<str>>>,
+    /// The address holding the most of them (counts only grow, so this is kept as they do).
+    largest: Option<Crowd>,
+    /// (question, address) → the participant whose answer counts for that address.
+    claims: HashMap<(Arc<str>, IpAddr), Arc<str>>,
+}
+
+/// One address and how many participants came from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Crowd {
+    pub address: IpAddr,
+    pub participants: usize,
 }
 
 impl Identities {
     /// Starts from the participants the session already has: they come back freely.
     pub fn new(known: impl IntoIterator<Item = String>) -> Identities {
         let known = known.into_iter().map(Arc::from).collect();
-        Identities { inner: Arc::new(Mutex::new(IdentitiesInner { known, joins: HashMap::new() })) }
+        Identities {
+            inner: Arc::new(Mutex::new(IdentitiesInner { known, ..IdentitiesInner::default() })),
+            crowd: watch::Sender::new(None),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, IdentitiesInner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Whether `participant` may join from `address`: a known one always, a new
     /// one while the address has joins left (a burst, then a rate).
     pub fn admit(&self, participant: &Arc<str>, address: IpAddr, limits: &Limits) -> bool {
-        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if inner.known.contains(participant) {
-            return true;
+        let mut inner = self.lock();
+        if !inner.known.contains(participant) {
+            let bucket = inner.joins.entry(address).or_insert_with(|| RateLimit {
+                tokens: f64::from(limits.join_burst),
+                capacity: f64::from(limits.join_burst),
+                per_second: limits.joins_per_minute / 60.0,
+                last: Instant::now(),
+            });
+            if !bucket.allow() {
+                return false;
+            }
+            inner.known.insert(participant.clone());
         }
-        let bucket = inner.joins.entry(address).or_insert_with(|| RateLimit {
-            tokens: f64::from(limits.join_burst),
-            capacity: f64::from(limits.join_burst),
-            per_second: limits.joins_per_minute / 60.0,
-            last: Instant::now(),
-        });
-        if !bucket.allow() {
-            return false;
+        let here = inner.by_address.entry(address).or_default();
+        if here.insert(participant.clone()) {
+            let participants = here.len();
+            if inner.largest.map_or(true, |largest| participants > largest.participants) {
+                let crowd = Crowd { address, participants };
+                inner.largest = Some(crowd);
+                if participants >= limits.crowd_warning {
+                    self.crowd.send_replace(Some(crowd));
+                }
+            }
         }
-        inner.known.insert(participant.clone());
         true
+    }
+
+    /// The address with the most participants, once it has at least
+    /// [`Limits::crowd_warning`] of them (`None` until then).
+    pub fn crowd(&self) -> watch::Receiver<Option<Crowd>> {
+        self.crowd.subscribe()
+    }
+
+    /// For a question that allows one participant per address: whether
+    /// `participant` may answer from `address`. The first to answer holds the
+    /// address for that question; it may change its answer, others may not.
+    pub fn claim(&self, question: &str, address: IpAddr, participant: &Arc<str>) -> bool {
+        let mut inner = self.lock();
+        let holder = inner.claims.entry((Arc::from(question), address)).or_insert_with(|| participant.clone());
+        holder == participant
     }
 }
 

@@ -23,7 +23,7 @@ use crate::deck::DeckFile;
 use crate::engine::{Engine, Subscriptions};
 pub use editor::{Answered, EditRefusal, SaveDeck, SaveRequest, Saved};
 pub use guard::Refusal;
-pub use limits::{Identities, Limits, SocketCounter};
+pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use presence::Presence;
 
 /// Something the presenter must know about the app itself, and when it happened.

@@ -165,7 +165,7 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                 }
                 Some(Ok(Message::Text(text))) => {
                     strikes = 0;
-                    handle(&mut socket, &state, &participant, &mut mine, &text).await?;
+                    handle(&mut socket, &state, (&participant, peer), &mut mine, &text).await?;
                 }
                 Some(Ok(Message::Binary(_))) => {
                     let reply = error(ErrorCode::BadMessage, "frames must be JSON text", None);
@@ -202,7 +202,7 @@ async fn wait_for_hello(socket: &mut WebSocket) -> Result<Arc<str>, (u16, &'stat
 async fn handle(
     socket: &mut WebSocket,
     state: &ServerState,
-    participant: &Arc<str>,
+    (participant, peer): (&Arc<str>, IpAddr),
     mine: &mut HashMap<String, Answer>,
     text: &str,
 ) -> Result<(), SocketError> {
@@ -210,6 +210,9 @@ async fn handle(
         Ok(ParticipantMessage::Vote { request, question, answer }) => {
             if !protocol::valid_request_id(&request) {
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
+            } else if one_per_address(state, &question) && !state.identities.claim(&question, peer, participant) {
+                let why = "Someone on this network address has already answered: this vote takes one answer per device.";
+                error(ErrorCode::OnePerAddress, why, Some(&request))
             } else {
                 match state.engine.vote(participant.clone(), request.clone(), question, answer).await {
                     Ok(stored) => {
@@ -229,6 +232,12 @@ async fn handle(
         Err(message) => error(ErrorCode::BadMessage, &message, None),
     };
     socket::send_text(socket, reply).await
+}
+
+/// Whether `question` (by id) allows one participant per address.
+fn one_per_address(state: &ServerState, question: &str) -> bool {
+    let deck = &state.deck_file.deck;
+    deck.slides.iter().filter_map(|slide| slide.question.as_ref()).any(|q| q.id == question && q.one_per_address)
 }
 
 fn vote_error(refused: &VoteError, request: &str) -> String {

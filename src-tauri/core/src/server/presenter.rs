@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::socket::{self, close, SocketError};
-use super::{assets, guard, ServerState};
+use super::{assets, guard, Crowd, ServerState};
+use tokio::sync::watch;
 use crate::protocol::{self, encode, ErrorCode, PresenterMessage, ToPresenter};
 use crate::session::PresenterAction;
 
@@ -75,11 +76,14 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     let mut views = state.views.presenter.clone();
     let mut connected = state.presence.subscribe();
     let mut notices = state.notices.clone();
+    let mut crowd = state.identities.crowd();
     socket::send(&mut socket, state.deck_frame.clone()).await?;
     let frame = views.borrow_and_update().clone();
     socket::send(&mut socket, frame).await?;
-    let count = *connected.borrow_and_update();
-    socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
+    let participants_frame = |connected: &mut watch::Receiver<usize>, crowd: &mut watch::Receiver<Option<Crowd>>| {
+        encode(&ToPresenter::Participants { connected: *connected.borrow_and_update(), crowded: *crowd.borrow_and_update() })
+    };
+    socket::send_text(&mut socket, participants_frame(&mut connected, &mut crowd)).await?;
     socket::send_text(&mut socket, encode(&ToPresenter::Clock { now: crate::store::now_millis() })).await?;
     let notice = notices.borrow_and_update().clone();
     socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
@@ -99,8 +103,10 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
                 socket::send(&mut socket, frame).await?;
             }
             Ok(()) = connected.changed() => {
-                let count = *connected.borrow_and_update();
-                socket::send_text(&mut socket, encode(&ToPresenter::Participants { connected: count })).await?;
+                socket::send_text(&mut socket, participants_frame(&mut connected, &mut crowd)).await?;
+            }
+            Ok(()) = crowd.changed() => {
+                socket::send_text(&mut socket, participants_frame(&mut connected, &mut crowd)).await?;
             }
             Ok(()) = notices.changed() => {
                 let notice = notices.borrow_and_update().clone();
