@@ -86,12 +86,14 @@ async fn a_save_that_discards_answers_is_all_or_nothing_under_kill_9() -> Result
         let mut form: serde_json::Value = serde_json::from_str(&body)?;
         let options = form["slides"][0]["options"].as_array_mut().context("options")?;
         options.push(json!(format!("Option {iteration}")));
-        let request = json!({"path": form["path"], "title": form["title"], "slides": form["slides"], "discard_answers": true});
+        let request =
+            json!({"path": form["path"], "title": form["title"], "slides": form["slides"], "discard_answers": true});
         let url = api(&server);
         let origin = origin_of(&server.presenter);
-        let save = tokio::spawn(async move {
-            http_request("PUT", &url, &[("Origin", &origin)], Some(&request.to_string())).await
-        });
+        let save =
+            tokio::spawn(
+                async move { http_request("PUT", &url, &[("Origin", &origin)], Some(&request.to_string())).await },
+            );
         // Anywhere from before the request is read to after the swap.
         tokio::time::sleep(Duration::from_micros(rng.next(40_000))).await;
         server.child.kill()?;

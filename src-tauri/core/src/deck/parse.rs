@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use super::model::{Deck, Slide};
+use crate::question::filter::Filter;
 use crate::question::{self, Draft, Fault, Question, SettingError, Settings};
 
 /// Larger decks are almost certainly the wrong file.
@@ -64,7 +65,7 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         return Err(fail(1, format!("the deck is {} bytes; a deck may be at most {MAX_DECK_BYTES}", source.len())));
     }
     let lines: Vec<&str> = source.lines().collect();
-    let (front_title, body_start) = front_matter(&lines).map_err(|(line, message)| fail(line, message))?;
+    let (front, body_start) = front_matter(&lines).map_err(|(line, message)| fail(line, message))?;
 
     let mut slides = Vec::new();
     let mut ids = HashSet::new();
@@ -79,7 +80,14 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         return Err(fail(1, "the deck has no slides: expected Markdown text, with `---` lines between slides".into()));
     }
 
-    let title = front_title
+    if !front.blocklist.is_empty() {
+        let filter = Filter::with(&front.blocklist);
+        for question in slides.iter_mut().filter_map(|slide| slide.question.as_mut()) {
+            question.kind.use_filter(&filter);
+        }
+    }
+    let title = front
+        .title
         .or_else(|| slides.iter().find_map(|slide| first_heading(&slide.body).map(|(_, text)| text)))
         .unwrap_or_else(|| file.rsplit(['/', '\\']).next().unwrap_or(file).trim_end_matches(".md").to_string());
     Ok(Deck { title, slides })
@@ -87,16 +95,28 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
 
 type LineError = (usize, String);
 
-/// Reads optional front matter; returns its `title` and the index of the first body line.
-fn front_matter(lines: &[&str]) -> Result<(Option<String>, usize), LineError> {
+/// What the front matter sets.
+#[derive(Default)]
+struct FrontMatter {
+    title: Option<String>,
+    /// `blocklist: word, two words`: kept off the projector besides the built-in lists.
+    blocklist: Vec<String>,
+}
+
+/// The most words a deck's `blocklist:` may hold, and the longest.
+const MAX_BLOCKLIST_WORDS: usize = 500;
+const MAX_BLOCKLIST_WORD_CHARS: usize = 60;
+
+/// Reads optional front matter; returns what it sets and the index of the first body line.
+fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
     if lines.first().map(|line| line.trim_end()) != Some("---") {
-        return Ok((None, 0));
+        return Ok((FrontMatter::default(), 0));
     }
-    let mut title = None;
+    let mut front = FrontMatter::default();
     for (index, line) in lines.iter().enumerate().skip(1) {
         let trimmed = line.trim();
         if trimmed == "---" {
-            return Ok((title, index + 1));
+            return Ok((front, index + 1));
         }
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -104,11 +124,27 @@ fn front_matter(lines: &[&str]) -> Result<(Option<String>, usize), LineError> {
         let Some((key, value)) = trimmed.split_once(':') else {
             return Err((index + 1, format!("expected `key: value` in the front matter, found `{trimmed}`")));
         };
-        if key.trim() == "title" {
-            title = Some(unquote(value.trim()).to_string()).filter(|title| !title.is_empty());
-            if title.as_ref().is_some_and(|title| title.chars().count() > MAX_TITLE_CHARS) {
-                return Err((index + 1, format!("the title is longer than {MAX_TITLE_CHARS} characters")));
+        match key.trim() {
+            "title" => {
+                let title = Some(unquote(value.trim()).to_string()).filter(|title| !title.is_empty());
+                if title.as_ref().is_some_and(|title| title.chars().count() > MAX_TITLE_CHARS) {
+                    return Err((index + 1, format!("the title is longer than {MAX_TITLE_CHARS} characters")));
+                }
+                front.title = title;
             }
+            "blocklist" => {
+                for word in unquote(value.trim()).split(',').map(str::trim).filter(|word| !word.is_empty()) {
+                    if word.chars().count() > MAX_BLOCKLIST_WORD_CHARS {
+                        let message = format!("a blocklist word is longer than {MAX_BLOCKLIST_WORD_CHARS} characters");
+                        return Err((index + 1, message));
+                    }
+                    front.blocklist.push(word.to_string());
+                }
+                if front.blocklist.len() > MAX_BLOCKLIST_WORDS {
+                    return Err((index + 1, format!("a blocklist may hold at most {MAX_BLOCKLIST_WORDS} words")));
+                }
+            }
+            _ => {}
         }
     }
     Err((1, "the front matter opened here is never closed: expected a line `---`".into()))

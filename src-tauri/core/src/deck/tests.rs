@@ -18,7 +18,7 @@ fn the_demo_deck_shows_every_kind() {
     assert_eq!(deck.title, "Handsup demo");
     let mut kinds: Vec<&str> = deck.questions().map(|q| q.kind.name()).collect();
     kinds.dedup();
-    assert_eq!(kinds, ["single", "multiple", "single", "scale", "number", "ranking", "points"]);
+    assert_eq!(kinds, ["single", "multiple", "single", "scale", "number", "ranking", "points", "wordcloud"]);
     assert!(deck.questions().any(|q| matches!(q.kind, Kind::Multiple(Multiple { max: Some(_) }))));
     assert!(deck.slides[0].question.is_none(), "the demo opens on a title slide");
 }
@@ -183,4 +183,20 @@ fn every_example_in_the_format_doc_parses() {
         rest = &after[end..];
     }
     assert!(examples >= 3, "found only {examples} examples");
+}
+
+#[test]
+fn a_decks_blocklist_keeps_its_words_off_the_cloud() {
+    use crate::question::{Answer, Audience, Results};
+    let text = "---\ntitle: Team day\nblocklist: Marmite, brussels sprouts\n---\n\n<!-- question: wordcloud max=3 -->\n# Lunch?\n";
+    let deck = parse_deck("t.md", text).expect("deck");
+    let question = deck.questions().next().expect("question");
+    let mut results = Results::new(question);
+    results.replace(None, &Answer::Words(vec!["marmite".into(), "Brussels sprouts".into(), "pasta".into()]));
+    let view = results.view(question, Audience::Presenter);
+    assert_eq!(view["words"], serde_json::json!([{"text": "pasta", "count": 1}]), "{view}");
+    assert_eq!(view["filtered"], 2);
+
+    let long = format!("---\nblocklist: {}\n---\n\n# Hi\n", "x".repeat(61));
+    assert!(parse_deck("t.md", &long).is_err_and(|e| e.line == 2 && e.message.contains("blocklist")));
 }

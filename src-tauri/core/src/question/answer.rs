@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One answer, in one of the documented shapes: `{"choices":[…]}`,
-/// `{"values":[…]}`, `{"order":[…]}` or `{"number":x}`. Exactly one key; any
+/// `{"values":[…]}`, `{"order":[…]}`, `{"number":x}` or `{"words":[…]}`. Exactly one key; any
 /// other key, or a second one, is refused when the frame is read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -16,6 +16,8 @@ pub enum Answer {
     Order(Vec<u16>),
     /// A finite number (number questions).
     Number(f64),
+    /// Words or short phrases (word clouds), normalised once checked.
+    Words(Vec<String>),
 }
 
 impl Answer {
@@ -37,6 +39,7 @@ impl Answer {
             Answer::Values(_) => "values",
             Answer::Order(_) => "order",
             Answer::Number(_) => "number",
+            Answer::Words(_) => "words",
         }
     }
 }

@@ -8,11 +8,14 @@
 
 mod answer;
 mod choice;
+pub mod filter;
 mod number;
 mod points;
 mod ranking;
 mod scale;
 mod settings;
+pub mod text;
+mod wordcloud;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -24,6 +27,7 @@ pub use points::Points;
 pub use ranking::Ranking;
 pub use scale::Scale;
 pub use settings::{format_number, write_value, SettingError, Settings, MAX_NUMBER};
+pub use wordcloud::WordCloud;
 
 /// The most options (statements, items) a question may list.
 pub const MAX_OPTIONS: usize = 26;
@@ -58,6 +62,7 @@ pub enum Kind {
     Number(Number),
     Ranking(Ranking),
     Points(Points),
+    WordCloud(WordCloud),
 }
 
 /// Who a view is for: phones never see a number question's answer before it is revealed.
@@ -103,6 +108,7 @@ pub enum Tally {
     Number(number::Values),
     Ranking(ranking::Scores),
     Points(points::Totals),
+    WordCloud(wordcloud::Words),
 }
 
 impl Tally {
@@ -113,6 +119,7 @@ impl Tally {
             Tally::Number(count) => count,
             Tally::Ranking(count) => count,
             Tally::Points(count) => count,
+            Tally::WordCloud(count) => count,
         }
     }
 
@@ -123,6 +130,7 @@ impl Tally {
             Tally::Number(count) => count,
             Tally::Ranking(count) => count,
             Tally::Points(count) => count,
+            Tally::WordCloud(count) => count,
         }
     }
 }
@@ -137,6 +145,20 @@ impl Kind {
             Kind::Number(kind) => kind,
             Kind::Ranking(kind) => kind,
             Kind::Points(kind) => kind,
+            Kind::WordCloud(kind) => kind,
+        }
+    }
+
+    /// Gives a kind that shows participant text the deck's word filter.
+    pub fn use_filter(&mut self, filter: &std::sync::Arc<filter::Filter>) {
+        match self {
+            Kind::WordCloud(cloud) => cloud.filter = filter.clone(),
+            Kind::Single(_)
+            | Kind::Multiple(_)
+            | Kind::Scale(_)
+            | Kind::Number(_)
+            | Kind::Ranking(_)
+            | Kind::Points(_) => {}
         }
     }
 
@@ -197,8 +219,8 @@ pub struct KindSpec {
 }
 
 /// Every kind, in the order the editor offers them.
-pub static KINDS: [&KindSpec; 6] =
-    [&choice::SINGLE, &choice::MULTIPLE, &scale::SPEC, &number::SPEC, &ranking::SPEC, &points::SPEC];
+pub static KINDS: [&KindSpec; 7] =
+    [&choice::SINGLE, &choice::MULTIPLE, &scale::SPEC, &number::SPEC, &ranking::SPEC, &points::SPEC, &wordcloud::SPEC];
 
 /// Settings every kind takes besides its own (and `id=`).
 pub static COMMON_SETTINGS: [SettingSpec; 3] = [

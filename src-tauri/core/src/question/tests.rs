@@ -20,6 +20,7 @@ fn every_kind_reads_back_what_it_writes() {
         ("number", "min=-5 max=2.5 answer=1.25", &[]),
         ("ranking", "", &["A", "B"]),
         ("points", "total=10", &["A", "B"]),
+        ("wordcloud", "max=3", &[]),
     ] {
         let question = Question::build(draft(kind, settings, options)).unwrap_or_else(|e| panic!("{kind}: {e:?}"));
         assert_eq!(question.kind.name(), kind);
@@ -32,7 +33,7 @@ fn every_kind_reads_back_what_it_writes() {
 #[test]
 fn every_kind_is_listed_once() {
     let names: Vec<&str> = KINDS.iter().map(|spec| spec.name).collect();
-    assert_eq!(names, ["single", "multiple", "scale", "number", "ranking", "points"]);
+    assert_eq!(names, ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud"]);
     for spec in KINDS {
         assert_eq!(spec.kind, spec.name);
     }
@@ -102,6 +103,7 @@ fn the_editor_is_told_truly_which_settings_discard_answers() {
         ("number", &[][..], "max", "10"),
         ("number", &[][..], "answer", "3"),
         ("points", &["A", "B"][..], "total", "50"),
+        ("wordcloud", &[][..], "max", "2"),
     ];
     for spec in KINDS {
         for setting in spec.settings.iter().chain(&COMMON_SETTINGS) {

@@ -211,7 +211,8 @@ async fn handle(
             if !protocol::valid_request_id(&request) {
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
             } else if one_per_address(state, &question) && !state.identities.claim(&question, peer, participant) {
-                let why = "Someone on this network address has already answered: this vote takes one answer per device.";
+                let why =
+                    "Someone on this network address has already answered: this vote takes one answer per device.";
                 error(ErrorCode::OnePerAddress, why, Some(&request))
             } else {
                 match state.engine.vote(participant.clone(), request.clone(), question, answer).await {

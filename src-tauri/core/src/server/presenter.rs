@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::socket::{self, close, SocketError};
 use super::{assets, guard, Crowd, ServerState};
-use tokio::sync::watch;
 use crate::protocol::{self, encode, ErrorCode, PresenterMessage, ToPresenter};
 use crate::session::PresenterAction;
+use tokio::sync::watch;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -81,7 +81,10 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     let frame = views.borrow_and_update().clone();
     socket::send(&mut socket, frame).await?;
     let participants_frame = |connected: &mut watch::Receiver<usize>, crowd: &mut watch::Receiver<Option<Crowd>>| {
-        encode(&ToPresenter::Participants { connected: *connected.borrow_and_update(), crowded: *crowd.borrow_and_update() })
+        encode(&ToPresenter::Participants {
+            connected: *connected.borrow_and_update(),
+            crowded: *crowd.borrow_and_update(),
+        })
     };
     socket::send_text(&mut socket, participants_frame(&mut connected, &mut crowd)).await?;
     socket::send_text(&mut socket, encode(&ToPresenter::Clock { now: crate::store::now_millis() })).await?;

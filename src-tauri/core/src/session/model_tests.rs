@@ -33,6 +33,19 @@ fn answer() -> impl Strategy<Value = Answer> {
         Just(Answer::Order(vec![0, 1, 2])),
         proptest::collection::vec(0u16..4, 0..5).prop_map(Answer::Order),
         (-10.0f64..1100.0).prop_map(|n| Answer::Number((n * 4.0).round() / 4.0)),
+        proptest::collection::vec(
+            prop_oneof![
+                Just("Rust"),
+                Just("rust "),
+                Just(" Go"),
+                Just("\u{202E}go"),
+                Just(""),
+                Just("shit"),
+                Just("a b c d e f g h i j k l m n o p q r s t u")
+            ],
+            0..5
+        )
+        .prop_map(|words| Answer::Words(words.into_iter().map(String::from).collect())),
     ]
 }
 
@@ -162,6 +175,23 @@ impl Model {
                 let fits = number.min.is_none_or(|m| *x >= m) && number.max.is_none_or(|m| *x <= m);
                 fits.then(|| answer.clone())?
             }
+            (Kind::WordCloud(cloud), Answer::Words(words)) => {
+                let mut clean: Vec<String> = Vec::new();
+                for word in words {
+                    let word: String = word.chars().filter(|c| *c != '\u{202E}').collect::<String>().trim().to_string();
+                    if word.chars().count() > 40 {
+                        return None;
+                    }
+                    if word.is_empty() {
+                        continue;
+                    }
+                    if clean.iter().any(|seen| seen.to_lowercase() == word.to_lowercase()) {
+                        return None;
+                    }
+                    clean.push(word);
+                }
+                (!clean.is_empty() && clean.len() <= cloud.max).then_some(Answer::Words(clean))?
+            }
             _ => return None,
         };
         self.answers.insert((participant, question.to_string()), canonical.clone());
@@ -223,6 +253,10 @@ impl Model {
                 let mean = (!answers.is_empty()).then(|| ((sum / answers.len() as f64) * 100.0).round() / 100.0);
                 expected["mean"] = json!(mean);
             }
+            Kind::WordCloud(_) => {
+                let total: usize = answers.iter().map(|a| if let Answer::Words(w) = a { w.len() } else { 0 }).sum();
+                expected["total"] = json!(total);
+            }
         }
         expected
     }
@@ -231,7 +265,7 @@ impl Model {
 /// The parts of a results view that the model checks.
 fn observed(view: &Value) -> Value {
     let mut observed = json!({ "respondents": view["respondents"] });
-    for key in ["counts", "scores", "totals", "mean"] {
+    for key in ["counts", "scores", "totals", "mean", "total"] {
         if let Some(value) = view.get(key) {
             observed[key] = value.clone();
         }
