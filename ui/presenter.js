@@ -1,6 +1,7 @@
 // The presenter page: the speaker's view (default) and, with view=projector, the audience's screen.
 // Both draw the same 1920×1080 stage; the server holds the state and this page draws it.
 import { build as buildView, clear as clearView, paint as paintView } from './kinds/index.js';
+import { createReactions } from './lib/reactions.js';
 import { openSocket } from './lib/socket.js';
 import { fitStage, watchStageBoxes } from './lib/stage.js';
 import { clockOffset, countdownText, durationText, msLeft } from './lib/timer.js';
@@ -17,6 +18,13 @@ const DEFAULT_SECONDS = 60;
 const ADD_SECONDS = 30;
 
 document.body.classList.add(projector ? 'view-projector' : 'view-presenter');
+
+// The presenter view shows the counts in its header; the projector lets the emoji rise.
+const reactions = createReactions({
+  overlay: projector ? $('reactions') : null,
+  counts: projector ? $('reaction-counts') : $('reaction-totals'),
+  animate: () => !matchMedia('(prefers-reduced-motion: reduce)').matches && !isBlack(),
+});
 
 let up = false;
 let everUp = false;
@@ -86,6 +94,8 @@ function setUrl(element, url) {
 function onDeck(m) {
   if (!Array.isArray(m.slides)) return;
   deck = m;
+  reactions.setEmoji(m.reactions);
+  if (!projector) $('reactions-stat').hidden = !(Array.isArray(m.reactions) && m.reactions.length);
   shownSlide = -1;
   shownNext = null;
   document.title = `${m.title} · Handsup ${projector ? 'projector' : 'presenter'}`;
@@ -277,6 +287,7 @@ function onMessage(m) {
     case 'state': state = m; paintStorage(m.storage_error); break;
     case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
     case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
+    case 'reactions': reactions.onTotals(m.totals); return;
     case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
     case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
     default: return;

@@ -556,6 +556,7 @@ fn participant_view(state: &SessionState) -> ParticipantView {
         voting: Voting::from(voting),
         deadline: switches.deadline.filter(|_| voting),
         results,
+        reactions: &state.deck.reactions,
     });
     ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()) }
 }

@@ -13,8 +13,18 @@ pub const MAX_MESSAGE_BYTES: usize = 4096;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ParticipantMessage {
-    Hello { participant: String },
-    Vote { request: String, question: String, answer: Answer },
+    Hello {
+        participant: String,
+    },
+    Vote {
+        request: String,
+        question: String,
+        answer: Answer,
+    },
+    /// A live reaction: the index of one of the deck's `reactions`. Never stored.
+    React {
+        reaction: usize,
+    },
 }
 
 /// What the presenter page sends. Variants without data are written `{}` so
@@ -98,6 +108,8 @@ pub enum ToParticipant<'a> {
         deadline: Option<Millis>,
         /// Set only when the question shows its results on phones and voting is closed.
         results: Option<Value>,
+        /// The emoji phones may react with (the deck's `reactions:`); empty when off.
+        reactions: &'a [String],
     },
     Answer {
         question: &'a str,
@@ -143,6 +155,8 @@ pub enum ToPresenter<'a> {
         title: &'a str,
         slides: Vec<SlideView<'a>>,
         join: JoinView<'a>,
+        /// The emoji phones may react with; `reactions` frames count them in this order.
+        reactions: &'a [String],
     },
     State {
         slide: usize,
@@ -168,6 +182,11 @@ pub enum ToPresenter<'a> {
     /// The server's clock, once per connect.
     Clock {
         now: Millis,
+    },
+    /// Reactions since the server started, per emoji of the deck; sent at most
+    /// every 250 ms, when they changed.
+    Reactions {
+        totals: &'a [u64],
     },
     /// Something the presenter must know about the app itself (its server was
     /// brought back after it died); `null` clears it. Sent on connect and on change.

@@ -214,6 +214,7 @@ pub(super) async fn launch(
         presence: Presence::new(),
         sockets: SocketCounter::default(),
         identities,
+        reactions: server::Reactions::new(file.deck.reactions.len()),
         limits: config.limits.clone(),
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),
@@ -321,5 +322,6 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>) -> St
             question: slide.question.as_ref().map(|question| question.view(Audience::Presenter)),
         })
         .collect();
-    encode(&ToPresenter::Deck { title: &deck.title, slides, join: JoinView { url, qr_svg, network } })
+    let join = JoinView { url, qr_svg, network };
+    encode(&ToPresenter::Deck { title: &deck.title, slides, join, reactions: &deck.reactions })
 }

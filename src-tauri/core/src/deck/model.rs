@@ -7,6 +7,8 @@ pub use crate::question::Question;
 pub struct Deck {
     pub title: String,
     pub slides: Vec<Slide>,
+    /// The emoji phones may react with (front matter `reactions:`); empty when off.
+    pub reactions: Vec<String>,
 }
 
 /// One slide of the deck.

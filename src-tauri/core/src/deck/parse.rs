@@ -90,7 +90,9 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         .title
         .or_else(|| slides.iter().find_map(|slide| first_heading(&slide.body).map(|(_, text)| text)))
         .unwrap_or_else(|| file.rsplit(['/', '\\']).next().unwrap_or(file).trim_end_matches(".md").to_string());
-    Ok(Deck { title, slides })
+    let reactions =
+        front.reactions.unwrap_or_else(|| DEFAULT_REACTIONS.iter().map(|emoji| emoji.to_string()).collect());
+    Ok(Deck { title, slides, reactions })
 }
 
 type LineError = (usize, String);
@@ -101,7 +103,15 @@ struct FrontMatter {
     title: Option<String>,
     /// `blocklist: word, two words`: kept off the projector besides the built-in lists.
     blocklist: Vec<String>,
+    /// `reactions: 👏 🎉` or `reactions: off`; `None` for the default set.
+    reactions: Option<Vec<String>>,
 }
+
+/// The reactions phones get when the deck does not say.
+pub const DEFAULT_REACTIONS: [&str; 5] = ["👏", "❤️", "😂", "😮", "🤔"];
+/// The most reactions a deck may offer, and the longest (an emoji with its modifiers).
+const MAX_REACTIONS: usize = 8;
+const MAX_REACTION_CHARS: usize = 12;
 
 /// The most words a deck's `blocklist:` may hold, and the longest.
 const MAX_BLOCKLIST_WORDS: usize = 500;
@@ -132,6 +142,7 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
                 }
                 front.title = title;
             }
+            "reactions" => front.reactions = Some(reactions(unquote(value.trim())).map_err(|m| (index + 1, m))?),
             "blocklist" => {
                 for word in unquote(value.trim()).split(',').map(str::trim).filter(|word| !word.is_empty()) {
                     if word.chars().count() > MAX_BLOCKLIST_WORD_CHARS {
@@ -148,6 +159,27 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
         }
     }
     Err((1, "the front matter opened here is never closed: expected a line `---`".into()))
+}
+
+/// `reactions:` as written: `off`, or emoji separated by spaces or commas.
+fn reactions(value: &str) -> Result<Vec<String>, String> {
+    if value.eq_ignore_ascii_case("off") || value.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut list: Vec<String> = Vec::new();
+    for emoji in value.split([' ', ',']).map(|e| question::text::normalise(e, MAX_REACTION_CHARS + 1)) {
+        if emoji.is_empty() || list.contains(&emoji) {
+            continue;
+        }
+        if emoji.chars().count() > MAX_REACTION_CHARS || emoji.chars().any(char::is_alphanumeric) {
+            return Err(format!("`{emoji}` is not an emoji: reactions are emoji separated by spaces, or `off`"));
+        }
+        list.push(emoji);
+    }
+    if list.len() > MAX_REACTIONS {
+        return Err(format!("a deck may offer at most {MAX_REACTIONS} reactions"));
+    }
+    Ok(list)
 }
 
 fn unquote(value: &str) -> &str {

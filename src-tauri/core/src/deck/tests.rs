@@ -200,3 +200,14 @@ fn a_decks_blocklist_keeps_its_words_off_the_cloud() {
     let long = format!("---\nblocklist: {}\n---\n\n# Hi\n", "x".repeat(61));
     assert!(parse_deck("t.md", &long).is_err_and(|e| e.line == 2 && e.message.contains("blocklist")));
 }
+
+#[test]
+fn reactions_default_to_five_and_a_deck_may_choose_or_turn_them_off() {
+    let deck = |front: &str| parse_deck("t.md", &format!("---\n{front}\n---\n\n# Hi\n"));
+    assert_eq!(deck("title: x").expect("deck").reactions, ["👏", "❤️", "😂", "😮", "🤔"]);
+    assert_eq!(deck("reactions: 🎉, 👍 🎉").expect("deck").reactions, ["🎉", "👍"]);
+    assert!(deck("reactions: off").expect("deck").reactions.is_empty());
+    assert!(deck("reactions: 🎉 yay").is_err_and(|e| e.line == 2 && e.message.contains("yay")));
+    assert!(deck("reactions: 1 2 3 4 5 6 7 8 9").is_err());
+    assert!(deck("reactions: 😀 😁 😂 🤣 😃 😄 😅 😆 😉").is_err_and(|e| e.message.contains("at most 8")));
+}

@@ -8,6 +8,7 @@ mod limits;
 mod participant;
 mod presence;
 mod presenter;
+mod reactions;
 mod socket;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use editor::{Answered, EditRefusal, SaveDeck, SaveRequest, Saved};
 pub use guard::Refusal;
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use presence::Presence;
+pub use reactions::Reactions;
 
 /// Something the presenter must know about the app itself, and when it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,8 @@ pub struct ServerState {
     pub sockets: SocketCounter,
     /// Participant ids this session knows, and each address's allowance of new ones.
     pub identities: Identities,
+    /// Live reactions, counted in memory only.
+    pub reactions: Reactions,
     pub limits: Limits,
     /// The presenter's `deck` frame: serialised once at start, sent on every connect.
     pub deck_frame: Utf8Bytes,
@@ -110,6 +114,7 @@ pub async fn run(participants: TcpListener, presenter: TcpListener, state: Serve
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
     let header_timeout = state.limits.header_read_timeout;
+    tasks.spawn(state.reactions.clone().publish(shutdown.clone()));
     let lan = http::serve(participants, participant_router(state.clone()), header_timeout, shutdown.clone());
     let local = http::serve(presenter, presenter_router(state), header_timeout, shutdown.clone());
     tokio::join!(lan, local);

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::limits::{RateLimit, SocketSlot};
+use super::reactions::ReactionGate;
 use super::socket::{self, close, SocketError};
 use super::{guard, ServerState};
 use crate::engine::{ParticipantView, VoteError};
@@ -76,6 +77,7 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
     let present = state.presence.join(participant.clone());
     state.engine.join(participant.clone());
     let mut rate = RateLimit::new(&state.limits);
+    let mut reacting = ReactionGate::default();
     let mut strikes = 0u32;
     let mut heartbeat = tokio::time::interval(state.limits.ping_every);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -165,6 +167,13 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                 }
                 Some(Ok(Message::Text(text))) => {
                     strikes = 0;
+                    if let Ok(ParticipantMessage::React { reaction }) = protocol::decode_participant(&text) {
+                        // Ephemeral: counted in memory, never answered, faster than once a second dropped.
+                        if reacting.allow() {
+                            state.reactions.add(reaction);
+                        }
+                        continue;
+                    }
                     handle(&mut socket, &state, (&participant, peer), &mut mine, &text).await?;
                 }
                 Some(Ok(Message::Binary(_))) => {
@@ -230,6 +239,7 @@ async fn handle(
             }
         }
         Ok(ParticipantMessage::Hello { .. }) => error(ErrorCode::BadMessage, "already said hello", None),
+        Ok(ParticipantMessage::React { .. }) => return Ok(()),
         Err(message) => error(ErrorCode::BadMessage, &message, None),
     };
     socket::send_text(socket, reply).await

@@ -77,6 +77,7 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     let mut connected = state.presence.subscribe();
     let mut notices = state.notices.clone();
     let mut crowd = state.identities.crowd();
+    let mut reactions = state.reactions.subscribe();
     socket::send(&mut socket, state.deck_frame.clone()).await?;
     let frame = views.borrow_and_update().clone();
     socket::send(&mut socket, frame).await?;
@@ -90,6 +91,11 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     socket::send_text(&mut socket, encode(&ToPresenter::Clock { now: crate::store::now_millis() })).await?;
     let notice = notices.borrow_and_update().clone();
     socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
+    // The totals so far: pages take the first as their baseline, not as a burst.
+    let totals = reactions.borrow_and_update().clone();
+    if let Some(frame) = totals {
+        socket::send(&mut socket, frame).await?;
+    }
 
     loop {
         tokio::select! {
@@ -110,6 +116,12 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
             }
             Ok(()) = crowd.changed() => {
                 socket::send_text(&mut socket, participants_frame(&mut connected, &mut crowd)).await?;
+            }
+            Ok(()) = reactions.changed() => {
+                let frame = reactions.borrow_and_update().clone();
+                if let Some(frame) = frame {
+                    socket::send(&mut socket, frame).await?;
+                }
             }
             Ok(()) = notices.changed() => {
                 let notice = notices.borrow_and_update().clone();
