@@ -6,11 +6,13 @@
 //     – updates that view in place from a `results` object (null: no answers yet)
 import * as choice from './choice.js';
 import * as number from './number.js';
+import * as open from './open.js';
 import * as points from './points.js';
 import * as ranking from './ranking.js';
 import * as scale from './scale.js';
+import * as wordcloud from './wordcloud.js';
 
-export const KINDS = Object.freeze({ single: choice, multiple: choice, scale, number, ranking, points });
+export const KINDS = Object.freeze({ single: choice, multiple: choice, scale, number, ranking, points, wordcloud, open });
 
 const unsupported = {
   build(container) {
