@@ -147,8 +147,9 @@ async fn soak(participant: &str, presenter: &str, data: &Path, seconds: u64, rng
         let form: serde_json::Value = serde_json::from_str(&body)?;
         let title = format!("Lock soak {}", saves.load(Ordering::Relaxed) + refused + 1);
         let request = json!({"path": form["path"], "title": title, "slides": form["slides"], "discard_answers": false});
-        let (head, body) =
-            http_request("PUT", &api, &[("Origin", &origin_of(presenter))], Some(&request.to_string())).await?;
+        // A save that lands while the previous one swaps the deck finds the listener restarting: try later.
+        let put = http_request("PUT", &api, &[("Origin", &origin_of(presenter))], Some(&request.to_string())).await;
+        let Ok((head, body)) = put else { continue };
         if head.starts_with("http/1.1 200") {
             saves.fetch_add(1, Ordering::Relaxed);
         } else {

@@ -1,10 +1,12 @@
 // The presenter page: the speaker's view (default) and, with view=projector, the audience's screen.
 // Both draw the same 1920×1080 stage; the server holds the state and this page draws it.
 import { build as buildView, clear as clearView, paint as paintView } from './kinds/index.js';
+import { createQaBoard } from './lib/qa.js';
 import { createReactions } from './lib/reactions.js';
 import { openSocket } from './lib/socket.js';
 import { fitStage, watchStageBoxes } from './lib/stage.js';
 import { clockOffset, countdownText, durationText, msLeft } from './lib/timer.js';
+import { createModeration } from './moderation.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -33,6 +35,8 @@ let state = null;
 let shownSlide = -1;
 let shownNext = null;
 let messageTimer = 0;
+// The last shared `qa` frame: the audience's questions, for slides holding <!-- qa -->.
+let qaFrame = null;
 // Server clock minus ours, from the `clock` frame: deadlines are on the server's clock.
 let offset = 0;
 
@@ -64,6 +68,14 @@ function setSlideHtml(element, slide) {
 
 watchStageBoxes([...document.querySelectorAll('.stage-box')]);
 
+// Each stage can show the audience's questions in place of the slide body (see lib/qa.js).
+const qaBoards = new Map([...document.querySelectorAll('.stage')].map((stage) => [stage, createQaBoard(stage)]));
+const isQaSlide = (slide) => !!slide && slide.qa === true && !slide.question;
+
+function paintQa() {
+  for (const board of qaBoards.values()) board.paint(qaFrame, state && state.qa);
+}
+
 // A results view that changes shape (a histogram's bins arrive) is fitted to the stage again.
 for (const stage of document.querySelectorAll('.stage')) {
   stage.addEventListener('viewchange', () => fitStage(stage));
@@ -75,6 +87,8 @@ function renderStage(stage, slide, index) {
   setSlideHtml(stage.querySelector('.slide'), slide);
   stage.classList.toggle('first', index === 0);
   stage.classList.toggle('question', !!question);
+  const board = qaBoards.get(stage);
+  if (board) board.show(isQaSlide(slide));
   const view = stage.querySelector('.view');
   stage.querySelector('.results').hidden = !question;
   if (question) buildView(view, question);
@@ -179,6 +193,8 @@ function paintNext() {
   } else {
     stage.querySelector('.slide').textContent = '';
     clearView(stage.querySelector('.view'));
+    const board = qaBoards.get(stage);
+    if (board) board.show(false);
   }
 }
 
@@ -239,6 +255,7 @@ function paint() {
     $('status-voting').textContent = 'No question';
     $('status-voting').className = 'stat-value';
   }
+  paintQa();
   paintCountdown();
 }
 
@@ -283,8 +300,12 @@ function paintNotice(text, at) {
 
 function onMessage(m) {
   switch (m.type) {
-    case 'deck': onDeck(m); break;
-    case 'state': state = m; paintStorage(m.storage_error); break;
+    case 'deck': onDeck(m); if (moderation) moderation.onDeck(m); break;
+    case 'state': state = m; paintStorage(m.storage_error); if (moderation) moderation.onState(m); break;
+    case 'qa': qaFrame = m; paintQa(); return;
+    // Posts waiting for approval reach only the presenter view's moderation socket.
+    case 'board': if (moderation) moderation.onBoard(m.posts); return;
+    case 'board_changes': if (moderation) moderation.onChanges(m.posts); return;
     case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
     case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
     case 'reactions': reactions.onTotals(m.totals); return;
@@ -295,7 +316,9 @@ function onMessage(m) {
   paint();
 }
 
-const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`, {
+// Only the presenter view asks for the moderation board (every post, pending and hidden ones too);
+// the projector's socket never receives it, so nothing unapproved can reach the room's screen.
+const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}${projector ? '' : '&moderation=1'}`, {
   onOpen() {
     up = true;
     everUp = true;
@@ -312,6 +335,8 @@ const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(t
   },
 });
 const send = (type, extra) => socket.send(type, extra);
+// Declared before the socket delivers anything: frames arrive only after this module has run.
+const moderation = projector ? null : createModeration({ send, say });
 
 // ---- Commands ----
 

@@ -25,6 +25,17 @@ pub enum ParticipantMessage {
     React {
         reaction: usize,
     },
+    /// A question for the audience Q&A.
+    Ask {
+        request: String,
+        text: String,
+    },
+    /// An upvote given (`on`) or taken back, on a Q&A question.
+    Upvote {
+        request: String,
+        entry: i64,
+        on: bool,
+    },
 }
 
 /// What the presenter page sends. Variants without data are written `{}` so
@@ -56,6 +67,19 @@ pub enum PresenterMessage {
     /// Show (or hide) a number question's correct answer on the projector.
     RevealAnswer {
         revealed: bool,
+    },
+    /// Approve (`shown`), hide, pin or mark answered a post or Q&A question.
+    Moderate {
+        entry: i64,
+        state: crate::session::PostState,
+    },
+    /// Audience Q&A on or off.
+    SetQa {
+        open: bool,
+    },
+    /// A Q&A question shown large on the projector (`null`: none).
+    Highlight {
+        entry: Option<i64>,
     },
 }
 
@@ -91,6 +115,14 @@ pub enum ErrorCode {
     TooManyParticipants,
     /// The question takes one answer per address, and another participant on this one gave it.
     OnePerAddress,
+    /// This participant has sent as many posts (or Q&A questions) as allowed.
+    TooManyPosts,
+    /// Audience Q&A is off.
+    QaClosed,
+    /// No Q&A question the room can see has this id.
+    NoSuchEntry,
+    /// A participant cannot upvote their own question.
+    OwnEntry,
 }
 
 /// What the server sends to a phone.
@@ -110,6 +142,8 @@ pub enum ToParticipant<'a> {
         results: Option<Value>,
         /// The emoji phones may react with (the deck's `reactions:`); empty when off.
         reactions: &'a [String],
+        /// Whether phones may ask and upvote questions.
+        qa: QaView,
     },
     Answer {
         question: &'a str,
@@ -118,7 +152,17 @@ pub enum ToParticipant<'a> {
     Ack {
         request: &'a str,
         question: &'a str,
-        answer: &'a Answer,
+        /// What was stored, as stored (absent for an upvote).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        answer: Option<&'a Answer>,
+        /// A post's or Q&A question's id, and where it stands (`pending` or `shown`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        entry: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        state: Option<&'a str>,
+        /// An upvote's new setting.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        on: Option<bool>,
     },
     /// The server's clock, once per connect, so a countdown shows the server's time left.
     Clock {
@@ -137,6 +181,8 @@ pub struct SlideView<'a> {
     pub html: String,
     pub notes: &'a str,
     pub question: Option<Value>,
+    /// The slide shows the audience's Q&A (`<!-- qa -->` in the deck).
+    pub qa: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -172,6 +218,8 @@ pub enum ToPresenter<'a> {
         storage_error: Option<&'a str>,
         /// The projector is blacked out.
         black: bool,
+        /// Audience Q&A's switches, with the highlighted question.
+        qa: QaView,
     },
     Participants {
         connected: usize,
@@ -199,6 +247,15 @@ pub enum ToPresenter<'a> {
         code: ErrorCode,
         message: &'a str,
     },
+}
+
+/// Audience Q&A as a client sees it; phones are not told the highlight (the `qa` list carries it).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct QaView {
+    pub open: bool,
+    pub moderated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<Option<i64>>,
 }
 
 /// Serialises a message. Our own types always serialise; the fallback keeps the

@@ -95,6 +95,7 @@ fn main() {
             results: Some(results.view(&question, Audience::Presenter)),
             storage_error: None,
             black: false,
+            qa: handsup_core::protocol::QaView { open: false, moderated: false, highlight: Some(None) },
         }));
     });
 

@@ -215,6 +215,7 @@ pub(super) async fn launch(
         sockets: SocketCounter::default(),
         identities,
         reactions: server::Reactions::new(file.deck.reactions.len()),
+        feeds: server::BoardFeeds::new(),
         limits: config.limits.clone(),
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),
@@ -320,6 +321,7 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>) -> St
             html: deck::markdown_to_html(&slide.body),
             notes: &slide.notes,
             question: slide.question.as_ref().map(|question| question.view(Audience::Presenter)),
+            qa: slide.qa,
         })
         .collect();
     let join = JoinView { url, qr_svg, network };

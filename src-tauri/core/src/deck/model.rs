@@ -9,6 +9,8 @@ pub struct Deck {
     pub slides: Vec<Slide>,
     /// The emoji phones may react with (front matter `reactions:`); empty when off.
     pub reactions: Vec<String>,
+    /// Audience Q&A at the start of a session (front matter `qa:`).
+    pub qa: super::QaDefault,
 }
 
 /// One slide of the deck.
@@ -21,6 +23,8 @@ pub struct Slide {
     pub notes: String,
     /// Set on question slides.
     pub question: Option<Question>,
+    /// The slide shows the audience's Q&A (`<!-- qa -->`).
+    pub qa: bool,
     /// 1-based line of the slide's first line in the deck file, for messages.
     pub line: usize,
 }

@@ -92,7 +92,7 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         .unwrap_or_else(|| file.rsplit(['/', '\\']).next().unwrap_or(file).trim_end_matches(".md").to_string());
     let reactions =
         front.reactions.unwrap_or_else(|| DEFAULT_REACTIONS.iter().map(|emoji| emoji.to_string()).collect());
-    Ok(Deck { title, slides, reactions })
+    Ok(Deck { title, slides, reactions, qa: front.qa })
 }
 
 type LineError = (usize, String);
@@ -105,6 +105,15 @@ struct FrontMatter {
     blocklist: Vec<String>,
     /// `reactions: 👏 🎉` or `reactions: off`; `None` for the default set.
     reactions: Option<Vec<String>>,
+    /// `qa: true` (Q&A open from the start) or `qa: moderate` (open, questions wait for approval).
+    qa: QaDefault,
+}
+
+/// Audience Q&A as the deck starts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QaDefault {
+    pub open: bool,
+    pub moderated: bool,
 }
 
 /// The reactions phones get when the deck does not say.
@@ -141,6 +150,17 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
                     return Err((index + 1, format!("the title is longer than {MAX_TITLE_CHARS} characters")));
                 }
                 front.title = title;
+            }
+            "qa" => {
+                front.qa = match unquote(value.trim()) {
+                    "true" | "yes" | "on" => QaDefault { open: true, moderated: false },
+                    "moderate" | "moderated" => QaDefault { open: true, moderated: true },
+                    "false" | "no" | "off" | "" => QaDefault::default(),
+                    other => {
+                        let message = format!("qa: {other}: expected `true`, `moderate` or `false`");
+                        return Err((index + 1, message));
+                    }
+                };
             }
             "reactions" => front.reactions = Some(reactions(unquote(value.trim())).map_err(|m| (index + 1, m))?),
             "blocklist" => {
@@ -237,10 +257,12 @@ struct Stripped {
     notes: Vec<String>,
     /// The `question:` directive's line and settings.
     directive: Option<(usize, String)>,
+    /// The slide holds `<!-- qa -->`: it shows the audience's Q&A.
+    qa: bool,
 }
 
 fn strip_comments(chunk: &Chunk<'_>) -> Result<Stripped, LineError> {
-    let mut out = Stripped { lines: Vec::new(), notes: Vec::new(), directive: None };
+    let mut out = Stripped { lines: Vec::new(), notes: Vec::new(), directive: None, qa: false };
     let mut fence: Option<&str> = None;
     // An open comment: where it began, and its text so far.
     let mut open: Option<(usize, String)> = None;
@@ -315,6 +337,10 @@ fn classify_comment(out: &mut Stripped, line: usize, text: String) -> Result<(),
         out.directive = Some((line, rest.trim().to_string()));
         return Ok(());
     }
+    if trimmed == "qa" {
+        out.qa = true;
+        return Ok(());
+    }
     let key = trimmed.split_once(':').map(|(key, _)| key.trim().trim_start_matches('_'));
     if key.is_some_and(|key| MARP_DIRECTIVES.contains(&key)) {
         return Ok(());
@@ -342,7 +368,8 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
         return Err((*line, format!("this heading is longer than {MAX_HEADING_CHARS} characters")));
     }
     let Some((directive_line, directive)) = stripped.directive else {
-        return Ok(Slide { body: join(&stripped.lines), notes, question: None, line: chunk.first_line });
+        let body = join(&stripped.lines);
+        return Ok(Slide { body, notes, question: None, qa: stripped.qa, line: chunk.first_line });
     };
     let (kind, mut settings) = parse_directive(&directive).map_err(|error| (directive_line, error.message))?;
     let takes_list = question::spec(kind).map_err(|error| (directive_line, error.message))?.options.is_some();
@@ -376,7 +403,10 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     })?;
     let body_lines: Vec<(usize, String)> =
         stripped.lines.into_iter().filter(|(number, _)| !list_lines.contains(number)).collect();
-    Ok(Slide { body: join(&body_lines), notes, question: Some(question), line: chunk.first_line })
+    if stripped.qa {
+        return Err((chunk.first_line, "a slide shows either a question or the Q&A (`<!-- qa -->`), not both".into()));
+    }
+    Ok(Slide { body: join(&body_lines), notes, question: Some(question), qa: false, line: chunk.first_line })
 }
 
 fn join(lines: &[(usize, String)]) -> String {

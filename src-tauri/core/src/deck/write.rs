@@ -207,7 +207,12 @@ fn slide_markdown(form: &SlideForm, explicit_id: bool) -> String {
         let settings = form.question().map(|q| q.settings()).unwrap_or_default();
         let mut directive = format!("<!-- question: {}", form.kind);
         for (key, value) in settings {
-            directive.push_str(&format!(" {key}={}", write_value(&value)));
+            // Switches are written bare, as people write them (`moderate`).
+            if value == "yes" {
+                directive.push_str(&format!(" {key}"));
+            } else {
+                directive.push_str(&format!(" {key}={}", write_value(&value)));
+            }
         }
         if let (true, Some(id)) = (explicit_id, &form.id) {
             directive.push_str(&format!(" id={id}"));

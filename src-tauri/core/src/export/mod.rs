@@ -6,6 +6,7 @@ mod time;
 use std::path::Path;
 
 use crate::deck::{parse_deck, Deck};
+use crate::session::board::QA;
 use crate::store::{ExportedSession, Store, StoreError, DATABASE_FILE};
 pub use csv::inert;
 pub use time::iso_utc;
@@ -87,7 +88,7 @@ fn rows(session: &ExportedSession) -> Vec<[String; 11]> {
     let mut answers: Vec<_> = session.answers.iter().collect();
     answers.sort_by_key(|answer| (position(&answer.question), answer.question.clone(), answer.participant));
     let started = iso_utc(session.started_at);
-    answers
+    let answer_rows = answers
         .into_iter()
         .map(|row| {
             let question = deck.as_ref().and_then(|deck| deck.question(&row.question));
@@ -110,7 +111,32 @@ fn rows(session: &ExportedSession) -> Vec<[String; 11]> {
                 iso_utc(row.answered_at),
             ]
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // Posts follow the answers: open questions in deck order, then the Q&A, each oldest first.
+    let mut posts: Vec<_> = session.posts.iter().collect();
+    posts.sort_by_key(|post| (position(&post.question), post.question == QA));
+    let post_rows = posts.into_iter().map(|post| {
+        let qa = post.question == QA;
+        let prompt = if qa {
+            "Audience Q&A".to_string()
+        } else {
+            deck.as_ref().and_then(|deck| deck.question(&post.question)).map_or(String::new(), |q| q.prompt.clone())
+        };
+        [
+            session.id.to_string(),
+            started.clone(),
+            post.question.clone(),
+            prompt,
+            if qa { QA.to_string() } else { "open".to_string() },
+            format!("P{}", post.participant),
+            post.text.clone(),
+            post.state.name().to_string(),
+            if qa { post.upvotes.to_string() } else { String::new() },
+            String::new(),
+            iso_utc(post.at),
+        ]
+    });
+    answer_rows.into_iter().chain(post_rows).collect()
 }
 
 #[cfg(test)]

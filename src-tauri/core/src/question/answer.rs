@@ -18,6 +18,8 @@ pub enum Answer {
     Number(f64),
     /// Words or short phrases (word clouds), normalised once checked.
     Words(Vec<String>),
+    /// One post (open text), normalised once checked.
+    Text(String),
 }
 
 impl Answer {
@@ -40,6 +42,7 @@ impl Answer {
             Answer::Order(_) => "order",
             Answer::Number(_) => "number",
             Answer::Words(_) => "words",
+            Answer::Text(_) => "text",
         }
     }
 }

@@ -10,6 +10,7 @@ mod answer;
 mod choice;
 pub mod filter;
 mod number;
+pub mod open;
 mod points;
 mod ranking;
 mod scale;
@@ -23,6 +24,7 @@ use serde_json::{json, Map, Value};
 pub use answer::Answer;
 pub use choice::{Multiple, Single};
 pub use number::Number;
+pub use open::Open;
 pub use points::Points;
 pub use ranking::Ranking;
 pub use scale::Scale;
@@ -63,6 +65,7 @@ pub enum Kind {
     Ranking(Ranking),
     Points(Points),
     WordCloud(WordCloud),
+    Open(Open),
 }
 
 /// Who a view is for: phones never see a number question's answer before it is revealed.
@@ -109,6 +112,7 @@ pub enum Tally {
     Ranking(ranking::Scores),
     Points(points::Totals),
     WordCloud(wordcloud::Words),
+    Open(open::Posts),
 }
 
 impl Tally {
@@ -120,6 +124,7 @@ impl Tally {
             Tally::Ranking(count) => count,
             Tally::Points(count) => count,
             Tally::WordCloud(count) => count,
+            Tally::Open(count) => count,
         }
     }
 
@@ -131,6 +136,7 @@ impl Tally {
             Tally::Ranking(count) => count,
             Tally::Points(count) => count,
             Tally::WordCloud(count) => count,
+            Tally::Open(count) => count,
         }
     }
 }
@@ -146,6 +152,7 @@ impl Kind {
             Kind::Ranking(kind) => kind,
             Kind::Points(kind) => kind,
             Kind::WordCloud(kind) => kind,
+            Kind::Open(kind) => kind,
         }
     }
 
@@ -153,6 +160,7 @@ impl Kind {
     pub fn use_filter(&mut self, filter: &std::sync::Arc<filter::Filter>) {
         match self {
             Kind::WordCloud(cloud) => cloud.filter = filter.clone(),
+            Kind::Open(open) => open.filter = filter.clone(),
             Kind::Single(_)
             | Kind::Multiple(_)
             | Kind::Scale(_)
@@ -219,8 +227,16 @@ pub struct KindSpec {
 }
 
 /// Every kind, in the order the editor offers them.
-pub static KINDS: [&KindSpec; 7] =
-    [&choice::SINGLE, &choice::MULTIPLE, &scale::SPEC, &number::SPEC, &ranking::SPEC, &points::SPEC, &wordcloud::SPEC];
+pub static KINDS: [&KindSpec; 8] = [
+    &choice::SINGLE,
+    &choice::MULTIPLE,
+    &scale::SPEC,
+    &number::SPEC,
+    &ranking::SPEC,
+    &points::SPEC,
+    &wordcloud::SPEC,
+    &open::SPEC,
+];
 
 /// Settings every kind takes besides its own (and `id=`).
 pub static COMMON_SETTINGS: [SettingSpec; 3] = [

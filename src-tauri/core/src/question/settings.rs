@@ -38,11 +38,8 @@ impl Settings {
     pub fn parse(text: &str) -> Result<Settings, SettingError> {
         let mut settings = Settings::default();
         for word in words(text)? {
-            let Some((key, value)) = word.split_once('=') else {
-                return Err(SettingError::general(format!(
-                    "unknown setting `{word}`: settings are written `name=value`"
-                )));
-            };
+            // A bare word is a switch turned on (`moderate`); the kind decides whether it takes one.
+            let (key, value) = word.split_once('=').unwrap_or((word.as_str(), ""));
             settings.insert(key, value)?;
         }
         Ok(settings)
@@ -203,7 +200,9 @@ mod tests {
         assert_eq!(settings.take_integer("max", 1..=26).map_err(|e| e.key), Err(Some("max".into())));
         assert!(Settings::parse("max=1 max=2").is_err());
         assert!(Settings::parse("labels=\"open").is_err());
-        assert!(Settings::parse("stray").is_err());
+        // A bare word is a switch: kinds that take none refuse it by name.
+        let stray = Settings::parse("stray").expect("a switch");
+        assert!(stray.finish("single", &["max"]).is_err_and(|e| e.message.contains("stray")));
         let mut settings = Settings::parse("answer=NaN").expect("settings");
         assert!(settings.take_number("answer").is_err());
     }

@@ -21,6 +21,7 @@ fn every_kind_reads_back_what_it_writes() {
         ("ranking", "", &["A", "B"]),
         ("points", "total=10", &["A", "B"]),
         ("wordcloud", "max=3", &[]),
+        ("open", "max=2 moderate=yes", &[]),
     ] {
         let question = Question::build(draft(kind, settings, options)).unwrap_or_else(|e| panic!("{kind}: {e:?}"));
         assert_eq!(question.kind.name(), kind);
@@ -33,7 +34,7 @@ fn every_kind_reads_back_what_it_writes() {
 #[test]
 fn every_kind_is_listed_once() {
     let names: Vec<&str> = KINDS.iter().map(|spec| spec.name).collect();
-    assert_eq!(names, ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud"]);
+    assert_eq!(names, ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud", "open"]);
     for spec in KINDS {
         assert_eq!(spec.kind, spec.name);
     }
@@ -104,6 +105,8 @@ fn the_editor_is_told_truly_which_settings_discard_answers() {
         ("number", &[][..], "answer", "3"),
         ("points", &["A", "B"][..], "total", "50"),
         ("wordcloud", &[][..], "max", "2"),
+        ("open", &[][..], "max", "2"),
+        ("open", &[][..], "moderate", "yes"),
     ];
     for spec in KINDS {
         for setting in spec.settings.iter().chain(&COMMON_SETTINGS) {

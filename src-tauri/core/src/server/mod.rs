@@ -1,6 +1,7 @@
 //! The two HTTP listeners: participant pages and sockets on the LAN, the presenter on loopback.
 
 mod assets;
+mod board_feed;
 mod editor;
 mod guard;
 mod http;
@@ -22,6 +23,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::deck::DeckFile;
 use crate::engine::{Engine, Subscriptions};
+pub use board_feed::BoardFeeds;
 pub use editor::{Answered, EditRefusal, SaveDeck, SaveRequest, Saved};
 pub use guard::Refusal;
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
@@ -50,6 +52,8 @@ pub struct ServerState {
     pub identities: Identities,
     /// Live reactions, counted in memory only.
     pub reactions: Reactions,
+    /// Changed posts for moderation queues, and the room's Q&A list.
+    pub feeds: BoardFeeds,
     pub limits: Limits,
     /// The presenter's `deck` frame: serialised once at start, sent on every connect.
     pub deck_frame: Utf8Bytes,
@@ -115,6 +119,7 @@ pub async fn run(participants: TcpListener, presenter: TcpListener, state: Serve
     let tasks = state.tasks.clone();
     let header_timeout = state.limits.header_read_timeout;
     tasks.spawn(state.reactions.clone().publish(shutdown.clone()));
+    tasks.spawn(state.feeds.clone().publish(state.views.board.clone(), shutdown.clone()));
     let lan = http::serve(participants, participant_router(state.clone()), header_timeout, shutdown.clone());
     let local = http::serve(presenter, presenter_router(state), header_timeout, shutdown.clone());
     tokio::join!(lan, local);

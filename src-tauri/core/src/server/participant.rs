@@ -16,7 +16,7 @@ use super::{guard, ServerState};
 use crate::engine::{ParticipantView, VoteError};
 use crate::protocol::{self, encode, ErrorCode, ParticipantMessage, ToParticipant};
 use crate::question::Answer;
-use crate::session::VoteRefusal;
+use crate::session::{PostRefusal, VoteRefusal};
 use crate::store::now_millis;
 
 /// Frames refused by the rate limit in a row before the socket is closed as a flood.
@@ -89,8 +89,15 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
     // This participant's answers, kept by this task from now on: a slide change
     // then costs ten thousand sockets no lock on a shared map.
     let mut mine = state.views.answers.of(&participant);
+    let mut qa_list = state.feeds.qa();
     socket::send(&mut socket, current.frame.clone()).await?;
     send_own_answer(&mut socket, &mine, &current).await?;
+    // The room's Q&A list and this phone's own posts and upvotes.
+    let list = qa_list.borrow_and_update().clone();
+    if let Some(list) = list.filter(|_| state.views.board.qa().open) {
+        socket::send(&mut socket, list).await?;
+    }
+    socket::send(&mut socket, state.views.board.mine(&participant)).await?;
     // The phone's clock may be minutes off: countdowns run on the server's.
     socket::send_text(&mut socket, encode(&ToParticipant::Clock { now: now_millis() })).await?;
 
@@ -122,6 +129,12 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                     return Err(SocketError::Refused("no heartbeat"));
                 }
                 socket::ping(&mut socket).await?;
+            }
+            Ok(()) = qa_list.changed() => {
+                let list = qa_list.borrow_and_update().clone();
+                if let Some(list) = list {
+                    socket::send(&mut socket, list).await?;
+                }
             }
             changed = views.changed() => {
                 if changed.is_err() {
@@ -157,7 +170,11 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                     // Name the dropped vote, so the phone knows which tap to send again.
                     let request = match &frame {
                         Message::Text(text) => match protocol::decode_participant(text) {
-                            Ok(ParticipantMessage::Vote { request, .. }) => Some(request),
+                            Ok(
+                                ParticipantMessage::Vote { request, .. }
+                                | ParticipantMessage::Ask { request, .. }
+                                | ParticipantMessage::Upvote { request, .. },
+                            ) => Some(request),
                             _ => None,
                         },
                         _ => None,
@@ -218,31 +235,80 @@ async fn handle(
     let reply = match protocol::decode_participant(text) {
         Ok(ParticipantMessage::Vote { request, question, answer }) => {
             if !protocol::valid_request_id(&request) {
-                error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None)
+                error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None).into()
             } else if one_per_address(state, &question) && !state.identities.claim(&question, peer, participant) {
                 let why =
                     "Someone on this network address has already answered: this vote takes one answer per device.";
-                error(ErrorCode::OnePerAddress, why, Some(&request))
+                error(ErrorCode::OnePerAddress, why, Some(&request)).into()
             } else {
                 match state.engine.vote(participant.clone(), request.clone(), question, answer).await {
+                    Ok(stored) if stored.entry.is_some() => {
+                        // An open-text post: acknowledged with its entry, then the phone's own list.
+                        socket::send_text(socket, post_ack(&request, &stored)).await?;
+                        state.views.board.mine(participant)
+                    }
                     Ok(stored) => {
                         let ack = encode(&ToParticipant::Ack {
                             request: &request,
                             question: &stored.question,
-                            answer: &stored.answer,
+                            answer: Some(&stored.answer),
+                            entry: None,
+                            state: None,
+                            on: None,
                         });
                         mine.insert(stored.question, stored.answer);
-                        ack
+                        ack.into()
                     }
-                    Err(refused) => vote_error(&refused, &request),
+                    Err(refused) => vote_error(&refused, &request).into(),
                 }
             }
         }
-        Ok(ParticipantMessage::Hello { .. }) => error(ErrorCode::BadMessage, "already said hello", None),
+        Ok(ParticipantMessage::Ask { request, text }) if protocol::valid_request_id(&request) => {
+            match state.engine.ask(participant.clone(), request.clone(), text).await {
+                Ok(stored) => {
+                    socket::send_text(socket, post_ack(&request, &stored)).await?;
+                    state.views.board.mine(participant)
+                }
+                Err(refused) => vote_error(&refused, &request).into(),
+            }
+        }
+        Ok(ParticipantMessage::Upvote { request, entry, on }) if protocol::valid_request_id(&request) => {
+            match state.engine.upvote(participant.clone(), entry, on).await {
+                Ok(()) => {
+                    let ack = ToParticipant::Ack {
+                        request: &request,
+                        question: crate::session::board::QA,
+                        answer: None,
+                        entry: Some(entry),
+                        state: None,
+                        on: Some(on),
+                    };
+                    socket::send_text(socket, encode(&ack)).await?;
+                    state.views.board.mine(participant)
+                }
+                Err(refused) => vote_error(&refused, &request).into(),
+            }
+        }
+        Ok(ParticipantMessage::Ask { .. } | ParticipantMessage::Upvote { .. }) => {
+            error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None).into()
+        }
+        Ok(ParticipantMessage::Hello { .. }) => error(ErrorCode::BadMessage, "already said hello", None).into(),
         Ok(ParticipantMessage::React { .. }) => return Ok(()),
-        Err(message) => error(ErrorCode::BadMessage, &message, None),
+        Err(message) => error(ErrorCode::BadMessage, &message, None).into(),
     };
-    socket::send_text(socket, reply).await
+    socket::send(socket, reply).await
+}
+
+/// The acknowledgement of a post or Q&A question: what was stored, its entry and state.
+fn post_ack(request: &str, stored: &crate::engine::Stored) -> String {
+    encode(&ToParticipant::Ack {
+        request,
+        question: &stored.question,
+        answer: Some(&stored.answer),
+        entry: stored.entry,
+        state: stored.state.map(crate::session::PostState::name),
+        on: None,
+    })
 }
 
 /// Whether `question` (by id) allows one participant per address.
@@ -262,6 +328,14 @@ fn vote_error(refused: &VoteError, request: &str) -> String {
         VoteError::Refused(VoteRefusal::InvalidChoice(why)) => {
             (ErrorCode::InvalidChoice, format!("Not a valid answer: {why}."))
         }
+        VoteError::Refused(VoteRefusal::Post(refusal)) => match refusal {
+            PostRefusal::TooMany(max) => {
+                (ErrorCode::TooManyPosts, format!("You have sent {max}: that is as many as this allows."))
+            }
+            PostRefusal::QaClosed => (ErrorCode::QaClosed, "Questions are closed for now.".to_string()),
+            PostRefusal::NoSuchEntry => (ErrorCode::NoSuchEntry, "That question is no longer shown.".to_string()),
+            PostRefusal::OwnEntry => (ErrorCode::OwnEntry, "You cannot upvote your own question.".to_string()),
+        },
         VoteError::Storage(_) => (ErrorCode::Storage, "Your answer could not be saved. Please try again.".to_string()),
         VoteError::Unavailable => (ErrorCode::Unavailable, "The presenter's app is shutting down.".to_string()),
     };

@@ -10,11 +10,15 @@ use super::socket::{self, close, SocketError};
 use super::{assets, guard, Crowd, ServerState};
 use crate::protocol::{self, encode, ErrorCode, PresenterMessage, ToPresenter};
 use crate::session::PresenterAction;
-use tokio::sync::watch;
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{broadcast, watch};
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
     pub(super) token: Option<String>,
+    /// `1` on the presenter view's socket: it gets the moderation queue. The projector never asks.
+    #[serde(default)]
+    pub(super) moderation: Option<String>,
 }
 
 pub(super) fn authorised(state: &ServerState, query: &TokenQuery) -> bool {
@@ -61,9 +65,10 @@ pub async fn upgrade(
     }
     let tasks = state.tasks.clone();
     // The deck frame holds every slide: the one large frame, sized at launch.
+    let moderation = query.moderation.as_deref() == Some("1");
     socket::limited(upgrade, state.deck_frame.len()).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            match run(socket, state).await {
+            match run(socket, state, moderation).await {
                 Ok(()) => tracing::debug!("presenter socket closed"),
                 Err(error) => tracing::debug!(%error, "presenter socket ended"),
             }
@@ -71,13 +76,16 @@ pub async fn upgrade(
     })
 }
 
-async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketError> {
+async fn run(mut socket: WebSocket, state: ServerState, moderation: bool) -> Result<(), SocketError> {
     // Subscribe before the snapshot, so no change between the two is missed.
     let mut views = state.views.presenter.clone();
     let mut connected = state.presence.subscribe();
     let mut notices = state.notices.clone();
     let mut crowd = state.identities.crowd();
     let mut reactions = state.reactions.subscribe();
+    let mut qa_list = state.feeds.qa();
+    // Only the presenter view's queue hears of posts, and it subscribes before its snapshot.
+    let mut changes = moderation.then(|| state.feeds.changes());
     socket::send(&mut socket, state.deck_frame.clone()).await?;
     let frame = views.borrow_and_update().clone();
     socket::send(&mut socket, frame).await?;
@@ -91,6 +99,13 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
     socket::send_text(&mut socket, encode(&ToPresenter::Clock { now: crate::store::now_millis() })).await?;
     let notice = notices.borrow_and_update().clone();
     socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
+    let list = qa_list.borrow_and_update().clone();
+    if let Some(list) = list {
+        socket::send(&mut socket, list).await?;
+    }
+    if moderation {
+        socket::send(&mut socket, state.views.board.moderation_frame()).await?;
+    }
     // The totals so far: pages take the first as their baseline, not as a burst.
     let totals = reactions.borrow_and_update().clone();
     if let Some(frame) = totals {
@@ -117,6 +132,17 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
             Ok(()) = crowd.changed() => {
                 socket::send_text(&mut socket, participants_frame(&mut connected, &mut crowd)).await?;
             }
+            Ok(()) = qa_list.changed() => {
+                let list = qa_list.borrow_and_update().clone();
+                if let Some(list) = list {
+                    socket::send(&mut socket, list).await?;
+                }
+            }
+            Some(changed) = next_change(&mut changes) => match changed {
+                Ok(frame) => socket::send(&mut socket, frame).await?,
+                // Fell behind the feed: start again from the whole board.
+                Err(_) => socket::send(&mut socket, state.views.board.moderation_frame()).await?,
+            },
             Ok(()) = reactions.changed() => {
                 let frame = reactions.borrow_and_update().clone();
                 if let Some(frame) = frame {
@@ -140,7 +166,7 @@ async fn run(mut socket: WebSocket, state: ServerState) -> Result<(), SocketErro
                 }
                 Some(Ok(Message::Text(text))) => {
                     let refused = match protocol::decode_presenter(&text) {
-                        Ok(message) => state.engine.present(action(message)).await.err().map(|m| (ErrorCode::BadMessage, m)),
+                        Ok(message) => command(&state, message).await.err().map(|m| (ErrorCode::BadMessage, m)),
                         Err(message) => Some((ErrorCode::BadMessage, message)),
                     };
                     if let Some((code, message)) = refused {
@@ -161,6 +187,29 @@ fn notice_frame(notice: Option<&super::Notice>) -> String {
     encode(&ToPresenter::Notice { text: notice.map(|n| &*n.text), at: notice.map(|n| n.at) })
 }
 
+/// The next `board_changes` frame for a moderation socket; never resolves for the projector's.
+async fn next_change(
+    changes: &mut Option<broadcast::Receiver<Utf8Bytes>>,
+) -> Option<Result<Utf8Bytes, broadcast::error::RecvError>> {
+    match changes {
+        Some(changes) => match changes.recv().await {
+            Err(broadcast::error::RecvError::Closed) => None,
+            other => Some(other),
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Carries out a presenter's message: moderation and Q&A on the board, the rest on the session.
+async fn command(state: &ServerState, message: PresenterMessage) -> Result<(), String> {
+    match message {
+        PresenterMessage::Moderate { entry, state: target } => state.engine.moderate(entry, target).await,
+        PresenterMessage::SetQa { open } => state.engine.set_qa(Some(open), None).await,
+        PresenterMessage::Highlight { entry } => state.engine.set_qa(None, Some(entry)).await,
+        other => state.engine.present(action(other)).await,
+    }
+}
+
 fn action(message: PresenterMessage) -> PresenterAction {
     match message {
         PresenterMessage::Next {} => PresenterAction::Next,
@@ -175,5 +224,9 @@ fn action(message: PresenterMessage) -> PresenterAction {
         PresenterMessage::AddTime { seconds } => PresenterAction::AddTime(seconds),
         PresenterMessage::StopTimer {} => PresenterAction::StopTimer,
         PresenterMessage::RevealAnswer { revealed } => PresenterAction::Reveal(revealed),
+        // Handled on the board by `command`; never reaches here.
+        PresenterMessage::Moderate { .. } | PresenterMessage::SetQa { .. } | PresenterMessage::Highlight { .. } => {
+            PresenterAction::SetBlack(false)
+        }
     }
 }

@@ -34,6 +34,8 @@ pub enum VoteRefusal {
     NotCurrent,
     VotingClosed,
     InvalidChoice(String),
+    /// A post, a Q&A question or an upvote the board refuses.
+    Post(super::PostRefusal),
 }
 
 /// What the presenter asks for.

@@ -1,6 +1,7 @@
 //! SQLite storage: opening the file, resuming a session, and the writes the writer batches.
 
 pub mod checkpoint;
+mod posts;
 mod schema;
 
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use crate::deck::Deck;
 use crate::question::Answer;
 use crate::session::QuestionState;
+pub use posts::{ExportedPost, StoredPost, StoredQa};
 pub use schema::MigrateError;
 
 /// The file name inside `--data`.
@@ -44,6 +46,8 @@ pub struct ExportedSession {
     pub deck_text: String,
     pub deck_name: String,
     pub answers: Vec<ExportedAnswer>,
+    /// Open-text posts and Q&A questions, with their moderation state.
+    pub posts: Vec<ExportedPost>,
 }
 
 /// One stored answer, with its participant as a number (never the secret id).
@@ -71,6 +75,9 @@ pub struct StoredSession {
     pub questions: HashMap<String, QuestionState>,
     /// (participant public id, question id, answer), in storage order.
     pub responses: Vec<(String, String, Answer)>,
+    /// Open-text posts and Q&A questions, oldest first.
+    pub posts: Vec<StoredPost>,
+    pub qa: StoredQa,
 }
 
 impl Store {
@@ -171,7 +178,9 @@ impl Store {
                 None => tracing::warn!(%participant, %question, %answer, "skipping an unreadable stored answer"),
             }
         }
-        Ok(StoredSession { id, slide: usize::try_from(slide).unwrap_or(0), questions, responses })
+        let posts = self.load_posts(id)?;
+        let qa = self.load_qa(id)?;
+        Ok(StoredSession { id, slide: usize::try_from(slide).unwrap_or(0), questions, responses, posts, qa })
     }
 
     /// Deletes a session's answers to `questions` (the deck editor changed them).
@@ -238,7 +247,8 @@ impl Store {
             })
         })?;
         let answers = rows.collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(ExportedSession { id, started_at, deck_text, deck_name, answers }))
+        let posts = self.export_posts(id)?;
+        Ok(Some(ExportedSession { id, started_at, deck_text, deck_name, answers, posts }))
     }
 
     /// A stored setting.
@@ -362,6 +372,13 @@ impl Batch<'_> {
 fn delete_answers(tx: &rusqlite::Transaction<'_>, session: i64, questions: &[String]) -> Result<usize, StoreError> {
     let mut deleted = 0;
     for question in questions {
+        // Posts to a question whose kind changed go with it, upvotes first.
+        tx.execute(
+            "DELETE FROM upvotes WHERE post_id IN (SELECT id FROM posts WHERE session_id = ?1 AND question = ?2)",
+            params![session, question],
+        )?;
+        deleted +=
+            tx.execute("DELETE FROM posts WHERE session_id = ?1 AND question = ?2", params![session, question])?;
         for table in ["responses", "requests"] {
             let removed = tx.execute(
                 &format!(

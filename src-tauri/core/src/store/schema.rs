@@ -73,6 +73,27 @@ const MIGRATIONS: &[&str] = &[
         deck_text TEXT NOT NULL,
         questions TEXT NOT NULL
     );",
+    // 7: participants' posts (open text, audience Q&A) with their moderation
+    // state, Q&A upvotes, and each session's Q&A switches.
+    "CREATE TABLE posts (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        question TEXT NOT NULL,
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        request TEXT NOT NULL,
+        text TEXT NOT NULL,
+        state TEXT NOT NULL,
+        posted_at INTEGER NOT NULL,
+        UNIQUE (participant_id, request)
+    );
+    CREATE INDEX posts_by_session ON posts(session_id, id);
+    CREATE TABLE upvotes (
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        PRIMARY KEY (post_id, participant_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE sessions ADD COLUMN qa_open INTEGER;
+    ALTER TABLE sessions ADD COLUMN qa_highlight INTEGER;",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();

@@ -1,5 +1,7 @@
 //! The single writer: applies votes and presenter actions in batches, commits, then publishes.
 
+mod posts;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::thread;
@@ -8,10 +10,11 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::deck::Deck;
-use crate::protocol::{encode, ToParticipant, ToPresenter, Voting};
+use crate::protocol::{encode, QaView, ToParticipant, ToPresenter, Voting};
 use crate::question::{Answer, Audience};
-use crate::session::{Answers, Change, Millis, PresenterAction, SessionState, VoteRefusal};
+use crate::session::{Answers, Board, Change, Millis, PostState, PresenterAction, SessionState, VoteRefusal};
 use crate::store::{now_millis, Batch, Store, StoreError, StoredSession};
+pub use posts::SharedBoard;
 
 /// How many queued commands one transaction takes at most.
 const MAX_BATCH: usize = 4096;
@@ -31,6 +34,19 @@ pub struct ParticipantView {
 pub struct Stored {
     pub question: String,
     pub answer: Answer,
+    /// A post's id on the board, and where it stands (open text and Q&A only).
+    pub entry: Option<i64>,
+    pub state: Option<PostState>,
+}
+
+impl Stored {
+    pub fn vote(question: String, answer: Answer) -> Stored {
+        Stored { question, answer, entry: None, state: None }
+    }
+
+    pub fn post(question: String, text: String, entry: i64, state: PostState) -> Stored {
+        Stored { question, answer: Answer::Text(text), entry: Some(entry), state: Some(state) }
+    }
 }
 
 /// Why a vote was not stored.
@@ -64,6 +80,30 @@ enum Command {
     Counts {
         reply: oneshot::Sender<HashMap<String, u64>>,
     },
+    /// A Q&A question from a phone.
+    Ask {
+        participant: Arc<str>,
+        request: String,
+        text: String,
+        reply: oneshot::Sender<Result<Stored, VoteError>>,
+    },
+    Upvote {
+        participant: Arc<str>,
+        entry: i64,
+        on: bool,
+        reply: oneshot::Sender<Result<(), VoteError>>,
+    },
+    Moderate {
+        entry: i64,
+        state: PostState,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// Q&A on or off (`open`), or a question highlighted (`highlight`).
+    SetQa {
+        open: Option<bool>,
+        highlight: Option<Option<i64>>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
     /// Makes the writer panic mid-batch, to test that it recovers.
     #[cfg(test)]
     Panic,
@@ -87,6 +127,8 @@ pub struct Subscriptions {
     pub presenter: watch::Receiver<Utf8Bytes>,
     /// Committed answers, for a phone's own vote.
     pub answers: Answers,
+    /// Committed posts and Q&A: moderation queues, the Q&A list, a phone's own posts.
+    pub board: SharedBoard,
 }
 
 impl Engine {
@@ -98,8 +140,11 @@ impl Engine {
     ) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
         let answers = Answers::default();
         let (state, unsaved) = rebuild(&deck, &stored, &answers, now_millis());
-        let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state)));
-        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, None));
+        let board = posts::rebuild_board(&deck, &stored);
+        let shared = SharedBoard::default();
+        shared.replace(&board);
+        let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state, &board)));
+        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, &board, None));
         let (commands, inbox) = mpsc::channel(QUEUE);
         // The writer holds the sending end and tells the timer thread the next
         // deadline after every batch; the timer's weak handle lets the writer end.
@@ -125,6 +170,9 @@ impl Engine {
             deadlines,
             scheduled,
             unsaved,
+            board,
+            shared: shared.clone(),
+            touched: posts::Touched::default(),
         };
         let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
         let database = writer.store.path().to_path_buf();
@@ -141,7 +189,7 @@ impl Engine {
                 let _ = checkpointer.join();
             })
             .unwrap_or_else(|error| panic!("cannot start the writer thread: {error}"));
-        (Engine { commands }, Subscriptions { participant, presenter, answers }, thread)
+        (Engine { commands }, Subscriptions { participant, presenter, answers, board: shared }, thread)
     }
 
     /// Stores a vote; resolves once it is committed (or refused). A `request` id
@@ -167,6 +215,49 @@ impl Engine {
                 VoteError::Storage("the writer restarted before storing it".into())
             }
         })?
+    }
+
+    /// Stores a Q&A question; resolves once committed, with its entry id.
+    pub async fn ask(&self, participant: Arc<str>, request: String, text: String) -> Result<Stored, VoteError> {
+        let (reply, stored) = oneshot::channel();
+        let command = Command::Ask { participant, request, text, reply };
+        self.commands.send(command).await.map_err(|_| VoteError::Unavailable)?;
+        stored.await.map_err(|_| self.dropped())?
+    }
+
+    /// Gives (`on`) or takes back an upvote; resolves once committed.
+    pub async fn upvote(&self, participant: Arc<str>, entry: i64, on: bool) -> Result<(), VoteError> {
+        let (reply, done) = oneshot::channel();
+        self.commands
+            .send(Command::Upvote { participant, entry, on, reply })
+            .await
+            .map_err(|_| VoteError::Unavailable)?;
+        done.await.map_err(|_| self.dropped())?
+    }
+
+    /// Moves a post to another moderation state; resolves once committed.
+    pub async fn moderate(&self, entry: i64, state: PostState) -> Result<(), String> {
+        let (reply, done) = oneshot::channel();
+        let unavailable = || "the server is shutting down".to_string();
+        self.commands.send(Command::Moderate { entry, state, reply }).await.map_err(|_| unavailable())?;
+        done.await.map_err(|_| unavailable())?
+    }
+
+    /// Turns Q&A on or off, or highlights a question; resolves once committed.
+    pub async fn set_qa(&self, open: Option<bool>, highlight: Option<Option<i64>>) -> Result<(), String> {
+        let (reply, done) = oneshot::channel();
+        let unavailable = || "the server is shutting down".to_string();
+        self.commands.send(Command::SetQa { open, highlight, reply }).await.map_err(|_| unavailable())?;
+        done.await.map_err(|_| unavailable())?
+    }
+
+    /// Why a reply never came: shutting down, or the writer restarted from the file.
+    fn dropped(&self) -> VoteError {
+        if self.commands.is_closed() {
+            VoteError::Unavailable
+        } else {
+            VoteError::Storage("the writer restarted before storing it".into())
+        }
     }
 
     /// Records that a participant joined. Best effort: the row is created with the first vote anyway.
@@ -215,6 +306,11 @@ struct Writer {
     scheduled: Option<Millis>,
     /// A change made while rebuilding (a question reached at start), stored by the first batch.
     unsaved: Option<Change>,
+    /// Posts and Q&A, uncommitted changes included; `shared` gets them after each commit.
+    board: Board,
+    shared: SharedBoard,
+    /// What the current batch did to the board.
+    touched: posts::Touched,
 }
 
 /// A reply to send once the batch's fate is known.
@@ -224,6 +320,15 @@ enum Pending {
         question: String,
         answer: Answer,
         reply: oneshot::Sender<Result<Stored, VoteError>>,
+    },
+    /// A post or Q&A question stored (or a retry of one): acknowledged with its entry.
+    Posted {
+        stored: Stored,
+        reply: oneshot::Sender<Result<Stored, VoteError>>,
+    },
+    Upvoted {
+        reply: oneshot::Sender<Result<(), VoteError>>,
+        result: Result<(), VoteError>,
     },
     /// A retried request: acknowledged again with what it stored the first time.
     Duplicate {
@@ -301,14 +406,44 @@ impl Writer {
 
     /// Writes every command of the batch in one transaction.
     fn write(&mut self, commands: Vec<Command>, pending: &mut Vec<Pending>) -> Result<(), StoreError> {
-        let Writer { store, session, state, participant_ids, .. } = self;
+        let Writer { store, session, state, participant_ids, board, touched, .. } = self;
         let now = now_millis();
         let batch = store.batch()?;
         if let Some(change) = self.unsaved.take() {
             store_change(&batch, *session, &change)?;
         }
+        // The writer's parts a post command needs, borrowed for that command only.
+        macro_rules! posting {
+            () => {
+                posts::PostContext { batch: &batch, board, state, session: *session, participant_ids, touched, now }
+            };
+        }
         for command in commands {
             match command {
+                // Open-text answers are posts on the board, not one answer per participant.
+                Command::Vote { participant, request, question, answer, reply }
+                    if state
+                        .deck
+                        .question(&question)
+                        .is_some_and(|q| matches!(q.kind, crate::question::Kind::Open(_))) =>
+                {
+                    pending.push(posting!().post(participant, request, question, answer, reply)?);
+                }
+                Command::Ask { participant, request, text, reply } => {
+                    let qa = crate::session::board::QA.to_string();
+                    pending.push(posting!().post(participant, request, qa, Answer::Text(text), reply)?);
+                }
+                Command::Upvote { participant, entry, on, reply } => {
+                    pending.push(posting!().upvote(participant, entry, on, reply)?);
+                }
+                Command::Moderate { entry, state: target, reply } => {
+                    let result = posting!().moderate(entry, target)?;
+                    pending.push(Pending::Present { reply, result });
+                }
+                Command::SetQa { open, highlight, reply } => {
+                    let result = posting!().set_qa(open, highlight)?;
+                    pending.push(Pending::Present { reply, result });
+                }
                 Command::Vote { participant, request, question, answer, reply } => {
                     let id = participant_row(&batch, participant_ids, *session, &participant)?;
                     // The common case costs two statements: claim the request id, store the answer.
@@ -328,7 +463,7 @@ impl Writer {
                     // gets its original acknowledgement; anything else is refused.
                     match (batch.applied(id, &request)?, fresh) {
                         (Some((question, answer)), _) => {
-                            pending.push(Pending::Duplicate { stored: Stored { question, answer }, reply });
+                            pending.push(Pending::Duplicate { stored: Stored::vote(question, answer), reply });
                         }
                         (None, Some(refusal)) => pending.push(Pending::Refused { reply, refusal }),
                         (None, None) => pending.push(Pending::Refused {
@@ -376,16 +511,24 @@ impl Writer {
                 tallies_moved = true;
             }
         }
-        if tallies_moved || recovered || self.state.clone_switches() != before {
+        // Committed: the sockets may see the board's changes now.
+        let touched = std::mem::take(&mut self.touched);
+        if !touched.posts.is_empty() || touched.qa {
+            self.shared.publish(&self.board, &touched.posts, touched.qa);
+        }
+        if tallies_moved || recovered || touched.wall || touched.qa || self.state.clone_switches() != before {
             self.publish();
         }
         for item in pending {
             match item {
                 Pending::Vote { question, answer, reply, .. } => {
-                    let _ = reply.send(Ok(Stored { question, answer }));
+                    let _ = reply.send(Ok(Stored::vote(question, answer)));
                 }
-                Pending::Duplicate { stored, reply } => {
+                Pending::Duplicate { stored, reply } | Pending::Posted { stored, reply } => {
                     let _ = reply.send(Ok(stored));
+                }
+                Pending::Upvoted { reply, result } => {
+                    let _ = reply.send(result);
                 }
                 Pending::Refused { reply, refusal } => {
                     let _ = reply.send(Err(VoteError::Refused(refusal)));
@@ -409,7 +552,10 @@ impl Writer {
         let message = error.to_string();
         for item in pending {
             match item {
-                Pending::Vote { reply, .. } | Pending::Duplicate { reply, .. } => {
+                Pending::Vote { reply, .. } | Pending::Duplicate { reply, .. } | Pending::Posted { reply, .. } => {
+                    let _ = reply.send(Err(VoteError::Storage(message.clone())));
+                }
+                Pending::Upvoted { reply, .. } => {
                     let _ = reply.send(Err(VoteError::Storage(message.clone())));
                 }
                 Pending::Refused { reply, refusal } => {
@@ -431,6 +577,10 @@ impl Writer {
                 let (state, unsaved) = rebuild(&self.deck, &stored, &self.answers, now_millis());
                 self.state = state;
                 self.unsaved = unsaved;
+                // Uncommitted posts, upvotes and moderation go with the batch that held them.
+                self.board = posts::rebuild_board(&self.deck, &stored);
+                self.shared.replace(&self.board);
+                self.touched = posts::Touched::default();
             }
             Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
         }
@@ -438,8 +588,8 @@ impl Writer {
 
     fn publish(&self) {
         // The presenter first: the projector is what the room is watching.
-        self.presenter_tx.send_replace(presenter_frame(&self.state, self.storage_error.as_deref()));
-        let view = participant_view(&self.state);
+        self.presenter_tx.send_replace(presenter_frame(&self.state, &self.board, self.storage_error.as_deref()));
+        let view = participant_view(&self.state, &self.board);
         self.participant_tx.send_if_modified(|current| {
             let changed = **current != view;
             if changed {
@@ -539,7 +689,20 @@ fn run_timer(deadlines: std::sync::mpsc::Receiver<Option<Millis>>, commands: mps
     }
 }
 
-fn participant_view(state: &SessionState) -> ParticipantView {
+/// A question's results: its tally, or for open text the board's wall.
+fn results_of(
+    state: &SessionState,
+    board: &Board,
+    question: &crate::question::Question,
+    audience: Audience,
+) -> Option<serde_json::Value> {
+    match question.kind {
+        crate::question::Kind::Open(_) => Some(board.wall(&question.id)),
+        _ => state.results.get(&question.id).map(|results| results.view(question, audience)),
+    }
+}
+
+fn participant_view(state: &SessionState, board: &Board) -> ParticipantView {
     let question = state.current_question();
     let switches = state.current_question_state().unwrap_or_default();
     let voting = question.is_some() && switches.voting_open;
@@ -547,7 +710,7 @@ fn participant_view(state: &SessionState) -> ParticipantView {
     // Results reach phones only when the deck asks for it, and only once voting is over.
     let results = question
         .filter(|q| q.results_on_phones && !switches.voting_open && switches.results_visible)
-        .and_then(|q| state.results.get(&q.id).map(|results| results.view(q, audience)));
+        .and_then(|q| results_of(state, board, q, audience));
     let frame = encode(&ToParticipant::State {
         title: &state.deck.title,
         slide: state.slide,
@@ -557,14 +720,15 @@ fn participant_view(state: &SessionState) -> ParticipantView {
         deadline: switches.deadline.filter(|_| voting),
         results,
         reactions: &state.deck.reactions,
+        qa: QaView { open: board.qa.open, moderated: board.qa.moderated, highlight: None },
     });
     ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()) }
 }
 
-fn presenter_frame(state: &SessionState, storage_error: Option<&str>) -> Utf8Bytes {
+fn presenter_frame(state: &SessionState, board: &Board, storage_error: Option<&str>) -> Utf8Bytes {
     let question = state.current_question();
     let switches = state.current_question_state();
-    let results = question.and_then(|q| state.results.get(&q.id).map(|results| results.view(q, Audience::Presenter)));
+    let results = question.and_then(|q| results_of(state, board, q, Audience::Presenter));
     encode(&ToPresenter::State {
         slide: state.slide,
         voting: switches.map(|q| Voting::from(q.voting_open)),
@@ -574,6 +738,7 @@ fn presenter_frame(state: &SessionState, storage_error: Option<&str>) -> Utf8Byt
         results,
         storage_error,
         black: state.black,
+        qa: QaView { open: board.qa.open, moderated: board.qa.moderated, highlight: Some(board.qa.highlight) },
     })
     .into()
 }
