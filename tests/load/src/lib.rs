@@ -8,6 +8,7 @@
 //! - [`stats`]: percentiles and medians.
 //! - [`report`]: tables and the latency plot.
 
+pub mod chatter;
 pub mod phones;
 pub mod report;
 pub mod server;
@@ -36,6 +37,8 @@ pub enum Kind {
     Number,
     Ranking,
     Points,
+    /// Three words per phone from a vocabulary of 3,000: the cloud's long tail grows with the room.
+    Wordcloud,
 }
 
 impl Kind {
@@ -47,6 +50,7 @@ impl Kind {
             Kind::Number => ("number min=0 max=1000", ""),
             Kind::Ranking => ("ranking", "- Alpha\n- Bravo\n- Charlie\n- Delta\n"),
             Kind::Points => ("points total=100", "- Alpha\n- Bravo\n- Charlie\n- Delta\n"),
+            Kind::Wordcloud => ("wordcloud max=3", ""),
         };
         format!("\n---\n\n<!-- question: {directive} id=q{n} -->\n# Question {n}\n\n{list}")
     }
@@ -66,6 +70,19 @@ impl Kind {
                 values[k] = 70;
                 values[(k + 1) % OPTIONS] = 30;
                 serde_json::json!({ "values": values })
+            }
+            // Skewed like a real room: a few words common, a long tail rare.
+            Kind::Wordcloud => {
+                let word = |i: usize| {
+                    let n = (phone * 7 + round * 3 + i * 13) % 3000;
+                    format!("word{}", if n % 4 == 0 { n % 40 } else { n })
+                };
+                let mut words: Vec<String> = (0..3).map(word).collect();
+                words.dedup();
+                if words.len() < 3 || words[0] == words[2] {
+                    words = vec![format!("phone{phone}"), format!("round{round}"), "Rust".into()];
+                }
+                serde_json::json!({ "words": words })
             }
         };
         (answer, pick)
@@ -144,6 +161,11 @@ pub struct Report {
     pub sweep: Vec<SweepStep>,
     pub storm_ms: Option<f64>,
     pub server_cpu_ms: f64,
+    /// State frames the presenter received during the rounds, the largest in bytes,
+    /// and how many a second at most (over any one-second window).
+    pub presenter_frames: usize,
+    pub presenter_frame_max_bytes: usize,
+    pub presenter_frames_per_second_max: usize,
     /// Problems seen: refused votes, failed sockets, tallies that were not exact.
     pub errors: Vec<String>,
     /// Votes stored in the SQLite file after the run, and how many were expected.
@@ -304,7 +326,18 @@ async fn drive(config: &Config, server: &server::Server) -> Result<Report> {
         stop.cancel();
     }
     let expected_rows = expected.values().map(|counts| counts.iter().sum::<u64>()).sum::<u64>() as i64;
+    let log = presenter.log.lock().map(|log| log.clone()).unwrap_or_default();
+    let presenter_frame_max_bytes = log.iter().map(|frame| frame.bytes).max().unwrap_or(0);
+    let presenter_frames_per_second_max = log
+        .iter()
+        .enumerate()
+        .map(|(i, first)| log[i..].iter().take_while(|f| f.at - first.at < Duration::from_secs(1)).count())
+        .max()
+        .unwrap_or(0);
     Ok(Report {
+        presenter_frames: log.len(),
+        presenter_frame_max_bytes,
+        presenter_frames_per_second_max,
         server: config.binary.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(),
         phones: config.phones,
         kind: config.kind,

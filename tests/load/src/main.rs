@@ -49,11 +49,37 @@ struct Args {
     /// Write the latency plot (SVG) here.
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// Instead of rounds: audience Q&A with this many questions and 10× as many upvotes, from --phones phones.
+    #[arg(long, value_name = "QUESTIONS")]
+    qa: Option<usize>,
+    /// Instead of rounds: every phone reacts once a second for this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    reactions: Option<u64>,
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(questions) = args.qa {
+        for &phones in &args.phones {
+            let report = handsup_load::chatter::qa(&args.server, phones, questions, questions * 10).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if !report.errors.is_empty() {
+                bail!("{} problems during the Q&A run", report.errors.len());
+            }
+        }
+        return Ok(());
+    }
+    if let Some(seconds) = args.reactions {
+        for &phones in &args.phones {
+            let report = handsup_load::chatter::reactions(&args.server, phones, seconds).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if !report.errors.is_empty() || !report.database_unchanged {
+                bail!("reactions: {:?}, database unchanged: {}", report.errors, report.database_unchanged);
+            }
+        }
+        return Ok(());
+    }
     let mut medians: Vec<Report> = Vec::new();
     let mut references: Vec<Report> = Vec::new();
     let mut all: Vec<Report> = Vec::new();

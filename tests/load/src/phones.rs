@@ -210,6 +210,8 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
 #[derive(Debug, Clone)]
 pub struct Observed {
     pub at: Instant,
+    /// The frame's size as sent.
+    pub bytes: usize,
     pub question: Option<String>,
     pub respondents: u64,
     pub counts: Vec<u64>,
@@ -219,6 +221,8 @@ pub struct Observed {
 pub struct Presenter {
     commands: mpsc::UnboundedSender<Value>,
     pub log: Arc<Mutex<Vec<Observed>>>,
+    /// The latest reactions totals, summed, and how many `reactions` frames came.
+    reactions: Arc<Mutex<(u64, usize)>>,
     pub deck: Value,
     pub connected: watch::Receiver<u64>,
 }
@@ -244,6 +248,8 @@ impl Presenter {
         let log = Arc::new(Mutex::new(Vec::new()));
         let (connected_tx, connected) = watch::channel(0u64);
         let sink_log = log.clone();
+        let reactions: Arc<Mutex<(u64, usize)>> = Arc::default();
+        let sink_reactions = reactions.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -262,12 +268,19 @@ impl Presenter {
                             Some("state") => {
                                 let observed = Observed {
                                     at,
+                                    bytes: text.len(),
                                     question: frame["results"]["question"].as_str().map(str::to_string),
                                     respondents: frame["results"]["respondents"].as_u64().unwrap_or(0),
                                     counts: serde_json::from_value(frame["results"]["counts"].clone()).unwrap_or_default(),
                                 };
                                 if let Ok(mut log) = sink_log.lock() {
                                     log.push(observed);
+                                }
+                            }
+                            Some("reactions") => {
+                                let total = frame["totals"].as_array().map_or(0, |t| t.iter().filter_map(Value::as_u64).sum());
+                                if let Ok(mut seen) = sink_reactions.lock() {
+                                    *seen = (total, seen.1 + 1);
                                 }
                             }
                             Some("participants") => {
@@ -279,7 +292,12 @@ impl Presenter {
                 }
             }
         });
-        Ok(Presenter { commands, log, deck, connected })
+        Ok(Presenter { commands, log, reactions, deck, connected })
+    }
+
+    /// The reactions counted so far (the latest totals, summed) and the `reactions` frames received.
+    pub fn reactions(&self) -> (u64, usize) {
+        self.reactions.lock().map(|seen| *seen).unwrap_or_default()
     }
 
     pub fn goto(&self, slide: usize) -> Result<()> {

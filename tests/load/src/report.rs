@@ -76,14 +76,14 @@ pub fn table(reports: &[Report]) -> String {
 /// Handsup beside the reference server, size by size: p99s and their ratio.
 pub fn compare_table(handsup: &[Report], reference: &[Report]) -> String {
     let mut out = String::from(
-        "| phones | kind | shape | broadcast p50 / p99 (ms) | reference p50 / p99 (ms) | p99 ratio | ack p99 (ms) | reference ack p99 (ms) | vote→results p99 (ms) | reference (ms) |\n\
-         |---:|---|---|---|---|---:|---:|---:|---:|---:|\n",
+        "| phones | kind | shape | broadcast p50 / p99 (ms) | reference p50 / p99 (ms) | p99 ratio | ack p99 (ms) | reference ack p99 (ms) | vote→results p99 (ms) | reference (ms) | presenter frames/s max | largest presenter frame (bytes) |\n\
+         |---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (h, r) in handsup.iter().zip(reference) {
         let ratio = if r.broadcast.p99_ms > 0.0 { h.broadcast.p99_ms / r.broadcast.p99_ms } else { 0.0 };
         let _ = writeln!(
             out,
-            "| {} | {:?} | {:?} | {:.1} / {:.1} | {:.1} / {:.1} | {:.2}× | {:.1} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {:?} | {:?} | {:.1} / {:.1} | {:.1} / {:.1} | {:.2}× | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
             h.phones,
             h.kind,
             h.shape,
@@ -96,6 +96,8 @@ pub fn compare_table(handsup: &[Report], reference: &[Report]) -> String {
             r.ack.p99_ms,
             h.vote_to_tally.p99_ms,
             r.vote_to_tally.p99_ms,
+            h.presenter_frames_per_second_max,
+            h.presenter_frame_max_bytes,
         );
     }
     out
