@@ -20,6 +20,10 @@ pub use posts::SharedBoard;
 const MAX_BATCH: usize = 4096;
 /// Commands waiting for the writer; senders wait when it is full (backpressure).
 const QUEUE: usize = 16 * 1024;
+/// Results that only moved (votes, posts) go out at most this often: a room
+/// voting at once costs a few frames a second, each serialised once, however
+/// many commits it takes. Slide and voting changes go out at once.
+const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What every phone needs: one frame, serialised once per change and shared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +177,8 @@ impl Engine {
             board,
             shared: shared.clone(),
             touched: posts::Touched::default(),
+            published_at: std::time::Instant::now(),
+            results_stale: false,
         };
         let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
         let database = writer.store.path().to_path_buf();
@@ -311,6 +317,9 @@ struct Writer {
     shared: SharedBoard,
     /// What the current batch did to the board.
     touched: posts::Touched,
+    /// When the views were last published, and whether results moved since.
+    published_at: std::time::Instant,
+    results_stale: bool,
 }
 
 /// A reply to send once the batch's fate is known.
@@ -397,7 +406,15 @@ impl Writer {
             }
             Err(error) => self.recover(pending, error),
         }
-        let next = self.state.next_deadline();
+        // Results held back by the pace above are due at the end of their interval.
+        let flush = self.results_stale.then(|| {
+            let wait = RESULTS_EVERY.saturating_sub(self.published_at.elapsed());
+            now_millis() + i64::try_from(wait.as_millis()).unwrap_or(0) + 1
+        });
+        let next = match (self.state.next_deadline(), flush) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if next != self.scheduled {
             self.scheduled = next;
             let _ = self.deadlines.send(next);
@@ -516,7 +533,9 @@ impl Writer {
         if !touched.posts.is_empty() || touched.qa {
             self.shared.publish(&self.board, &touched.posts, touched.qa);
         }
-        if tallies_moved || recovered || touched.wall || touched.qa || self.state.clone_switches() != before {
+        let switched = recovered || touched.switch || self.state.clone_switches() != before;
+        self.results_stale |= tallies_moved || touched.wall;
+        if switched || (self.results_stale && self.published_at.elapsed() >= RESULTS_EVERY) {
             self.publish();
         }
         for item in pending {
@@ -586,7 +605,9 @@ impl Writer {
         }
     }
 
-    fn publish(&self) {
+    fn publish(&mut self) {
+        self.published_at = std::time::Instant::now();
+        self.results_stale = false;
         // The presenter first: the projector is what the room is watching.
         self.presenter_tx.send_replace(presenter_frame(&self.state, &self.board, self.storage_error.as_deref()));
         let view = participant_view(&self.state, &self.board);
@@ -779,6 +800,15 @@ mod tests {
 
         // The writer is alive, counts what is in the file, and the alert clears with the next commit.
         assert!(vote("phone-two-2", "r2", 1).await.is_ok());
+        // Results that only moved are paced: wait for them.
+        let mut presenter = views.presenter.clone();
+        tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while presenter_state(&views)["results"]["respondents"] != 2 {
+                let _ = presenter.changed().await;
+            }
+        })
+        .await
+        .expect("the new vote is counted");
         let state = presenter_state(&views);
         assert_eq!(state["results"]["respondents"], 2, "{state}");
         assert!(state["storage_error"].is_null(), "{state}");

@@ -114,6 +114,8 @@ fn deck_filter(deck: &Deck) -> Arc<Filter> {
 pub(super) struct Touched {
     pub posts: Vec<i64>,
     pub qa: bool,
+    /// Q&A turned on or off, or another question highlighted: every client's `state` changes.
+    pub switch: bool,
     /// A post of the open question on screen changed: the wall moves.
     pub wall: bool,
 }
@@ -235,6 +237,7 @@ impl PostContext<'_, '_> {
         if self.board.qa.highlight != highlight {
             self.batch.set_qa(self.session, self.board.qa.open, self.board.qa.highlight)?;
             self.touched.qa = true;
+            self.touched.switch = true;
         }
         Ok(Ok(()))
     }
@@ -250,6 +253,7 @@ impl PostContext<'_, '_> {
         }
         self.batch.set_qa(self.session, self.board.qa.open, self.board.qa.highlight)?;
         self.touched.qa = true;
+        self.touched.switch = true;
         Ok(Ok(()))
     }
 

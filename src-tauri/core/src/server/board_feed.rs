@@ -11,8 +11,9 @@ use crate::engine::SharedBoard;
 /// Moderation queues hear of changed posts this often: a room posting at once
 /// costs one frame per tick, holding only what changed.
 pub const CHANGES_EVERY: Duration = Duration::from_millis(250);
-/// Phones and the projector get the Q&A list at most this often.
-pub const QA_EVERY: Duration = Duration::from_secs(1);
+/// Phones and the projector get the Q&A list at most this often: ten thousand
+/// phones on one Wi-Fi share its air time.
+pub const QA_EVERY: Duration = Duration::from_secs(2);
 
 /// Frames built from the committed board. Cheap to clone.
 #[derive(Clone)]

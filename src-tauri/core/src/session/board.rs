@@ -15,7 +15,7 @@ pub const QA: &str = "qa";
 pub const MAX_ASKS: usize = 20;
 /// How many posts the projector's wall and the phones' Q&A list carry at most.
 pub const WALL_POSTS: usize = 60;
-pub const QA_ENTRIES: usize = 100;
+pub const QA_ENTRIES: usize = 60;
 
 /// Where a post stands with the presenter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
