@@ -392,6 +392,10 @@ impl Writer {
     }
 
     fn process(&mut self, commands: Vec<Command>) {
+        // The timer fired: it holds no deadline now, whatever it was last told.
+        if commands.iter().any(|command| matches!(command, Command::Expire)) {
+            self.scheduled = None;
+        }
         let before = self.state.clone_switches();
         let mut pending = Vec::with_capacity(commands.len());
         let outcome = self.write(commands, &mut pending);
@@ -812,5 +816,47 @@ mod tests {
         let state = presenter_state(&views);
         assert_eq!(state["results"]["respondents"], 2, "{state}");
         assert!(state["storage_error"].is_null(), "{state}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn moving_results_are_paced_and_the_last_ones_always_arrive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let deck = Arc::new(parse_deck("t.md", DECK).expect("deck"));
+        let mut store = Store::open(dir.path()).expect("store");
+        let stored = store.open_session("t", &deck, DECK, "t.md", false).expect("session");
+        let (engine, views, _writer) = Engine::start(store, deck, stored);
+        let mut presenter = views.presenter.clone();
+        presenter.borrow_and_update();
+        let counter = tokio::spawn(async move {
+            let mut frames = 0;
+            while tokio::time::timeout(std::time::Duration::from_millis(1500), presenter.changed())
+                .await
+                .is_ok_and(|c| c.is_ok())
+            {
+                presenter.borrow_and_update();
+                frames += 1;
+            }
+            frames
+        });
+        let started = std::time::Instant::now();
+        for n in 0..200 {
+            let who = format!("paced-phone-{n:04}");
+            assert!(engine
+                .vote(Arc::from(who), format!("r{n}"), "q".into(), Answer::Choices(vec![n % 2]))
+                .await
+                .is_ok());
+        }
+        let voting = started.elapsed();
+        // Nothing else happens: the last results still arrive, by the timer.
+        tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            while presenter_state(&views)["results"]["respondents"] != 200 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("the last results are published without another vote");
+        let frames = counter.await.expect("counter");
+        let most = voting.as_millis() / RESULTS_EVERY.as_millis() + 3;
+        assert!(frames as u128 <= most, "{frames} presenter frames in {voting:?}: not paced");
     }
 }
