@@ -154,3 +154,42 @@ async fn bad_word_answers_are_refused_with_a_reason() -> Result<()> {
     ensure!(stored == 0);
     server.stop().await
 }
+
+#[tokio::test]
+async fn the_presenters_own_blocklist_applies_to_words_already_sent() -> Result<()> {
+    let mut server = TestServer::start_on(DECK).await?;
+    let mut presenter = server.presenter().await?;
+    presenter.send(json!({"type": "open_voting"})).await?;
+    let mut phone = server.participant("cloud-list-1").await?;
+    phone.wait_for("open", |f| f["type"] == "state" && f["voting"] == "open").await?;
+    let ack = phone.answer("w1", "words", json!({"words": ["pineapple", "pizza"]})).await?;
+    ensure!(ack["type"] == "ack", "{ack}");
+    presenter.wait_for("counted", |f| f["type"] == "state" && f["results"]["total"] == 2).await?;
+
+    let api = server.presenter_url.replacen("/?token=", "/api/blocklist?token=", 1);
+    let origin = common::origin_of(&server.presenter_url);
+    let body = json!({"words": ["Pineapple", " "]}).to_string();
+    let (head, _) = common::http_request("PUT", &api, &[], Some(&body)).await?;
+    ensure!(head.starts_with("http/1.1 403"), "a write without our Origin: {head}");
+    let (head, reply) = common::http_request("PUT", &api, &[("Origin", &origin)], Some(&body)).await?;
+    ensure!(head.starts_with("http/1.1 200"), "{head} {reply}");
+    ensure!(reply.contains("[\"Pineapple\"]"), "{reply}");
+
+    // The deck comes back on screen with the list: the stored word is now kept off the cloud.
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    loop {
+        if let Ok(mut again) = server.presenter().await {
+            if let Ok(state) = again.wait_for("results", |f| f["type"] == "state").await {
+                if state["results"]["filtered"] == 1 {
+                    ensure!(state["results"]["words"] == json!([{"text": "pizza", "count": 1}]), "{state}");
+                    break;
+                }
+            }
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the list never applied");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, listed) = common::http_request("GET", &api, &[], None).await?;
+    ensure!(listed.contains("Pineapple"), "{listed}");
+    server.stop().await
+}

@@ -6,6 +6,7 @@ import { createReactions } from './lib/reactions.js';
 import { openSocket } from './lib/socket.js';
 import { fitStage, watchStageBoxes } from './lib/stage.js';
 import { clockOffset, countdownText, durationText, msLeft } from './lib/timer.js';
+import { createBlocklist } from './blocklist.js';
 import { createModeration } from './moderation.js';
 
 const $ = (id) => document.getElementById(id);
@@ -309,7 +310,7 @@ function onMessage(m) {
     case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
     case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
     case 'reactions': reactions.onTotals(m.totals); return;
-    case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
+    case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); reactions.onNotice(); return;
     case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
     default: return;
   }
@@ -337,6 +338,7 @@ const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(t
 const send = (type, extra) => socket.send(type, extra);
 // Declared before the socket delivers anything: frames arrive only after this module has run.
 const moderation = projector ? null : createModeration({ send, say });
+if (!projector) createBlocklist({ token, say });
 
 // ---- Commands ----
 

@@ -18,6 +18,10 @@ const LARGEST = 172;
 // words are what the room reads from the back, the long tail is texture that makes way for them.
 const LARGEST_POWER = 0.25;
 const MIN_FIT = 0.02;
+// The largest word's size in stage pixels below which the cloud stops shrinking. The fit alone
+// stops at about 65 px for the largest words, which is too large when every word is the largest:
+// many different long phrases, each sent once.
+const MIN_LARGEST = 8;
 // A layout from nothing is drawn at this share of the largest fit that works: the room left
 // over is where the next words go without anything moving.
 const SLACK = 0.9;
@@ -346,15 +350,34 @@ function firstLayout(layout, words) {
       if (tryFit(Math.exp(mid))) lo = mid;
       else hi = mid;
     }
-    if (!tryFit(Math.exp(lo) * SLACK)) tryFit(Math.exp(lo));
+    if (!tryFit(Math.exp(lo) * SLACK) && !tryFit(Math.exp(lo))) shrinkToFit(layout, words);
   }
-  layout.rescaleAt = RESCALE;
+  layout.rescaleAt = layout.scale * RESCALE;
   // A cloud of a few large words covers little however it is laid out: no point trying again soon.
   layout.compactAt = Math.min(COMPACT, coverage(layout, words) * 0.8);
 }
 
 // The font size of the most-sent word, before any word is clamped to the cloud's width.
 const largest = (layout) => LARGEST * layout.fit ** LARGEST_POWER * layout.scale;
+
+// Even the smallest fit leaves words out: every word smaller still (the scale, found by halving
+// as the fit is), down to MIN_LARGEST for the largest. Only below that does a word go unshown.
+function shrinkToFit(layout, words) {
+  const tryScale = (scale) => {
+    layout.scale = scale;
+    sizeWords(layout, words);
+    return place(layout, words);
+  };
+  let lo = Math.log(Math.min(1, MIN_LARGEST / largest({ ...layout, scale: 1 })));
+  let hi = 0;
+  if (!tryScale(Math.exp(lo))) return;
+  for (let i = 0; i < 7; i++) {
+    const mid = (lo + hi) / 2;
+    if (tryScale(Math.exp(mid))) lo = mid;
+    else hi = mid;
+  }
+  if (!tryScale(Math.exp(lo) * SLACK)) tryScale(Math.exp(lo));
+}
 
 // Lays the words out afresh if that is clearly better than the cloud shrunk in place (see
 // RESCALE); otherwise leaves the last layout as it was, and tries again only once it shrank further.
@@ -377,7 +400,7 @@ function arrange(layout, words) {
   } else {
     layout.squeeze = SQUEEZE;
     sizeWords(layout, words);
-    while (!place(layout, words) && layout.fit * layout.scale > MIN_FIT) {
+    while (!place(layout, words) && (layout.fit * layout.scale > MIN_FIT || largest(layout) > MIN_LARGEST)) {
       layout.scale *= SHRINK;
       sizeWords(layout, words);
     }

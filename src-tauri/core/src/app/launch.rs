@@ -15,7 +15,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::protocol::{encode, JoinView, SlideView, ToPresenter};
 use crate::question::Audience;
-use crate::server::{self, Identities, Notice, Presence, SaveDeck, ServerState, SocketCounter};
+use crate::server::{self, EditorCommand, Identities, Notice, Presence, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
 use crate::{net, qr};
 
@@ -85,7 +85,7 @@ impl Launched {
 /// What every server the supervisor starts shares with it.
 pub(super) struct Shared {
     /// The supervisor reads the editor's saves from the other end.
-    pub saves: mpsc::Sender<SaveDeck>,
+    pub saves: mpsc::Sender<EditorCommand>,
     /// The supervisor publishes what the presenter must know (a server brought
     /// back after it died); presenter sockets and the desktop shell watch it.
     pub notices: watch::Receiver<Option<Notice>>,
@@ -152,7 +152,8 @@ pub(super) async fn prepare_file(config: &Config, file: DeckFile) -> Result<Prep
     let data_dir = config.data_dir.clone();
     let fresh = config.fresh;
     tokio::task::spawn_blocking(move || {
-        let (store, stored, recent) = open_store(&data_dir, &file, fresh)?;
+        let mut file = file;
+        let (store, stored, recent) = open_store(&data_dir, &mut file, fresh)?;
         Ok(Prepared { file, store, stored, recent })
     })
     .await
@@ -207,6 +208,7 @@ pub(super) async fn launch(
     let session = stored.id;
     // Phones the session already knows come back freely after a restart or a deck swap.
     let identities = Identities::new(store.participant_ids(session)?);
+    let presenter_words = presenter_blocklist(&store)?;
     let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
     let state = ServerState {
         engine: engine.clone(),
@@ -220,6 +222,7 @@ pub(super) async fn launch(
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
         deck_file: Arc::new(file.clone()),
         saves: shared.saves.clone(),
+        blocklist: presenter_words.into(),
         notices: shared.notices.clone(),
         token: token.into(),
         participant_port,
@@ -259,9 +262,40 @@ pub(super) async fn launch(
     })
 }
 
+/// The presenter's own blocked words (one a line in the settings), for every deck.
+fn presenter_blocklist(store: &Store) -> Result<Vec<String>, Error> {
+    let words = store.setting(BLOCKLIST_SETTING)?.unwrap_or_default();
+    Ok(words.lines().map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect())
+}
+
+/// Stores the presenter's blocked words.
+pub(super) async fn store_blocklist(config: &Config, words: Vec<String>) -> Result<(), Error> {
+    let data_dir = config.data_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = Store::open(&data_dir)?;
+        store.set_setting(BLOCKLIST_SETTING, &words.join("\n"))?;
+        Ok(())
+    })
+    .await
+    .map_err(|join| Error::Server(std::io::Error::other(join)))?
+}
+
+const BLOCKLIST_SETTING: &str = "blocklist";
+
 /// Opens the store and the deck's session, and puts the deck first in the recent list.
-fn open_store(data_dir: &Path, file: &DeckFile, fresh: bool) -> Result<(Store, StoredSession, Vec<PathBuf>), Error> {
+fn open_store(
+    data_dir: &Path,
+    file: &mut DeckFile,
+    fresh: bool,
+) -> Result<(Store, StoredSession, Vec<PathBuf>), Error> {
     let mut store = Store::open(data_dir)?;
+    // The presenter's own words join the deck's filter before anything is counted.
+    let words = presenter_blocklist(&store)?;
+    if !words.is_empty() {
+        let mut deck = (*file.deck).clone();
+        deck.add_blocklist(&words);
+        file.deck = Arc::new(deck);
+    }
     let stored = store.open_session(&deck_key(&file.source), &file.deck, &file.text, &file.name(), fresh)?;
     let mut recent: Vec<PathBuf> =
         store.setting("recent_decks")?.unwrap_or_default().lines().map(PathBuf::from).collect();

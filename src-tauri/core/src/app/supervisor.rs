@@ -4,11 +4,11 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::edit;
-use super::launch::{launch, prepare, prepare_file, Launched, Prepared, Shared};
+use super::launch::{launch, prepare, prepare_file, store_blocklist, Launched, Prepared, Shared};
 use super::{Config, Control, Controller, DeckFile, Presented, Running};
 use crate::error::Error;
 use crate::export::Which;
-use crate::server::{EditRefusal, Notice, SaveDeck};
+use crate::server::{EditRefusal, EditorCommand, Notice};
 
 pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
     let prepared = prepare(&config, &config.deck).await?;
@@ -50,7 +50,7 @@ struct Inboxes {
     /// Every [`Controller`] clone holds a sender.
     control: mpsc::Receiver<Control>,
     /// Each running server holds a clone of `shared.saves` (its editor API).
-    saved: mpsc::Receiver<SaveDeck>,
+    saved: mpsc::Receiver<EditorCommand>,
     shared: Shared,
 }
 
@@ -83,42 +83,31 @@ async fn supervise(
                 continue;
             }
             command = inboxes.control.recv() => command,
-            Some(save) = inboxes.saved.recv() => {
-                let counts = current.engine.answer_counts().await.unwrap_or_default();
-                let checked = match edit::check(&current.file, &counts, save.request) {
-                    Ok(checked) => checked,
-                    Err(refusal) => {
-                        let _ = save.reply.send(Err(refusal));
+            Some(edit) = inboxes.saved.recv() => {
+                let set = match edit {
+                    EditorCommand::Save(save) => {
+                        current = save_deck(&mut config, current, save, &shutdown, &inboxes.shared, &out).await?;
                         continue;
                     }
+                    EditorCommand::Blocklist(set) => set,
                 };
-                // Its session is opened before anything is written or stopped: if the
-                // store is locked or broken, nothing changes and the editor says why.
-                // The answers this save discards are recorded with it first, so a
-                // crash between the file and the discard is settled on the next open.
-                let prepared = match prepare_file(&config, checked.file.clone()).await {
-                    Ok(prepared) => prepared.plan_discard(current.session, &checked.discard).await,
-                    Err(error) => Err(error),
-                };
-                let prepared = match prepared {
-                    Ok(prepared) => prepared,
-                    Err(error) => {
-                        let message = format!("not saved: Handsup cannot open the deck's session ({error}); the deck on screen stays");
-                        let _ = save.reply.send(Err(EditRefusal::Io(message)));
-                        continue;
-                    }
-                };
-                if let Err(refusal) = edit::write(&checked).await {
-                    let _ = save.reply.send(Err(refusal));
+                // Stored, then the deck goes on screen again: every count and mask follows the new list.
+                if let Err(error) = store_blocklist(&config, set.words).await {
+                    let _ = set.reply.send(Err(EditRefusal::Io(format!("not saved: {error}"))));
                     continue;
                 }
-                // The editor hears first: swapping decks stops the server it talks to.
-                let _ = save.reply.send(Ok(crate::server::Saved { path: checked.path.clone(), slides: checked.slides }));
-                let (next, shown) = swap(&mut config, current, prepared, checked.discard, &shutdown, &inboxes.shared).await?;
+                let prepared = match prepare_file(&config, (*current.file).clone()).await {
+                    Ok(prepared) => prepared,
+                    Err(error) => {
+                        let _ = set.reply.send(Err(EditRefusal::Io(format!("saved, but the deck could not be reloaded: {error}"))));
+                        continue;
+                    }
+                };
+                let _ = set.reply.send(Ok(()));
+                let (next, shown) = swap(&mut config, current, prepared, Vec::new(), &shutdown, &inboxes.shared).await?;
                 current = next;
-                match shown {
-                    Ok(file) => show(&out.presented, file, &current),
-                    Err(error) => tracing::error!(%error, "the saved deck could not be put on screen"),
+                if let Ok(file) = shown {
+                    show(&out.presented, file, &current);
                 }
                 continue;
             }
@@ -170,6 +159,55 @@ async fn supervise(
             }
         }
     }
+}
+
+/// The editor's save: checked against the deck on screen, its session opened and
+/// its discards recorded before the file is written, then put on screen.
+async fn save_deck(
+    config: &mut Config,
+    current: Launched,
+    save: crate::server::SaveDeck,
+    shutdown: &CancellationToken,
+    shared: &Shared,
+    out: &Outboxes,
+) -> Result<Launched, Error> {
+    let counts = current.engine.answer_counts().await.unwrap_or_default();
+    let checked = match edit::check(&current.file, &counts, save.request) {
+        Ok(checked) => checked,
+        Err(refusal) => {
+            let _ = save.reply.send(Err(refusal));
+            return Ok(current);
+        }
+    };
+    // Its session is opened before anything is written or stopped: if the
+    // store is locked or broken, nothing changes and the editor says why.
+    // The answers this save discards are recorded with it first, so a
+    // crash between the file and the discard is settled on the next open.
+    let prepared = match prepare_file(config, checked.file.clone()).await {
+        Ok(prepared) => prepared.plan_discard(current.session, &checked.discard).await,
+        Err(error) => Err(error),
+    };
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            let message =
+                format!("not saved: Handsup cannot open the deck's session ({error}); the deck on screen stays");
+            let _ = save.reply.send(Err(EditRefusal::Io(message)));
+            return Ok(current);
+        }
+    };
+    if let Err(refusal) = edit::write(&checked).await {
+        let _ = save.reply.send(Err(refusal));
+        return Ok(current);
+    }
+    // The editor hears first: swapping decks stops the server it talks to.
+    let _ = save.reply.send(Ok(crate::server::Saved { path: checked.path.clone(), slides: checked.slides }));
+    let (next, shown) = swap(config, current, prepared, checked.discard, shutdown, shared).await?;
+    match shown {
+        Ok(file) => show(&out.presented, file, &next),
+        Err(error) => tracing::error!(%error, "the saved deck could not be put on screen"),
+    }
+    Ok(next)
 }
 
 /// Tells the desktop shell what is on screen now.

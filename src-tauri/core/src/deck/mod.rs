@@ -10,7 +10,9 @@ mod write;
 pub use file::{load_deck, DeckFile, DeckSource, LoadError};
 pub use form::{deck_forms, SlideForm, CONTENT};
 pub use model::{Deck, Question, Slide};
-pub use parse::{parse_deck, valid_id, DeckError, QaDefault, MAX_DECK_BYTES};
+pub use parse::{
+    parse_deck, valid_id, DeckError, QaDefault, MAX_BLOCKLIST_WORDS, MAX_BLOCKLIST_WORD_CHARS, MAX_DECK_BYTES,
+};
 pub use render::markdown_to_html;
 pub use write::{check_forms, write_deck, EditedDeck, FormError, Original};
 

@@ -11,6 +11,11 @@ pub struct Deck {
     pub reactions: Vec<String>,
     /// Audience Q&A at the start of a session (front matter `qa:`).
     pub qa: super::QaDefault,
+    /// The front matter's `blocklist:` words.
+    pub blocklist: Vec<String>,
+    /// What keeps participant text off the projector: the built-in lists, the
+    /// deck's words and the presenter's own (see [`Deck::add_blocklist`]).
+    pub filter: std::sync::Arc<crate::question::filter::Filter>,
 }
 
 /// One slide of the deck.
@@ -30,6 +35,15 @@ pub struct Slide {
 }
 
 impl Deck {
+    /// Adds the presenter's own words to the deck's filter, for every question and the Q&A.
+    pub fn add_blocklist(&mut self, presenter: &[String]) {
+        let words: Vec<String> = self.blocklist.iter().chain(presenter).cloned().collect();
+        self.filter = crate::question::filter::Filter::with(&words);
+        for question in self.slides.iter_mut().filter_map(|slide| slide.question.as_mut()) {
+            question.kind.use_filter(&self.filter);
+        }
+    }
+
     /// The question on slide `index`, if that slide is a question.
     pub fn question_at(&self, index: usize) -> Option<&Question> {
         self.slides.get(index).and_then(|slide| slide.question.as_ref())

@@ -80,8 +80,8 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         return Err(fail(1, "the deck has no slides: expected Markdown text, with `---` lines between slides".into()));
     }
 
+    let filter = Filter::with(&front.blocklist);
     if !front.blocklist.is_empty() {
-        let filter = Filter::with(&front.blocklist);
         for question in slides.iter_mut().filter_map(|slide| slide.question.as_mut()) {
             question.kind.use_filter(&filter);
         }
@@ -92,7 +92,7 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         .unwrap_or_else(|| file.rsplit(['/', '\\']).next().unwrap_or(file).trim_end_matches(".md").to_string());
     let reactions =
         front.reactions.unwrap_or_else(|| DEFAULT_REACTIONS.iter().map(|emoji| emoji.to_string()).collect());
-    Ok(Deck { title, slides, reactions, qa: front.qa })
+    Ok(Deck { title, slides, reactions, qa: front.qa, blocklist: front.blocklist, filter })
 }
 
 type LineError = (usize, String);
@@ -123,8 +123,8 @@ const MAX_REACTIONS: usize = 8;
 const MAX_REACTION_CHARS: usize = 12;
 
 /// The most words a deck's `blocklist:` may hold, and the longest.
-const MAX_BLOCKLIST_WORDS: usize = 500;
-const MAX_BLOCKLIST_WORD_CHARS: usize = 60;
+pub const MAX_BLOCKLIST_WORDS: usize = 500;
+pub const MAX_BLOCKLIST_WORD_CHARS: usize = 60;
 
 /// Reads optional front matter; returns what it sets and the index of the first body line.
 fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {

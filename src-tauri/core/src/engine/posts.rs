@@ -98,15 +98,9 @@ pub(super) fn rebuild_board(deck: &Deck, stored: &StoredSession) -> Board {
     board
 }
 
-/// The filter Q&A questions are masked with: the deck's (any question's, they share it) or the built-in one.
+/// The filter Q&A questions are masked with: the deck's.
 fn deck_filter(deck: &Deck) -> Arc<Filter> {
-    deck.questions()
-        .find_map(|question| match &question.kind {
-            Kind::WordCloud(cloud) => Some(cloud.filter.clone()),
-            Kind::Open(open) => Some(open.filter.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(Filter::built_in)
+    deck.filter.clone()
 }
 
 /// What one batch did to the board, for publishing after its commit.

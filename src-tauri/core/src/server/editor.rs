@@ -19,6 +19,27 @@ use super::{guard, ServerState};
 use crate::deck::{check_forms, deck_forms, markdown_to_html, write_deck, EditedDeck, FormError, SlideForm};
 use crate::question::{Audience, KindSpec, SettingSpec, COMMON_SETTINGS, KINDS};
 
+/// What the editor's API and the presenter view ask of the app's supervisor.
+pub enum EditorCommand {
+    Save(SaveDeck),
+    /// The presenter's own blocked words, for every deck on this computer.
+    Blocklist(SetBlocklist),
+}
+
+/// The presenter's word list on its way to the app: stored, then the deck is
+/// put on screen again with it, so every count and mask follows.
+pub struct SetBlocklist {
+    pub words: Vec<String>,
+    pub reply: oneshot::Sender<Result<(), EditRefusal>>,
+}
+
+/// `PUT /api/blocklist`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlocklistRequest {
+    pub words: Vec<String>,
+}
+
 /// A save on its way to the app, which owns the deck file and the running presentation.
 pub struct SaveDeck {
     pub request: SaveRequest,
@@ -251,6 +272,41 @@ pub async fn save(
     check(&state, &query, &headers, true)?;
     let stopping = || EditRefusal::Io("Handsup is shutting down; the deck was not saved".into());
     let (reply, outcome) = oneshot::channel();
-    state.saves.send(SaveDeck { request, reply }).await.map_err(|_| stopping())?;
+    state.saves.send(EditorCommand::Save(SaveDeck { request, reply })).await.map_err(|_| stopping())?;
     Ok(Json(outcome.await.map_err(|_| stopping())??))
+}
+
+/// `GET /api/blocklist`: the presenter's own blocked words.
+pub async fn blocklist(
+    State(state): State<ServerState>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, EditorError> {
+    check(&state, &query, &headers, false)?;
+    Ok(Json(json!({ "words": &*state.blocklist })))
+}
+
+/// `PUT /api/blocklist`: stores the presenter's words and puts the deck on screen again with them.
+pub async fn set_blocklist(
+    State(state): State<ServerState>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    Json(request): Json<BlocklistRequest>,
+) -> Result<Json<serde_json::Value>, EditorError> {
+    check(&state, &query, &headers, true)?;
+    let words: Vec<String> = request.words.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
+    if words.len() > crate::deck::MAX_BLOCKLIST_WORDS {
+        let message = format!("at most {} words", crate::deck::MAX_BLOCKLIST_WORDS);
+        return Err(EditRefusal::Invalid { message, slide: None, problems: Vec::new() }.into());
+    }
+    if let Some(long) = words.iter().find(|w| w.chars().count() > crate::deck::MAX_BLOCKLIST_WORD_CHARS) {
+        let message = format!("`{long}` is longer than {} characters", crate::deck::MAX_BLOCKLIST_WORD_CHARS);
+        return Err(EditRefusal::Invalid { message, slide: None, problems: Vec::new() }.into());
+    }
+    let stopping = || EditRefusal::Io("Handsup is shutting down; the list was not saved".into());
+    let (reply, outcome) = oneshot::channel();
+    let command = EditorCommand::Blocklist(SetBlocklist { words: words.clone(), reply });
+    state.saves.send(command).await.map_err(|_| stopping())?;
+    outcome.await.map_err(|_| stopping())??;
+    Ok(Json(json!({ "words": words })))
 }

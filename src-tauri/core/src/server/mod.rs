@@ -24,7 +24,7 @@ use tokio_util::task::TaskTracker;
 use crate::deck::DeckFile;
 use crate::engine::{Engine, Subscriptions};
 pub use board_feed::BoardFeeds;
-pub use editor::{Answered, EditRefusal, SaveDeck, SaveRequest, Saved};
+pub use editor::{Answered, EditRefusal, EditorCommand, SaveDeck, SaveRequest, Saved, SetBlocklist};
 pub use guard::Refusal;
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use presence::Presence;
@@ -61,7 +61,9 @@ pub struct ServerState {
     pub deck_file: Arc<DeckFile>,
     /// The editor's saves, to the app's supervisor, which holds the receiver: it
     /// writes the file and puts the saved deck on screen (stopping this server).
-    pub saves: tokio::sync::mpsc::Sender<SaveDeck>,
+    pub saves: tokio::sync::mpsc::Sender<EditorCommand>,
+    /// The presenter's own blocked words, as stored when this server started.
+    pub blocklist: Arc<[String]>,
     /// What the presenter must know about the app itself (a server brought back
     /// after it died); the supervisor holds the sender. `None` when all is well.
     pub notices: tokio::sync::watch::Receiver<Option<Notice>>,
@@ -94,6 +96,7 @@ pub fn presenter_router(state: ServerState) -> Router {
         .route("/api/preview", post(editor::preview))
         .route("/api/kinds", get(editor::kinds))
         .route("/api/check", post(editor::check_deck))
+        .route("/api/blocklist", get(editor::blocklist).put(editor::set_blocklist))
         .route("/ws", get(presenter::upgrade))
         // Every request, not only upgrades: a rebinding page must not read the editor's API.
         .layer(axum::middleware::from_fn_with_state(state.clone(), presenter_host))
