@@ -68,6 +68,29 @@ function pointsHow(q) {
   return total !== null ? `Share ${total} points between them.` : 'Share the points between them.';
 }
 
+// Text fields: one per word a word cloud takes, or the one box of an open question.
+function words(q) {
+  const count = Math.max(1, Math.min(10, num(q.max) ?? 1));
+  const rows = [];
+  for (let i = 0; i < count; i++) {
+    const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder: count > 1 ? `Word ${i + 1}` : 'Your word' });
+    rows.push(el('li', { className: 'phone-number-row' }, field));
+  }
+  rows.push(el('li', { className: 'phone-number-row' }, el('span', { className: 'phone-send', text: 'Submit' })));
+  return rows;
+}
+
+function post() {
+  const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder: 'Your answer' });
+  return [el('li', { className: 'phone-number-row' }, field, el('span', { className: 'phone-send', text: 'Submit' }))];
+}
+
+function postHow(q) {
+  const max = num(q.max) ?? 1;
+  const each = max > 1 ? `Up to ${max} answers, ` : 'One answer, ';
+  return `${each}at most 280 characters${q.moderated ? '; the presenter approves each first' : ''}.`;
+}
+
 const VIEWS = {
   single: { how: () => 'Pick one.', rows: lettered },
   multiple: { how: multipleHow, rows: lettered },
@@ -75,6 +98,8 @@ const VIEWS = {
   number: { how: numberHow, rows: number },
   ranking: { how: () => 'Put them in order, the best first.', rows: ranking },
   points: { how: pointsHow, rows: points },
+  wordcloud: { how: (q) => ((num(q.max) ?? 1) > 1 ? `Type up to ${num(q.max)} words or short phrases.` : 'Type a word or a short phrase.'), rows: words },
+  open: { how: postHow, rows: post },
 };
 
 const seconds = (n) => `${Math.floor(n / 60)}:${String(n % 60).padStart(2, '0')}`;
