@@ -110,19 +110,12 @@ async fn acknowledged_votes_survive_kill_9_and_the_session_resumes() -> Result<(
             phone.await??;
         }
 
-        let db = rusqlite::Connection::open(data.path().join("handsup.sqlite3"))?;
-        let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        ensure!(integrity == "ok", "iteration {iteration}: integrity_check says {integrity}");
-        let mut statement =
-            db.prepare("SELECT p.public_id, r.request FROM requests r JOIN participants p ON p.id = r.participant_id")?;
-        let stored: HashSet<(String, String)> =
-            statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
         let sent = sent.lock().map_err(|_| anyhow!("poisoned"))?.clone();
         let acked = acked.lock().map_err(|_| anyhow!("poisoned"))?.clone();
-        let lost: Vec<_> = acked.difference(&stored).take(5).collect();
-        ensure!(lost.is_empty(), "iteration {iteration}: acknowledged but not stored: {lost:?}");
-        let invented: Vec<_> = stored.difference(&sent).take(5).collect();
-        ensure!(invented.is_empty(), "iteration {iteration}: stored but never sent: {invented:?}");
+        let database = data.path().join("handsup.sqlite3");
+        let stored = common::acknowledged_within_stored_within_sent(&database, &sent, &acked)
+            .with_context(|| format!("iteration {iteration}"))?;
+        let db = rusqlite::Connection::open(&database)?;
         // One answer per phone, and it is the last stored request's choice.
         let answers: i64 = db.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))?;
         ensure!(answers as usize <= PHONES, "iteration {iteration}: {answers} answers from {PHONES} phones");

@@ -310,7 +310,7 @@ function onMessage(m) {
     case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
     case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
     case 'reactions': reactions.onTotals(m.totals); return;
-    case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); reactions.onNotice(); return;
+    case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
     case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
     default: return;
   }

@@ -349,3 +349,31 @@ pub fn nth_question(deck: &Value, n: usize) -> Result<(usize, String)> {
         })
         .ok_or_else(|| anyhow!("the deck has no question {n}"))
 }
+
+/// The durable-vote rule, read from a database after a run: the file is intact,
+/// every acknowledged (participant, request) is stored, and nothing stored was
+/// never sent. Returns what is stored.
+pub fn acknowledged_within_stored_within_sent(
+    database: &Path,
+    sent: &std::collections::HashSet<(String, String)>,
+    acked: &std::collections::HashSet<(String, String)>,
+) -> Result<std::collections::HashSet<(String, String)>> {
+    let db = rusqlite::Connection::open(database)?;
+    let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+    if integrity != "ok" {
+        bail!("integrity_check says {integrity}");
+    }
+    let mut statement =
+        db.prepare("SELECT p.public_id, r.request FROM requests r JOIN participants p ON p.id = r.participant_id")?;
+    let stored: std::collections::HashSet<(String, String)> =
+        statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+    let lost: Vec<_> = acked.difference(&stored).take(5).collect();
+    if !lost.is_empty() {
+        bail!("acknowledged but not stored: {lost:?}");
+    }
+    let invented: Vec<_> = stored.difference(sent).take(5).collect();
+    if !invented.is_empty() {
+        bail!("stored but never sent: {invented:?}");
+    }
+    Ok(stored)
+}

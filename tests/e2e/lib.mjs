@@ -182,3 +182,52 @@ export function smallText(page, selector, min) {
     return [...small];
   }, { selector, min });
 }
+
+// Injection payloads, shared by every test that puts hostile text on the pages (xss.test.mjs
+// through a deck, words.test.mjs through phones). Each, if it ever ran, would bump
+// window.__xss or open a dialog.
+export const INJECTIONS = [
+  '<script>window.__xss++</script>',
+  '<img src=x onerror="window.__xss++">',
+  '<svg onload="window.__xss++">',
+  '<svg><script>window.__xss++</script></svg>',
+  '<iframe src="javascript:window.parent.__xss++"></iframe>',
+  '<a href="javascript:window.__xss++">click</a>',
+  '<body onload=window.__xss++>',
+  '<details open ontoggle=window.__xss++>',
+  '<input autofocus onfocus=window.__xss++>',
+  '<video><source onerror="window.__xss++"></video>',
+  '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss++>',
+  '"><script>window.__xss++</script>',
+  "'><img src=x onerror=window.__xss++>",
+  '</button><img src=x onerror=window.__xss++>',
+  '</textarea><script>window.__xss++</script>',
+  '<style>*{display:none}</style>',
+  '<object data="javascript:window.__xss++">',
+  '<embed src="javascript:window.__xss++">',
+  '<form action="javascript:window.__xss++"><button>go</button></form>',
+  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss++">',
+  'javascript:alert(1)',
+  '{{constructor.constructor("window.__xss++")()}}',
+  '${window.__xss++}',
+  '&lt;script&gt;window.__xss++&lt;/script&gt;',
+  'right-to-left \u202Egnp.exe\u202C override',
+  'zero\u200Bwidth\u200Djoiners\uFEFF',
+  'émoji 🎉 and 中文 and العربية',
+  'x'.repeat(200),
+];
+const WRAPS = [(p) => p, (p) => `A ${p}`, (p) => `${p} Z`, (p) => `«${p}»`, (p) => `(${p})`, (p) => `1) ${p}`,
+  (p) => `- ${p}`, (p) => `# ${p}`, (p) => `${p}!`, (p) => `\`${p}\``, (p) => `[${p}]`, (p) => `${p};`, (p) => `'${p}'`];
+
+// Every payload in every wrapping, each once, at most `maxLength` characters (a deck's option
+// is one line of at most 200).
+export function injectionPayloads(maxLength = 200) {
+  const seen = new Set();
+  for (const wrap of WRAPS) {
+    for (const base of INJECTIONS) {
+      const text = wrap(base).trim();
+      if (text.length <= maxLength && !seen.has(text)) seen.add(text);
+    }
+  }
+  return [...seen];
+}

@@ -5,60 +5,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, shots, startServer } from './lib.mjs';
+import { INJECTIONS, TIMEOUT, eventually, injectionPayloads, launchChromium, shots, startServer } from './lib.mjs';
 
-// Each payload, if it ever ran, would bump window.__xss or open a dialog.
-const BASE = [
-  '<script>window.__xss++</script>',
-  '<img src=x onerror="window.__xss++">',
-  '<svg onload="window.__xss++">',
-  '<svg><script>window.__xss++</script></svg>',
-  '<iframe src="javascript:window.parent.__xss++"></iframe>',
-  '<a href="javascript:window.__xss++">click</a>',
-  '<body onload=window.__xss++>',
-  '<details open ontoggle=window.__xss++>',
-  '<input autofocus onfocus=window.__xss++>',
-  '<video><source onerror="window.__xss++"></video>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss++>',
-  '"><script>window.__xss++</script>',
-  "'><img src=x onerror=window.__xss++>",
-  '</button><img src=x onerror=window.__xss++>',
-  '</textarea><script>window.__xss++</script>',
-  '<style>*{display:none}</style>',
-  '<object data="javascript:window.__xss++">',
-  '<embed src="javascript:window.__xss++">',
-  '<form action="javascript:window.__xss++"><button>go</button></form>',
-  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss++">',
-  'javascript:alert(1)',
-  '{{constructor.constructor("window.__xss++")()}}',
-  '${window.__xss++}',
-  '&lt;script&gt;window.__xss++&lt;/script&gt;',
-  'right-to-left \u202Egnp.exe\u202C override',
-  'zero\u200Bwidth\u200Djoiners\uFEFF',
-  'émoji 🎉 and 中文 and العربية',
-  'x'.repeat(200),
-];
-const WRAPS = [(p) => p, (p) => `A ${p}`, (p) => `${p} Z`, (p) => `«${p}»`, (p) => `(${p})`, (p) => `1) ${p}`,
-  (p) => `- ${p}`, (p) => `# ${p}`, (p) => `${p}!`, (p) => `\`${p}\``, (p) => `[${p}]`, (p) => `${p};`, (p) => `'${p}'`];
-
-function payloads() {
-  const seen = new Set();
-  for (const wrap of WRAPS) {
-    for (const base of BASE) {
-      const text = wrap(base).trim();
-      // Options are one line of at most 200 characters.
-      if (text.length <= 200 && !seen.has(text)) seen.add(text);
-    }
-  }
-  return [...seen];
-}
-
-const PAYLOADS = payloads();
+const PAYLOADS = injectionPayloads();
 const PER_SLIDE = 25;
 
 function deck() {
   let md = `---\ntitle: "${'<script>window.__xss++</script>'}"\n---\n\n# <img src=x onerror="window.__xss++"> Title\n\n`;
-  md += BASE.slice(0, 12).map((p) => `${p}\n`).join('\n');
+  md += INJECTIONS.slice(0, 12).map((p) => `${p}\n`).join('\n');
   md += '\n<!-- <script>window.__xss++</script> notes -->\n';
   for (let i = 0; i < PAYLOADS.length; i += PER_SLIDE) {
     md += `\n---\n\n<!-- question: multiple id=q${i} -->\n# Pick <svg onload="window.__xss++"> ${i}\n\n`;

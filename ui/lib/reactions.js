@@ -1,28 +1,21 @@
 // Live reactions on the projector: each new reaction rises from the bottom edge and fades;
 // with reduced motion, a quiet line of counts instead. The presenter view shows the counts.
 //
-// The server sends running totals (`reactions` frames); the totals it sends on connect are the
-// page's baseline, so a reconnect never replays old reactions as a burst. It sends them only
-// once there are any, though: totals that first arrive later than a second after the connection's
-// `notice` frame (the last frame it always sends on connect) count from zero, so that the first
-// reactions of a talk rise too.
+// The server sends running totals (`reactions` frames), zeros included, on every connect: those
+// are the page's baseline, so a reconnect never replays old reactions as a burst.
 
 // At most this many emoji start per frame: ten thousand phones must not flood the screen.
 const MOST_PER_FRAME = 24;
 const RISE_MS = 2600;
-// How long after the connection's `notice` frame totals still count as the baseline.
-const CONNECT_MS = 1000;
 
 export function createReactions({ overlay, counts, animate }) {
   let emoji = [];
   let seen = null;
-  let baselineUntil = Infinity;
 
   // With the deck frame, the first on every (re)connect.
   function setEmoji(list) {
     emoji = Array.isArray(list) ? list.map(String) : [];
     seen = null;
-    baselineUntil = Infinity;
     paintCounts(emoji.map(() => 0));
   }
 
@@ -36,7 +29,7 @@ export function createReactions({ overlay, counts, animate }) {
   function onTotals(totals) {
     if (!Array.isArray(totals)) return;
     paintCounts(totals);
-    const previous = seen || (Date.now() > baselineUntil ? emoji.map(() => 0) : null);
+    const previous = seen;
     seen = totals.map((t) => Number(t) || 0);
     if (!previous || !overlay || !animate()) return;
     const fresh = [];
@@ -60,12 +53,7 @@ export function createReactions({ overlay, counts, animate }) {
     setTimeout(() => el.remove(), RISE_MS + order * 60 + 100);
   }
 
-  // With the `notice` frame: what the server had to say on connect is said.
-  function onNotice() {
-    if (baselineUntil === Infinity) baselineUntil = Date.now() + CONNECT_MS;
-  }
-
-  return { setEmoji, onTotals, onNotice };
+  return { setEmoji, onTotals };
 }
 
 function shuffle(list) {

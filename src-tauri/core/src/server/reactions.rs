@@ -26,7 +26,11 @@ pub struct Reactions {
 
 impl Reactions {
     pub fn new(emoji: usize) -> Reactions {
-        Reactions { totals: (0..emoji).map(|_| AtomicU64::new(0)).collect(), frames: watch::Sender::new(None) }
+        // Zeros from the start: a page takes its first totals as the baseline, so the
+        // first reaction of a talk must arrive as a change, not as that baseline.
+        let zeros = vec![0u64; emoji];
+        let first = (emoji > 0).then(|| encode(&ToPresenter::Reactions { totals: &zeros }).into());
+        Reactions { totals: (0..emoji).map(|_| AtomicU64::new(0)).collect(), frames: watch::Sender::new(first) }
     }
 
     /// Counts one reaction; false for an index the deck does not have.
@@ -89,6 +93,10 @@ mod tests {
     async fn totals_are_published_when_they_change_and_a_phone_reacts_once_a_second() {
         let reactions = Reactions::new(3);
         let mut frames = reactions.subscribe();
+        assert_eq!(
+            frames.borrow_and_update().as_ref().map(|f| f.as_str()),
+            Some(r#"{"type":"reactions","totals":[0,0,0]}"#)
+        );
         let shutdown = CancellationToken::new();
         let publisher = tokio::spawn(reactions.clone().publish(shutdown.clone()));
         assert!(reactions.add(0) && reactions.add(2) && reactions.add(2));
