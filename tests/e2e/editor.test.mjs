@@ -425,3 +425,38 @@ test('a setting out of range shows the server’s problem beside that field and 
   assert.equal(await max.getAttribute('aria-invalid'), 'false');
   assert.deepEqual(pageErrors, [], 'no script errors in any page');
 });
+
+test('a word cloud and an open question are made through the form, and written as people write them', async () => {
+  const kinds = await (await fetch(api('/api/kinds'))).json();
+  const label = (kind, name) => {
+    const info = kinds.find((k) => k.kind === kind);
+    return [...info.settings, ...(info.common || [])].find((s) => s.name === name).label;
+  };
+  const setting = (kind, name) => editor.getByLabel(label(kind, name), { exact: true });
+  await editor.bringToFront();
+  const add = async (kind, title) => {
+    await editor.getByRole('button', { name: 'Add question', exact: true }).click();
+    await editor.getByLabel('Kind of question', { exact: true }).selectOption(kind);
+    await editor.getByLabel('Question', { exact: true }).fill(title);
+    assert.equal(await editor.locator('#options-field').isVisible(), false, `a ${kind} question takes no list`);
+  };
+  await add('wordcloud', 'Three words for today?');
+  await setting('wordcloud', 'max').fill('3');
+  await sleep(400);
+  await editor.screenshot({ path: path.join(shots, 'editor-wordcloud-1280.png') });
+  await add('open', 'What should we change?');
+  await setting('open', 'max').fill('2');
+  await setting('open', 'moderate').check();
+  await sleep(400);
+  await editor.screenshot({ path: path.join(shots, 'editor-open-1280.png') });
+  await editor.getByRole('button', { name: 'Save', exact: true }).click();
+  await eventually('save status', () => text(editor, '#status'), `Saved to ${deckFile}`);
+  const saved = fs.readFileSync(deckFile, 'utf8');
+  for (const block of [
+    '<!-- question: wordcloud max=3 -->\n# Three words for today?\n',
+    '<!-- question: open max=2 moderate -->\n# What should we change?\n',
+  ]) {
+    assert.ok(saved.includes(block), `the file holds\n${block}\nbut is:\n${saved}`);
+  }
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});

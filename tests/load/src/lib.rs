@@ -451,8 +451,9 @@ async fn play_round(
             }
         }
     }
-    // Let the presenter's last frames arrive before reading its log.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Let the presenter's last frames arrive before reading its log: results that only
+    // moved reach the presenter at most every 200 ms.
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let tally = vote_to_tally(presenter, question, &acks);
     let presenter_sees_slide = presenter
         .log

@@ -20,10 +20,6 @@ pub use posts::SharedBoard;
 const MAX_BATCH: usize = 4096;
 /// Commands waiting for the writer; senders wait when it is full (backpressure).
 const QUEUE: usize = 16 * 1024;
-/// Results that only moved (votes, posts) go out at most this often: a room
-/// voting at once costs a few frames a second, each serialised once, however
-/// many commits it takes. Slide and voting changes go out at once.
-const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What every phone needs: one frame, serialised once per change and shared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,7 +408,7 @@ impl Writer {
         }
         // Results held back by the pace above are due at the end of their interval.
         let flush = self.results_stale.then(|| {
-            let wait = RESULTS_EVERY.saturating_sub(self.published_at.elapsed());
+            let wait = self.results_every().saturating_sub(self.published_at.elapsed());
             now_millis() + i64::try_from(wait.as_millis()).unwrap_or(0) + 1
         });
         let next = match (self.state.next_deadline(), flush) {
@@ -537,9 +533,11 @@ impl Writer {
         if !touched.posts.is_empty() || touched.qa {
             self.shared.publish(&self.board, &touched.posts, touched.qa);
         }
+        // Results that only moved go out at the pace of the question's kind (a cloud a few
+        // times a second, bars at every commit); slide and voting changes at once.
         let switched = recovered || touched.switch || self.state.clone_switches() != before;
         self.results_stale |= tallies_moved || touched.wall;
-        if switched || (self.results_stale && self.published_at.elapsed() >= RESULTS_EVERY) {
+        if switched || (self.results_stale && self.published_at.elapsed() >= self.results_every()) {
             self.publish();
         }
         for item in pending {
@@ -607,6 +605,11 @@ impl Writer {
             }
             Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
         }
+    }
+
+    /// How often the question on screen may show new results.
+    fn results_every(&self) -> std::time::Duration {
+        self.state.current_question().map(|q| q.kind.rules().results_every()).unwrap_or_default()
     }
 
     fn publish(&mut self) {
@@ -804,7 +807,7 @@ mod tests {
 
         // The writer is alive, counts what is in the file, and the alert clears with the next commit.
         assert!(vote("phone-two-2", "r2", 1).await.is_ok());
-        // Results that only moved are paced: wait for them.
+        // The results may trail the acknowledgement by a moment: wait for them.
         let mut presenter = views.presenter.clone();
         tokio::time::timeout(std::time::Duration::from_secs(5), async {
             while presenter_state(&views)["results"]["respondents"] != 2 {
@@ -820,10 +823,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn moving_results_are_paced_and_the_last_ones_always_arrive() {
+        const CLOUD: &str = "<!-- question: wordcloud id=q -->\n# Q\n";
         let dir = tempfile::tempdir().expect("tempdir");
-        let deck = Arc::new(parse_deck("t.md", DECK).expect("deck"));
+        let deck = Arc::new(parse_deck("t.md", CLOUD).expect("deck"));
         let mut store = Store::open(dir.path()).expect("store");
-        let stored = store.open_session("t", &deck, DECK, "t.md", false).expect("session");
+        let stored = store.open_session("t", &deck, CLOUD, "t.md", false).expect("session");
         let (engine, views, _writer) = Engine::start(store, deck, stored);
         let mut presenter = views.presenter.clone();
         presenter.borrow_and_update();
@@ -841,10 +845,8 @@ mod tests {
         let started = std::time::Instant::now();
         for n in 0..200 {
             let who = format!("paced-phone-{n:04}");
-            assert!(engine
-                .vote(Arc::from(who), format!("r{n}"), "q".into(), Answer::Choices(vec![n % 2]))
-                .await
-                .is_ok());
+            let words = Answer::Words(vec![format!("word{}", n % 7)]);
+            assert!(engine.vote(Arc::from(who), format!("r{n}"), "q".into(), words).await.is_ok());
         }
         let voting = started.elapsed();
         // Nothing else happens: the last results still arrive, by the timer.
@@ -856,7 +858,7 @@ mod tests {
         .await
         .expect("the last results are published without another vote");
         let frames = counter.await.expect("counter");
-        let most = voting.as_millis() / RESULTS_EVERY.as_millis() + 3;
+        let most = voting.as_millis() / crate::question::LAID_OUT_EVERY.as_millis() + 3;
         assert!(frames as u128 <= most, "{frames} presenter frames in {voting:?}: not paced");
     }
 }

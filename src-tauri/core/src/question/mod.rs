@@ -31,6 +31,9 @@ pub use scale::Scale;
 pub use settings::{format_number, write_value, SettingError, Settings, MAX_NUMBER};
 pub use wordcloud::WordCloud;
 
+/// Results a page lays out again (a word cloud, a wall of posts) change at most this often.
+pub const LAID_OUT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The most options (statements, items) a question may list.
 pub const MAX_OPTIONS: usize = 26;
 pub const MAX_OPTION_CHARS: usize = 200;
@@ -92,6 +95,12 @@ pub trait Rules {
     fn tally(&self, question: &Question) -> Tally;
     /// An answer in words, for an export cell (`Coffee; Tea`, `Beta > Alpha`).
     fn describe(&self, question: &Question, answer: &Answer) -> String;
+    /// How often the presenter's results may change while answers pour in:
+    /// at every commit for bars, a few times a second for what must be laid out
+    /// again (a cloud, a wall), which would otherwise be rebuilt a thousand times a second.
+    fn results_every(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
 
 /// A kind's running count of answers.

@@ -127,6 +127,10 @@ impl Rules for Open {
             other => other.to_json(),
         }
     }
+
+    fn results_every(&self) -> std::time::Duration {
+        super::LAID_OUT_EVERY
+    }
 }
 
 /// Posts are counted on the board (`session::board`), with their moderation

@@ -107,6 +107,10 @@ impl Rules for WordCloud {
             other => other.to_json(),
         }
     }
+
+    fn results_every(&self) -> std::time::Duration {
+        super::LAID_OUT_EVERY
+    }
 }
 
 /// Every word sent, counted case-insensitively.
