@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks behind docs/benchmarks.md: release builds, the load
 # generator at 100 to 10,000 phones (medians of 3 runs), a herd, a vote-rate
-# sweep, every kind beside the reference server, and the hot-path micro-benchmarks.
+# sweep, every kind beside the reference server, audience Q&A and reactions at
+# 10,000 phones, and the hot-path micro-benchmarks.
 # About 30 minutes on 2 cores; run it
 # on an otherwise idle machine. Usage: bench.sh [OUT_DIR]
 set -euo pipefail
@@ -39,10 +40,16 @@ echo "== steady vote rates, 10,000 phones"
   --json "$out/sweep.json" | tee "$out/sweep.md"
 
 echo "== every kind: 10,000 phones answer within 5 s of each question, beside the reference server"
-for kind in single scale ranking; do
+for kind in single scale ranking wordcloud; do
   "$load" --server "$server" --reference "$reference" --kind "$kind" --phones 10000 --rounds 4 --shape spread --repeat 3 \
     --json "$out/kind-$kind.json" | tee "$out/kind-$kind.md"
 done
+
+echo "== audience Q&A: 2,000 questions and 30,000 upvotes from 10,000 phones"
+"$load" --server "$server" --phones 10000 --qa 2000 | tee "$out/qa.json"
+
+echo "== reactions: 10,000 phones, one a second each, for 20 s"
+"$load" --server "$server" --phones 10000 --reactions 20 | tee "$out/reactions.json"
 
 echo "== hot paths"
 cargo bench -p handsup-load --bench hot_paths | tee "$out/micro.txt"
