@@ -253,3 +253,20 @@ async fn audience_qa_counts_one_upvote_per_person_never_ones_own_and_exports_the
     ensure!(rows[3].contains("Question 3?,shown,15,,"), "{}", rows[3]);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_editor_counts_posts_so_changing_an_open_question_asks_first() -> Result<()> {
+    let mut server = TestServer::start_on("<!-- question: open id=ideas -->\n# Ideas?\n").await?;
+    let mut presenter = server.presenter().await?;
+    presenter.send(json!({"type": "open_voting"})).await?;
+    let mut phone = server.participant("count-phone-1").await?;
+    phone.wait_for("open", |f| f["type"] == "state" && f["voting"] == "open").await?;
+    let ack = phone.answer("p1", "ideas", json!({"text": "More breaks"})).await?;
+    ensure!(ack["type"] == "ack", "{ack}");
+    let api = server.presenter_url.replacen("/?token=", "/api/deck?token=", 1);
+    let (_, body) = common::http_request("GET", &api, &[], None).await?;
+    let deck: Value = serde_json::from_str(&body)?;
+    let slide = deck["slides"].as_array().and_then(|s| s.iter().find(|s| s["id"] == "ideas")).cloned();
+    ensure!(slide.as_ref().map(|s| s["answers"].clone()) == Some(json!(1)), "{slide:?}");
+    server.stop().await
+}

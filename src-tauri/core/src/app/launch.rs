@@ -112,11 +112,24 @@ impl Prepared {
         discard: Vec<String>,
     ) -> Result<(Prepared, Result<usize, Error>), Error> {
         tokio::task::spawn_blocking(move || {
-            let settled = (|| -> Result<usize, crate::store::StoreError> {
-                let count = if discard.is_empty() { 0 } else { self.store.discard_answers(session, &discard)? };
-                self.stored = self.store.load_session(self.stored.id)?;
-                Ok(count)
-            })();
+            // Another program holding the lock usually lets go: three tries (each waits
+            // out the 5 s busy timeout). The plan recorded with the save stays until a
+            // discard succeeds, so old answers never meet the new options, even across
+            // a restart.
+            let mut discarded = Ok(0);
+            if !discard.is_empty() {
+                for attempt in 0..3 {
+                    discarded = self.store.discard_answers(session, &discard);
+                    if discarded.is_ok() {
+                        break;
+                    }
+                    tracing::warn!(attempt, "cannot discard the edited questions' answers yet; trying again");
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+            }
+            // Read again whatever happened: answers stored since the deck was prepared count.
+            let reloaded = self.store.load_session(self.stored.id).map(|stored| self.stored = stored);
+            let settled = discarded.and_then(|count| reloaded.map(|()| count));
             (self, settled.map_err(Error::from))
         })
         .await
@@ -290,12 +303,11 @@ fn open_store(
 ) -> Result<(Store, StoredSession, Vec<PathBuf>), Error> {
     let mut store = Store::open(data_dir)?;
     // The presenter's own words join the deck's filter before anything is counted.
+    // Always rebuilt, so a list emptied since the deck was read takes its words away too.
     let words = presenter_blocklist(&store)?;
-    if !words.is_empty() {
-        let mut deck = (*file.deck).clone();
-        deck.add_blocklist(&words);
-        file.deck = Arc::new(deck);
-    }
+    let mut deck = (*file.deck).clone();
+    deck.add_blocklist(&words);
+    file.deck = Arc::new(deck);
     let stored = store.open_session(&deck_key(&file.source), &file.deck, &file.text, &file.name(), fresh)?;
     let mut recent: Vec<PathBuf> =
         store.setting("recent_decks")?.unwrap_or_default().lines().map(PathBuf::from).collect();

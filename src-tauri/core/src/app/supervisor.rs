@@ -171,14 +171,23 @@ async fn save_deck(
     shared: &Shared,
     out: &Outboxes,
 ) -> Result<Launched, Error> {
-    let counts = current.engine.answer_counts().await.unwrap_or_default();
-    let checked = match edit::check(&current.file, &counts, save.request) {
+    // Without the counts a save could change answered questions unasked: refuse it.
+    let Some(counts) = current.engine.answer_counts().await else {
+        let message = "not saved: Handsup is restarting its server; try again in a moment".to_string();
+        let _ = save.reply.send(Err(EditRefusal::Io(message)));
+        return Ok(current);
+    };
+    let mut checked = match edit::check(&current.file, &counts, save.request) {
         Ok(checked) => checked,
         Err(refusal) => {
             let _ = save.reply.send(Err(refusal));
             return Ok(current);
         }
     };
+    // Saved under another name: the deck on screen keeps its file and its answers.
+    if current.file.path().is_some_and(|on_screen| on_screen != checked.path) {
+        checked.discard.clear();
+    }
     // Its session is opened before anything is written or stopped: if the
     // store is locked or broken, nothing changes and the editor says why.
     // The answers this save discards are recorded with it first, so a
@@ -229,7 +238,10 @@ async fn swap(
     let session = current.session;
     let current_file = (*current.file).clone();
     // Phones see their socket close with "going away" and come back to the new deck by themselves.
-    current.stop().await?;
+    // A server that died is stopped with an error: the swap goes on all the same.
+    if let Err(error) = current.stop().await {
+        tracing::warn!(%error, "the previous server stopped with an error");
+    }
     // After the old writer stopped: no answer can arrive for a discarded question, and
     // the session is read again with every answer the old server stored.
     let (prepared, settled) = prepared.settle(session, discard).await?;

@@ -416,7 +416,11 @@ fn join(lines: &[(usize, String)]) -> String {
 
 /// A question id: 1 to 64 letters, digits, `-` or `_`.
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !id.is_empty()
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        // The audience Q&A is filed under this id: no question may take it.
+        && id != crate::session::board::QA
 }
 
 /// The kind named first in a `question:` directive, and the settings after it.
@@ -512,6 +516,10 @@ fn unique_id(ids: &mut HashSet<String>, prompt: &str, index: usize) -> String {
     }
     let slug = slug.trim_end_matches('-');
     let base = if slug.is_empty() { format!("question-{}", index + 1) } else { slug.to_string() };
+    // The audience Q&A's own id is never a question's: "QA" becomes `qa-2`.
+    if base == crate::session::board::QA {
+        ids.insert(base.clone());
+    }
     let mut id = base.clone();
     let mut n = 2;
     while !ids.insert(id.clone()) {

@@ -211,3 +211,10 @@ fn reactions_default_to_five_and_a_deck_may_choose_or_turn_them_off() {
     assert!(deck("reactions: 1 2 3 4 5 6 7 8 9").is_err());
     assert!(deck("reactions: 😀 😁 😂 🤣 😃 😄 😅 😆 😉").is_err_and(|e| e.message.contains("at most 8")));
 }
+
+#[test]
+fn the_audience_qa_keeps_its_id_to_itself() {
+    assert!(parse_deck("t.md", "<!-- question: open id=qa -->\n# Ideas?\n").is_err_and(|e| e.message.contains("id=qa")));
+    let deck = parse_deck("t.md", "<!-- question: open -->\n# QA\n").expect("deck");
+    assert_eq!(deck.questions().next().map(|q| q.id.as_str()), Some("qa-2"));
+}

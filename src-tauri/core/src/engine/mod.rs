@@ -140,9 +140,9 @@ impl Engine {
     ) -> (Engine, Subscriptions, thread::JoinHandle<()>) {
         let answers = Answers::default();
         let (state, unsaved) = rebuild(&deck, &stored, &answers, now_millis());
-        let board = posts::rebuild_board(&deck, &stored);
+        let mut board = posts::rebuild_board(&deck, &stored);
         let shared = SharedBoard::default();
-        shared.replace(&board);
+        shared.replace(&mut board);
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state, &board)));
         let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, &board, None));
         let (commands, inbox) = mpsc::channel(QUEUE);
@@ -385,9 +385,27 @@ impl Writer {
         ));
         self.reload();
         self.publish();
+        // The batch that panicked may have held the timer's wake-up: tell it again.
+        self.scheduled = self.state.next_deadline();
+        let _ = self.deadlines.send(self.scheduled);
     }
 
     fn process(&mut self, commands: Vec<Command>) {
+        // Counts need no transaction: answered at once, even while the database is locked.
+        let asked = commands.len();
+        let commands: Vec<Command> = commands
+            .into_iter()
+            .filter_map(|command| match command {
+                Command::Counts { reply } => {
+                    let _ = reply.send(self.counts());
+                    None
+                }
+                other => Some(other),
+            })
+            .collect();
+        if asked > 0 && commands.is_empty() {
+            return;
+        }
         // The timer fired: it holds no deadline now, whatever it was last told.
         if commands.iter().any(|command| matches!(command, Command::Expire)) {
             self.scheduled = None;
@@ -508,10 +526,9 @@ impl Writer {
                 Command::Panic => panic!("injected by a test"),
                 #[cfg(test)]
                 Command::Die => {}
+                // Answered before the batch (see `process`): never reaches the transaction.
                 Command::Counts { reply } => {
-                    let counts =
-                        state.results.iter().map(|(id, results)| (id.clone(), results.respondents())).collect();
-                    let _ = reply.send(counts);
+                    let _ = reply.send(HashMap::new());
                 }
             }
         }
@@ -600,11 +617,30 @@ impl Writer {
                 self.unsaved = unsaved;
                 // Uncommitted posts, upvotes and moderation go with the batch that held them.
                 self.board = posts::rebuild_board(&self.deck, &stored);
-                self.shared.replace(&self.board);
+                self.shared.replace(&mut self.board);
                 self.touched = posts::Touched::default();
             }
-            Err(reload) => tracing::error!(%reload, "cannot re-read the session; keeping the last committed view"),
+            Err(reload) => {
+                tracing::error!(%reload, "cannot re-read the session; keeping the last committed view");
+                // The batch that failed may have touched the writer's board: the shared copy is what was committed.
+                self.board = self.shared.snapshot();
+                self.touched = posts::Touched::default();
+            }
         }
+    }
+
+    /// How many participants answered each question (committed answers; for open
+    /// questions, the participants who posted).
+    fn counts(&self) -> HashMap<String, u64> {
+        self.state
+            .results
+            .iter()
+            .map(|(id, results)| {
+                let open = self.deck.question(id).is_some_and(|q| matches!(q.kind, crate::question::Kind::Open(_)));
+                let count = if open { self.board.respondents(id) as u64 } else { results.respondents() };
+                (id.clone(), count)
+            })
+            .collect()
     }
 
     /// How often the question on screen may show new results.

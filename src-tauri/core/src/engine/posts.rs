@@ -26,9 +26,16 @@ impl SharedBoard {
         self.board.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Every post, for a moderation queue that just connected.
+    /// Every post, for a moderation queue that just connected: copied out under
+    /// the lock, serialised after, so the writer is not kept waiting.
     pub fn moderation_frame(&self) -> Utf8Bytes {
-        self.lock().moderation_view().to_string().into()
+        let board = self.snapshot();
+        board.moderation_view().to_string().into()
+    }
+
+    /// A copy of the committed board.
+    pub(super) fn snapshot(&self) -> Board {
+        self.lock().clone()
     }
 
     /// The posts changed since the last call, as one `board_changes` frame.
@@ -53,7 +60,7 @@ impl SharedBoard {
     }
 
     /// Brings the shared board in line with the writer's after a commit.
-    pub(super) fn publish(&self, board: &Board, touched: &[i64], qa_touched: bool) {
+    pub(super) fn publish(&self, board: &Board, touched: &std::collections::BTreeSet<i64>, qa_touched: bool) {
         let mut shared = self.lock();
         for id in touched {
             if let Some(post) = board.get(*id) {
@@ -66,8 +73,10 @@ impl SharedBoard {
         }
     }
 
-    /// Replaces the whole board (after a reload from the file).
-    pub(super) fn replace(&self, board: &Board) {
+    /// Replaces the whole board (after a reload from the file). The writer's copy
+    /// forgets what it marked changed: the shared copy reports changes from here.
+    pub(super) fn replace(&self, board: &mut Board) {
+        let _ = board.take_changes();
         *self.lock() = board.clone();
     }
 }
@@ -106,7 +115,8 @@ fn deck_filter(deck: &Deck) -> Arc<Filter> {
 /// What one batch did to the board, for publishing after its commit.
 #[derive(Default)]
 pub(super) struct Touched {
-    pub posts: Vec<i64>,
+    /// Each post once, however many upvotes a batch gave it.
+    pub posts: std::collections::BTreeSet<i64>,
     pub qa: bool,
     /// Q&A turned on or off, or another question highlighted: every client's `state` changes.
     pub switch: bool,
@@ -209,7 +219,7 @@ impl PostContext<'_, '_> {
         let id = participant_row(self.batch, self.participant_ids, self.session, &participant)?;
         self.batch.set_upvote(entry, id, on)?;
         if self.board.upvote(&participant, entry, on) {
-            self.touched.posts.push(entry);
+            self.touched.posts.insert(entry);
             self.touched.qa = true;
         }
         Ok(Pending::Upvoted { reply, result: Ok(()) })
@@ -252,7 +262,7 @@ impl PostContext<'_, '_> {
     }
 
     fn touch(&mut self, post: &Post) {
-        self.touched.posts.push(post.id);
+        self.touched.posts.insert(post.id);
         if &*post.question == QA {
             self.touched.qa = true;
         } else if self.state.current_question().is_some_and(|q| *q.id == *post.question) {

@@ -161,6 +161,8 @@ struct IdentitiesInner {
     largest: Option<Crowd>,
     /// (question, address) → the participant whose answer counts for that address.
     claims: HashMap<(Arc<str>, IpAddr), Arc<str>>,
+    /// Claims whose holder has a stored answer: never released.
+    answered: HashSet<(Arc<str>, IpAddr)>,
 }
 
 /// One address and how many participants came from it.
@@ -227,6 +229,21 @@ impl Identities {
         let mut inner = self.lock();
         let holder = inner.claims.entry((Arc::from(question), address)).or_insert_with(|| participant.clone());
         holder == participant
+    }
+
+    /// Gives the address back when `participant`'s vote was not stored, unless an
+    /// earlier vote of theirs was (a stored answer keeps its claim).
+    pub fn release(&self, question: &str, address: IpAddr, participant: &Arc<str>) {
+        let mut inner = self.lock();
+        let key = (Arc::from(question), address);
+        if inner.claims.get(&key) == Some(participant) && !inner.answered.contains(&key) {
+            inner.claims.remove(&key);
+        }
+    }
+
+    /// Records that the holder of an address's claim has a stored answer.
+    pub fn stored(&self, question: &str, address: IpAddr) {
+        self.lock().answered.insert((Arc::from(question), address));
     }
 }
 

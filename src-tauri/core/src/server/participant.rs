@@ -241,7 +241,15 @@ async fn handle(
                     "Someone on this network address has already answered: this vote takes one answer per device.";
                 error(ErrorCode::OnePerAddress, why, Some(&request)).into()
             } else {
-                match state.engine.vote(participant.clone(), request.clone(), question, answer).await {
+                // A claim for an address holds only once a vote is stored.
+                let claimed = one_per_address(state, &question).then(|| question.clone());
+                let voted = state.engine.vote(participant.clone(), request.clone(), question, answer).await;
+                match (&voted, claimed) {
+                    (Err(_), Some(question)) => state.identities.release(&question, peer, participant),
+                    (Ok(_), Some(question)) => state.identities.stored(&question, peer),
+                    _ => {}
+                }
+                match voted {
                     Ok(stored) if stored.entry.is_some() => {
                         // An open-text post: acknowledged with its entry, then the phone's own list.
                         socket::send_text(socket, post_ack(&request, &stored)).await?;

@@ -131,8 +131,10 @@ pub struct Board {
     posts: HashMap<i64, Post>,
     /// Post ids per question, oldest first.
     by_question: HashMap<Arc<str>, BTreeSet<i64>>,
-    /// Post ids per (participant, question), for `max=` and a phone's own list.
+    /// Post ids per (participant, question), for `max=`.
     by_author: HashMap<(Arc<str>, Arc<str>), Vec<i64>>,
+    /// Post ids per participant, for a phone's own list after each acknowledgement.
+    by_participant: HashMap<Arc<str>, Vec<i64>>,
     /// Entries each participant upvoted.
     upvoted: HashMap<Arc<str>, HashSet<i64>>,
     pub qa: QaSwitch,
@@ -166,6 +168,7 @@ impl Board {
         let mine = self.by_author.entry((post.participant.clone(), post.question.clone())).or_default();
         if !mine.contains(&id) {
             mine.push(id);
+            self.by_participant.entry(post.participant.clone()).or_default().push(id);
         }
         for voter in &post.upvoters {
             self.upvoted.entry(voter.clone()).or_default().insert(id);
@@ -382,13 +385,13 @@ impl Board {
     pub fn mine(&self, participant: &Arc<str>) -> Value {
         let mut asked = Vec::new();
         let mut posts: HashMap<&str, Vec<i64>> = HashMap::new();
-        for ((author, question), ids) in &self.by_author {
-            if author == participant {
-                if &**question == QA {
-                    asked.extend(ids.iter().copied());
-                } else {
-                    posts.entry(question).or_default().extend(ids.iter().copied());
-                }
+        // Only this participant's posts: the cost does not grow with the room's.
+        let own = self.by_participant.get(participant).into_iter().flatten();
+        for post in own.filter_map(|id| self.posts.get(id)) {
+            if &*post.question == QA {
+                asked.push(post.id);
+            } else {
+                posts.entry(&post.question).or_default().push(post.id);
             }
         }
         asked.sort_unstable();
