@@ -13,6 +13,7 @@ async fn the_phone_page_is_one_small_self_contained_request() -> Result<()> {
     // What a phone's browser gets: it always says it takes gzip.
     let wire = http_get_bytes(&server.participant_url, &[("Accept-Encoding", "gzip, deflate")]).await?;
     // 14 KiB arrives in TCP's first round trip: every byte sent counts, headers included.
+    eprintln!("the phone page: {} bytes on the wire", wire.len());
     assert!(wire.len() <= 14 * 1024, "the phone page is {} bytes on the wire", wire.len());
     let end = wire.windows(4).position(|w| w == b"\r\n\r\n").context("no header end")?;
     let head = String::from_utf8_lossy(&wire[..end]).to_ascii_lowercase();
