@@ -177,7 +177,7 @@ async fn audience_qa_counts_one_upvote_per_person_never_ones_own_and_exports_the
     let deck = presenter.wait_type("deck").await?;
     ensure!(deck["slides"][0]["qa"] == true, "{}", deck["slides"][0]);
     let mut phones = Vec::new();
-    for n in 0..60 {
+    for n in 0..PHONES {
         let mut phone = server.participant(&format!("qa-phone-{n:04}")).await?;
         let state = phone.wait_type("state").await?;
         ensure!(state["qa"] == json!({"open": true, "moderated": false}), "{}", state["qa"]);
@@ -213,7 +213,7 @@ async fn audience_qa_counts_one_upvote_per_person_never_ones_own_and_exports_the
     }
     // One taken back.
     request(&mut phones[10], json!({"type": "upvote", "request": "back", "entry": asked[9], "on": false})).await?;
-    let list = phones[59]
+    let list = phones[PHONES - 1]
         .wait_for("the counts", |f| {
             f["type"] == "qa"
                 && f["entries"].as_array().is_some_and(|e| e.iter().any(|x| x["id"] == asked[9] && x["upvotes"] == 44))
@@ -227,7 +227,7 @@ async fn audience_qa_counts_one_upvote_per_person_never_ones_own_and_exports_the
     // The presenter marks one answered and highlights another; phones and the projector see it.
     presenter.send(json!({"type": "moderate", "entry": asked[9], "state": "answered"})).await?;
     presenter.send(json!({"type": "highlight", "entry": asked[8]})).await?;
-    phones[59]
+    phones[PHONES - 1]
         .wait_for("answered and highlighted", |f| {
             f["type"] == "qa"
                 && f["entries"].as_array().is_some_and(|e| {
