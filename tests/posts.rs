@@ -270,3 +270,25 @@ async fn the_editor_counts_posts_so_changing_an_open_question_asks_first() -> Re
     ensure!(slide.as_ref().map(|s| s["answers"].clone()) == Some(json!(1)), "{slide:?}");
     server.stop().await
 }
+
+#[tokio::test]
+async fn with_results_on_phones_a_closed_wall_reaches_phones_shown_posts_only() -> Result<()> {
+    let deck = "<!-- question: open max=2 moderate results=phones id=ideas -->\n# Ideas?\n";
+    let mut server = TestServer::start_on(deck).await?;
+    let mut queue = moderator(&server).await?;
+    queue.send(json!({"type": "open_voting"})).await?;
+    let mut phone = server.participant("wall-phone-results").await?;
+    phone.wait_for("open", |f| f["type"] == "state" && f["voting"] == "open").await?;
+    let shown = phone.answer("p1", "ideas", json!({"text": "Shown to everyone"})).await?;
+    phone.answer("p2", "ideas", json!({"text": "Still waiting"})).await?;
+    queue.send(json!({"type": "moderate", "entry": shown["entry"], "state": "shown"})).await?;
+    let mut board = HashMap::new();
+    follow_board(&mut queue, &mut board, |b| b.values().any(|p| p["state"] == "shown")).await?;
+    queue.send(json!({"type": "close_voting"})).await?;
+    let state = phone
+        .wait_for("the wall", |f| f["type"] == "state" && f["voting"] == "closed" && !f["results"].is_null())
+        .await?;
+    let posts = state["results"]["posts"].as_array().context("posts")?;
+    ensure!(posts.len() == 1 && posts[0]["text"] == "Shown to everyone", "{}", state["results"]);
+    server.stop().await
+}
