@@ -32,6 +32,8 @@ export function fromServer(s) {
     settings,
     id: typeof s.id === 'string' && s.id ? s.id : null,
     answers: Number(s.answers) > 0 ? Number(s.answers) : 0,
+    // A content slide that shows the audience Q&A: kept as it is when the slide is edited.
+    qa: s.qa === true,
     // What the stored answers were given against: changing it may discard them.
     from: { kind, options: options.map((o) => o.trim()), settings: { ...settings } },
     // Settings of kinds the slide had before, so switching back restores them.
@@ -86,6 +88,7 @@ export function wire(slide) {
     settings: isQuestion(slide.kind) ? wireSettings(slide) : {},
     id: slide.id,
     answers: slide.answers,
+    qa: !isQuestion(slide.kind) && slide.qa === true,
   };
 }
 

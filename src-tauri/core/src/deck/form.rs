@@ -41,6 +41,9 @@ pub struct SlideForm {
     /// Answers the running session holds for this question (shown, never read back).
     #[serde(default)]
     pub answers: u64,
+    /// A content slide that shows the audience Q&A (`<!-- qa -->`).
+    #[serde(default)]
+    pub qa: bool,
 }
 
 impl SlideForm {
@@ -57,6 +60,7 @@ impl SlideForm {
             settings: BTreeMap::new(),
             id: None,
             answers: 0,
+            qa: slide.qa,
         };
         if let Some(question) = &slide.question {
             form.kind = question.kind.name().into();
@@ -101,6 +105,7 @@ impl SlideForm {
             form.settings.clear();
             form.id = None;
         } else if let Ok(question) = self.question() {
+            form.qa = false;
             form.options = question.options.clone();
             form.settings = question.settings().into_iter().map(|(key, value)| (key.to_string(), value)).collect();
         }

@@ -202,6 +202,9 @@ fn slide_markdown(form: &SlideForm, explicit_id: bool) -> String {
         if !form.text.is_empty() {
             blocks.push(form.text.clone());
         }
+        if form.qa {
+            blocks.push("<!-- qa -->".to_string());
+        }
     } else {
         // Settings in the order the kind writes them (its own first, then the common ones).
         let settings = form.question().map(|q| q.settings()).unwrap_or_default();

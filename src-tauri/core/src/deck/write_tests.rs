@@ -27,7 +27,19 @@ fn question(title: &str, options: &[&str]) -> SlideForm {
         settings: Default::default(),
         id: None,
         answers: 0,
+        qa: false,
     }
+}
+
+#[test]
+fn an_edited_qa_slide_keeps_showing_the_qa() {
+    let source = "---\ntitle: Talk\nqa: true\n---\n\n# Your questions\n\n<!-- qa -->\n";
+    let (deck, mut edited) = edit(source);
+    assert!(edited.slides[0].qa);
+    edited.slides[0].title = "Ask us anything".into();
+    let (written, read) = save(source, &deck, &edited).expect("saved");
+    assert!(written.contains("# Ask us anything\n\n<!-- qa -->\n"), "{written}");
+    assert!(read.slides[0].qa);
 }
 
 #[test]
@@ -255,7 +267,7 @@ fn form_strategy() -> impl Strategy<Value = SlideForm> {
                 settings.clear();
             }
             let title = if kind == CONTENT { title } else { format!("Q {title}") };
-            SlideForm { original: None, kind, title, text, notes, options, settings, id: None, answers: 0 }
+            SlideForm { original: None, kind, title, text, notes, options, settings, id: None, answers: 0, qa: false }
         },
     )
 }
