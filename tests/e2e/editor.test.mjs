@@ -5,9 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer, cleanUp } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, shots, sleep, startOnDeck, cleanUp } from './lib.mjs';
 
 // Written the way people write by hand: extra front matter keys, `*` and `1.` lists,
 // doubled blank lines, a notes comment over several lines, no blank line after `---`.
@@ -127,11 +126,8 @@ const slideCount = async (page) => {
 };
 
 before(async () => {
-  // The server names files by their real path.
-  dataDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-editor-')));
-  deckFile = path.join(dataDir, 'talk.md');
-  fs.writeFileSync(deckFile, DECK);
-  const started = await startServer(['--bind', '127.0.0.1', '--port', '0', '--data', path.join(dataDir, 'data'), deckFile]);
+  const started = await startOnDeck('talk', DECK);
+  ({ dataDir, deckFile } = started);
   server = started.child;
   serverExit = started.exited;
   urls = { participant: started.participant, presenter: started.presenter };

@@ -7,10 +7,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  TIMEOUT, eventually, launchChromium, pagesFromDisk, phoneLayout, routeSocket, shots, sleep, smallText, startServer, text, cleanUp } from './lib.mjs';
+  TIMEOUT, eventually, launchChromium, pagesFromDisk, phoneLayout, routeSocket, shots, sleep, smallText, startOnDeck, text, cleanUp } from './lib.mjs';
 
 const DOCS = 'Documentation and examples';
 const UNSAFE = 'Unsafe code and the foreign function interface';
@@ -257,10 +256,8 @@ async function closeVoting() {
 }
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-kinds-'));
-  const deckFile = path.join(dataDir, 'kinds.md');
-  fs.writeFileSync(deckFile, DECK);
-  const started = await startServer(['--bind', '127.0.0.1', '--port', '0', '--data', path.join(dataDir, 'data'), deckFile]);
+  const started = await startOnDeck('kinds', DECK);
+  dataDir = started.dataDir;
   server = started.child;
   serverExit = started.exited;
   urls = { participant: started.participant, presenter: started.presenter };

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +74,17 @@ export function startServer(args) {
       reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${log}`));
     });
   });
+}
+
+// `handsup serve` on a deck written from `text` into a fresh folder (by its real
+// path, as the server names files), with its data beside it on loopback.
+// Returns startServer's result plus `dataDir` and `deckFile`.
+export async function startOnDeck(name, text) {
+  const dataDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `handsup-${name}-`)));
+  const deckFile = path.join(dataDir, `${name}.md`);
+  fs.writeFileSync(deckFile, text);
+  const started = await startServer(['--bind', '127.0.0.1', '--port', '0', '--data', path.join(dataDir, 'data'), deckFile]);
+  return { ...started, dataDir, deckFile };
 }
 
 // The end of a test file: the browser closed, a server still running killed

@@ -7,12 +7,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import {
   TIMEOUT, cleanUp, eventually, injectionPayloads, launchChromium, pagesFromDisk, phoneLayout, shots, sleep, smallText,
-  startServer, text } from './lib.mjs';
+  startOnDeck, startServer, text } from './lib.mjs';
 
 const DECK = `---
 title: Words, posts and questions
@@ -359,10 +358,8 @@ const ack = (reply) => {
 // ---- Setup ----
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handsup-words-'));
-  const deckFile = path.join(dataDir, 'words.md');
-  fs.writeFileSync(deckFile, DECK);
-  main = await startServer(['--bind', '127.0.0.1', '--port', '0', '--data', path.join(dataDir, 'data'), deckFile]);
+  main = await startOnDeck('words', DECK);
+  dataDir = main.dataDir;
   urls = { participant: main.participant, presenter: main.presenter };
   browser = await launchChromium();
   fs.mkdirSync(shots, { recursive: true });

@@ -8,7 +8,7 @@
 // measured once and placed with transforms, so a move eases instead of jumping.
 //
 // Post text is participant text: it is only ever set with textContent.
-import { count, element, plural, prepareView, setText } from '../lib/bars.js';
+import { count, element, plural, preparePicture, setText } from '../lib/bars.js';
 
 // Stage pixels: the space between cards, and the narrowest a column may get (about 24
 // characters a line at 40 px, enough for a sentence to read as one).
@@ -26,13 +26,8 @@ const PINNED_LONG = 100;
 const views = new WeakMap();
 
 export function build(container) {
-  const old = views.get(container);
-  if (old && old.observer) old.observer.disconnect();
-  prepareView(container, 'open', 1);
-  // Screen readers get the wall as sentences; the cards themselves are a picture of it.
-  const summary = element('p', 'wall-summary');
-  const wall = element('div', 'wall');
-  wall.setAttribute('aria-hidden', 'true');
+  const { summary, picture: wall } =
+    preparePicture(container, 'open', views.get(container), { summary: 'wall-summary', picture: 'wall' });
   const empty = element('div', 'wall-empty');
   const waiting = element('p', 'wall-waiting');
   waiting.hidden = true;

@@ -9,7 +9,7 @@
 // Free space is kept as its largest empty rectangles, so the nearest free place is exact rather
 // than a guess along a spiral. Widths come from a canvas in the words' own font, so laying out
 // never waits for the page.
-import { count, element, plural, prepareView, setText } from '../lib/bars.js';
+import { count, element, plural, preparePicture, setText } from '../lib/bars.js';
 
 // Font sizes in stage pixels with room to spare: the smallest word and the largest.
 const SMALLEST = 44;
@@ -447,13 +447,8 @@ function wordsOf(results) {
 }
 
 export function build(container, question) {
-  const old = views.get(container);
-  if (old && old.observer) old.observer.disconnect();
-  prepareView(container, 'wordcloud', 1);
-  // Screen readers get the words and counts as a sentence; the cloud itself is a picture.
-  const summary = element('p', 'cloud-summary');
-  const cloud = element('div', 'cloud');
-  cloud.setAttribute('aria-hidden', 'true');
+  const { summary, picture: cloud } =
+    preparePicture(container, 'wordcloud', views.get(container), { summary: 'cloud-summary', picture: 'cloud' });
   const empty = element('p', 'cloud-empty', 'Words appear here as they arrive');
   const note = element('p', 'cloud-note');
   note.hidden = true;

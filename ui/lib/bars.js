@@ -32,6 +32,17 @@ export function prepareView(container, kind, rows) {
   container.style.setProperty('--rows', String(perColumn));
 }
 
+// A results view drawn as a picture (a word cloud, a wall of posts): the previous
+// build's size observer let go, a summary that screen readers read as sentences,
+// and the picture itself hidden from them.
+export function preparePicture(container, kind, previous, { summary, picture }) {
+  if (previous && previous.observer) previous.observer.disconnect();
+  prepareView(container, kind, 1);
+  const parts = { summary: element('p', summary), picture: element('div', picture) };
+  parts.picture.setAttribute('aria-hidden', 'true');
+  return parts;
+}
+
 export function barList(className) {
   return element('ol', className ? `bars ${className}` : 'bars');
 }

@@ -229,6 +229,7 @@ pub(super) async fn launch(
         presence: Presence::new(),
         sockets: SocketCounter::default(),
         identities,
+        one_per_address: Arc::new(file.deck.questions().filter(|q| q.one_per_address).map(|q| q.id.clone()).collect()),
         reactions: server::Reactions::new(file.deck.reactions.len()),
         feeds: server::BoardFeeds::new(),
         limits: config.limits.clone(),

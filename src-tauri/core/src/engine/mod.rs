@@ -457,10 +457,10 @@ impl Writer {
             match command {
                 // Open-text answers are posts on the board, not one answer per participant.
                 Command::Vote { participant, request, question, answer, reply }
+                    // The question on screen, not a search of the deck: votes for any other are refused anyway.
                     if state
-                        .deck
-                        .question(&question)
-                        .is_some_and(|q| matches!(q.kind, crate::question::Kind::Open(_))) =>
+                        .current_question()
+                        .is_some_and(|q| q.id == question && matches!(q.kind, crate::question::Kind::Open(_))) =>
                 {
                     pending.push(posting!().post(participant, request, question, answer, reply)?);
                 }

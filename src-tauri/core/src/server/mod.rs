@@ -50,6 +50,9 @@ pub struct ServerState {
     pub sockets: SocketCounter,
     /// Participant ids this session knows, and each address's allowance of new ones.
     pub identities: Identities,
+    /// The questions that take one participant per address (`voters=one-per-address`),
+    /// looked up once per vote.
+    pub one_per_address: Arc<std::collections::HashSet<String>>,
     /// Live reactions, counted in memory only.
     pub reactions: Reactions,
     /// Changed posts for moderation queues, and the room's Q&A list.

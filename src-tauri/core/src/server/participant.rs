@@ -236,13 +236,14 @@ async fn handle(
         Ok(ParticipantMessage::Vote { request, question, answer }) => {
             if !protocol::valid_request_id(&request) {
                 error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None).into()
-            } else if one_per_address(state, &question) && !state.identities.claim(&question, peer, participant) {
+            } else if state.one_per_address.contains(&question) && !state.identities.claim(&question, peer, participant)
+            {
                 let why =
                     "Someone on this network address has already answered: this vote takes one answer per device.";
                 error(ErrorCode::OnePerAddress, why, Some(&request)).into()
             } else {
                 // A claim for an address holds only once a vote is stored.
-                let claimed = one_per_address(state, &question).then(|| question.clone());
+                let claimed = state.one_per_address.contains(&question).then(|| question.clone());
                 let voted = state.engine.vote(participant.clone(), request.clone(), question, answer).await;
                 match (&voted, claimed) {
                     (Err(_), Some(question)) => state.identities.release(&question, peer, participant),
@@ -317,12 +318,6 @@ fn post_ack(request: &str, stored: &crate::engine::Stored) -> String {
         state: stored.state.map(crate::session::PostState::name),
         on: None,
     })
-}
-
-/// Whether `question` (by id) allows one participant per address.
-fn one_per_address(state: &ServerState, question: &str) -> bool {
-    let deck = &state.deck_file.deck;
-    deck.slides.iter().filter_map(|slide| slide.question.as_ref()).any(|q| q.id == question && q.one_per_address)
 }
 
 fn vote_error(refused: &VoteError, request: &str) -> String {
