@@ -63,6 +63,9 @@ pub struct ExportArgs {
     /// The file to write (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write the quiz's final ranking instead: `rank,participant,nickname,points,correct,answered`.
+    #[arg(long)]
+    pub leaderboard: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,7 +27,9 @@ pub fn check(deck: &Path) -> ExitCode {
 /// Writes the CSV to `--out` (atomically enough: all at once) or to standard output.
 pub fn export(args: ExportArgs) -> ExitCode {
     let data = args.data.unwrap_or_else(default_data_dir);
-    let written = export::csv(&data, args.session).map_err(|error| error.to_string()).and_then(|csv| match &args.out {
+    let csv =
+        if args.leaderboard { export::leaderboard_csv(&data, args.session) } else { export::csv(&data, args.session) };
+    let written = csv.map_err(|error| error.to_string()).and_then(|csv| match &args.out {
         Some(path) => std::fs::write(path, csv).map_err(|error| format!("cannot write {}: {error}", path.display())),
         None => std::io::stdout().lock().write_all(csv.as_bytes()).map_err(|error| error.to_string()),
     });

@@ -36,11 +36,16 @@ pub enum ParticipantMessage {
         entry: i64,
         on: bool,
     },
+    /// The nickname the phone plays a quiz under.
+    Name {
+        request: String,
+        nickname: String,
+    },
 }
 
 /// What the presenter page sends. Variants without data are written `{}` so
 /// that `deny_unknown_fields` refuses extra fields on them too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PresenterMessage {
     Next {},
@@ -80,6 +85,11 @@ pub enum PresenterMessage {
     /// A Q&A question shown large on the projector (`null`: none).
     Highlight {
         entry: Option<i64>,
+    },
+    /// Gives a quiz player another nickname (`null`: "Player N").
+    Rename {
+        player: i64,
+        nickname: Option<String>,
     },
 }
 
@@ -123,6 +133,14 @@ pub enum ErrorCode {
     NoSuchEntry,
     /// A participant cannot upvote their own question.
     OwnEntry,
+    /// A quiz answer is final, and this participant gave one.
+    AlreadyAnswered,
+    /// Another player has this nickname.
+    NicknameTaken,
+    /// The word filter refused the nickname.
+    NicknameRefused,
+    /// Empty, too long, or posing as a player number.
+    BadNickname,
 }
 
 /// What the server sends to a phone.
@@ -144,6 +162,13 @@ pub enum ToParticipant<'a> {
         reactions: &'a [String],
         /// Whether phones may ask and upvote questions.
         qa: QaView,
+        /// Phones pick a nickname before the first quiz question.
+        nicknames: bool,
+    },
+    /// The phone's nickname: on connect (`request` null) and as a `name`'s acknowledgement.
+    Nickname {
+        request: Option<&'a str>,
+        nickname: Option<&'a str>,
     },
     Answer {
         question: &'a str,
@@ -183,6 +208,8 @@ pub struct SlideView<'a> {
     pub question: Option<Value>,
     /// The slide shows the audience's Q&A (`<!-- qa -->` in the deck).
     pub qa: bool,
+    /// The slide shows the quiz's `leaderboard` or `podium`; else `null`.
+    pub scores: Option<crate::deck::Scores>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,6 +247,8 @@ pub enum ToPresenter<'a> {
         black: bool,
         /// Audience Q&A's switches, with the highlighted question.
         qa: QaView,
+        /// The quiz's top players, on a scores slide or a revealed quiz question; else `null`.
+        standings: Option<Value>,
     },
     Participants {
         connected: usize,

@@ -96,6 +96,7 @@ fn main() {
             storage_error: None,
             black: false,
             qa: handsup_core::protocol::QaView { open: false, moderated: false, highlight: Some(None) },
+            standings: None,
         }));
     });
 
@@ -109,7 +110,7 @@ fn main() {
         let batch = store.batch().expect("batch");
         for participant in &participants {
             let id = batch.participant(session.id, participant).expect("participant");
-            batch.answer(id, "q", &stored[usize::from(round % 4)]).expect("answer");
+            batch.answer(id, "q", &stored[usize::from(round % 4)], 0).expect("answer");
         }
         batch.commit().expect("commit");
         round += 1;
@@ -117,7 +118,7 @@ fn main() {
     bench("single-vote commit (synchronous=FULL)", 1, || {
         let batch = store.batch().expect("batch");
         let id = batch.participant(session.id, &participants[0]).expect("participant");
-        batch.answer(id, "q", &stored[usize::from(round % 4)]).expect("answer");
+        batch.answer(id, "q", &stored[usize::from(round % 4)], 0).expect("answer");
         batch.commit().expect("commit");
         round += 1;
     });

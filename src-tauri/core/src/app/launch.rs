@@ -369,6 +369,7 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>) -> St
             notes: &slide.notes,
             question: slide.question.as_ref().map(|question| question.view(Audience::Presenter)),
             qa: slide.qa,
+            scores: slide.scores,
         })
         .collect();
     let join = JoinView { url, qr_svg, network };

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Deck, Slide};
+use super::model::{Deck, Scores, Slide};
 use super::parse::heading_text;
 use crate::question::{self, Draft, Fault, Question, Settings};
 
@@ -44,6 +44,9 @@ pub struct SlideForm {
     /// A content slide that shows the audience Q&A (`<!-- qa -->`).
     #[serde(default)]
     pub qa: bool,
+    /// A content slide that shows the quiz's leaderboard or podium.
+    #[serde(default)]
+    pub scores: Option<Scores>,
 }
 
 impl SlideForm {
@@ -61,11 +64,12 @@ impl SlideForm {
             id: None,
             answers: 0,
             qa: slide.qa,
+            scores: slide.scores,
         };
         if let Some(question) = &slide.question {
             form.kind = question.kind.name().into();
             form.id = Some(question.id.clone());
-            form.options = question.options.clone();
+            form.options = question.list_items();
             form.settings = question.settings().into_iter().map(|(key, value)| (key.to_string(), value)).collect();
         }
         form
@@ -106,7 +110,8 @@ impl SlideForm {
             form.id = None;
         } else if let Ok(question) = self.question() {
             form.qa = false;
-            form.options = question.options.clone();
+            form.scores = None;
+            form.options = question.list_items();
             form.settings = question.settings().into_iter().map(|(key, value)| (key.to_string(), value)).collect();
         }
         form.answers = 0;

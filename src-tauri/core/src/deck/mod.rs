@@ -9,7 +9,7 @@ mod write;
 
 pub use file::{load_deck, DeckFile, DeckSource, LoadError};
 pub use form::{deck_forms, SlideForm, CONTENT};
-pub use model::{Deck, Question, Slide};
+pub use model::{Deck, Question, Scores, Slide};
 pub use parse::{
     parse_deck, valid_id, DeckError, QaDefault, MAX_BLOCKLIST_WORDS, MAX_BLOCKLIST_WORD_CHARS, MAX_DECK_BYTES,
 };

@@ -11,6 +11,9 @@ pub struct Deck {
     pub reactions: Vec<String>,
     /// Audience Q&A at the start of a session (front matter `qa:`).
     pub qa: super::QaDefault,
+    /// Phones pick a nickname before the first quiz question (front matter
+    /// `nicknames: true`, or any quiz in the deck).
+    pub nicknames: bool,
     /// The front matter's `blocklist:` words.
     pub blocklist: Vec<String>,
     /// What keeps participant text off the projector: the built-in lists, the
@@ -30,8 +33,30 @@ pub struct Slide {
     pub question: Option<Question>,
     /// The slide shows the audience's Q&A (`<!-- qa -->`).
     pub qa: bool,
+    /// The slide shows the quiz's scores (`<!-- leaderboard -->`, `<!-- podium -->`).
+    pub scores: Option<Scores>,
     /// 1-based line of the slide's first line in the deck file, for messages.
     pub line: usize,
+}
+
+/// How a scores slide shows the quiz's players.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scores {
+    /// The top ten, with the points the last question gave them.
+    Leaderboard,
+    /// The top three, revealed third, second, first.
+    Podium,
+}
+
+impl Scores {
+    /// The directive that makes a slide show them.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scores::Leaderboard => "leaderboard",
+            Scores::Podium => "podium",
+        }
+    }
 }
 
 impl Deck {

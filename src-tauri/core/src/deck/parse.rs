@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::model::{Deck, Slide};
+use super::model::{Deck, Scores, Slide};
 use crate::question::filter::Filter;
 use crate::question::{self, Draft, Fault, Question, SettingError, Settings};
 
@@ -92,7 +92,8 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         .unwrap_or_else(|| file.rsplit(['/', '\\']).next().unwrap_or(file).trim_end_matches(".md").to_string());
     let reactions =
         front.reactions.unwrap_or_else(|| DEFAULT_REACTIONS.iter().map(|emoji| emoji.to_string()).collect());
-    Ok(Deck { title, slides, reactions, qa: front.qa, blocklist: front.blocklist, filter })
+    let nicknames = front.nicknames || slides.iter().filter_map(|s| s.question.as_ref()).any(|q| q.final_answers());
+    Ok(Deck { title, slides, reactions, qa: front.qa, nicknames, blocklist: front.blocklist, filter })
 }
 
 type LineError = (usize, String);
@@ -107,6 +108,8 @@ struct FrontMatter {
     reactions: Option<Vec<String>>,
     /// `qa: true` (Q&A open from the start) or `qa: moderate` (open, questions wait for approval).
     qa: QaDefault,
+    /// `nicknames: true`: phones pick a nickname even without a quiz.
+    nicknames: bool,
 }
 
 /// Audience Q&A as the deck starts it.
@@ -160,6 +163,13 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
                         let message = format!("qa: {other}: expected `true`, `moderate` or `false`");
                         return Err((index + 1, message));
                     }
+                };
+            }
+            "nicknames" => {
+                front.nicknames = match unquote(value.trim()) {
+                    "true" | "yes" | "on" => true,
+                    "false" | "no" | "off" | "" => false,
+                    other => return Err((index + 1, format!("nicknames: {other}: expected `true` or `false`"))),
                 };
             }
             "reactions" => front.reactions = Some(reactions(unquote(value.trim())).map_err(|m| (index + 1, m))?),
@@ -259,10 +269,12 @@ struct Stripped {
     directive: Option<(usize, String)>,
     /// The slide holds `<!-- qa -->`: it shows the audience's Q&A.
     qa: bool,
+    /// The slide holds `<!-- leaderboard -->` or `<!-- podium -->`.
+    scores: Option<Scores>,
 }
 
 fn strip_comments(chunk: &Chunk<'_>) -> Result<Stripped, LineError> {
-    let mut out = Stripped { lines: Vec::new(), notes: Vec::new(), directive: None, qa: false };
+    let mut out = Stripped { lines: Vec::new(), notes: Vec::new(), directive: None, qa: false, scores: None };
     let mut fence: Option<&str> = None;
     // An open comment: where it began, and its text so far.
     let mut open: Option<(usize, String)> = None;
@@ -341,6 +353,15 @@ fn classify_comment(out: &mut Stripped, line: usize, text: String) -> Result<(),
         out.qa = true;
         return Ok(());
     }
+    for scores in [Scores::Leaderboard, Scores::Podium] {
+        if trimmed == scores.name() {
+            if out.scores.is_some_and(|shown| shown != scores) {
+                return Err((line, "a slide shows either the leaderboard or the podium, not both".into()));
+            }
+            out.scores = Some(scores);
+            return Ok(());
+        }
+    }
     let key = trimmed.split_once(':').map(|(key, _)| key.trim().trim_start_matches('_'));
     if key.is_some_and(|key| MARP_DIRECTIVES.contains(&key)) {
         return Ok(());
@@ -369,7 +390,11 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     }
     let Some((directive_line, directive)) = stripped.directive else {
         let body = join(&stripped.lines);
-        return Ok(Slide { body, notes, question: None, qa: stripped.qa, line: chunk.first_line });
+        if stripped.qa && stripped.scores.is_some() {
+            return Err((chunk.first_line, "a slide shows either the Q&A or the quiz's scores, not both".into()));
+        }
+        let (qa, scores) = (stripped.qa, stripped.scores);
+        return Ok(Slide { body, notes, question: None, qa, scores, line: chunk.first_line });
     };
     let (kind, mut settings) = parse_directive(&directive).map_err(|error| (directive_line, error.message))?;
     let takes_list = question::spec(kind).map_err(|error| (directive_line, error.message))?.options.is_some();
@@ -406,7 +431,16 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     if stripped.qa {
         return Err((chunk.first_line, "a slide shows either a question or the Q&A (`<!-- qa -->`), not both".into()));
     }
-    Ok(Slide { body: join(&body_lines), notes, question: Some(question), qa: false, line: chunk.first_line })
+    if let Some(scores) = stripped.scores {
+        let message = format!(
+            "a slide shows either a question or the {} (`<!-- {} -->`), not both",
+            scores.name(),
+            scores.name()
+        );
+        return Err((chunk.first_line, message));
+    }
+    let body = join(&body_lines);
+    Ok(Slide { body, notes, question: Some(question), qa: false, scores: None, line: chunk.first_line })
 }
 
 fn join(lines: &[(usize, String)]) -> String {

@@ -218,3 +218,34 @@ fn the_audience_qa_keeps_its_id_to_itself() {
     let deck = parse_deck("t.md", "<!-- question: open -->\n# QA\n").expect("deck");
     assert_eq!(deck.questions().next().map(|q| q.id.as_str()), Some("qa-2"));
 }
+
+#[test]
+fn quiz_directives_and_scores_slides_are_read_and_bad_ones_refused_with_their_line() {
+    let deck = parse_deck(
+        "q.md",
+        "---\nnicknames: true\n---\n\n# Warm-up\n\n---\n\n<!-- question: quiz -->\n# 2 + 2?\n\n- [ ] 3\n- [x] 4\n- [X] four\n\n---\n\n<!-- leaderboard -->\n# Scores\n",
+    )
+    .expect("deck");
+    let quiz = deck.question_at(1).expect("quiz");
+    assert_eq!(quiz.options, ["3", "4", "four"]);
+    assert_eq!(quiz.countdown(), Some(20), "time=20 by default");
+    assert!(matches!(&quiz.kind, crate::question::Kind::Quiz(q) if q.correct == [1, 2] && q.points == 1000));
+    assert_eq!(deck.slides[2].scores, Some(crate::deck::Scores::Leaderboard));
+    assert!(deck.nicknames);
+    let typed =
+        parse_deck("t.md", "<!-- question: quiz-text answer=\"Paris|Paris, France\" -->\n# Capital?\n").expect("deck");
+    assert_eq!(typed.question_at(0).and_then(|q| q.countdown()), Some(30));
+    for (source, line, says) in [
+        ("<!-- question: quiz -->\n# Q?\n\n- A\n- B\n", 1, "correct option marked"),
+        ("<!-- question: quiz points=-1 -->\n# Q?\n\n- [x] A\n- B\n", 1, "out of range"),
+        ("# Intro\n\n---\n\n<!-- question: quiz-text -->\n# Q?\n", 5, "needs `answer=`"),
+        ("<!-- question: quiz-text answer=\"|\" -->\n# Q?\n", 1, "empty"),
+        ("<!-- leaderboard -->\n<!-- question: single -->\n# Q?\n\n- A\n- B\n", 1, "not both"),
+        ("<!-- leaderboard -->\n<!-- podium -->\n# Scores\n", 2, "not both"),
+        ("---\nnicknames: maybe\n---\n# T\n", 2, "expected `true` or `false`"),
+    ] {
+        let error = parse_deck("bad.md", source).expect_err(source);
+        assert_eq!(error.line, line, "{error}");
+        assert!(error.message.contains(says), "{error} should say {says}");
+    }
+}

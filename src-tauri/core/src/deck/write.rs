@@ -205,6 +205,9 @@ fn slide_markdown(form: &SlideForm, explicit_id: bool) -> String {
         if form.qa {
             blocks.push("<!-- qa -->".to_string());
         }
+        if let Some(scores) = form.scores {
+            blocks.push(format!("<!-- {} -->", scores.name()));
+        }
     } else {
         // Settings in the order the kind writes them (its own first, then the common ones).
         let settings = form.question().map(|q| q.settings()).unwrap_or_default();

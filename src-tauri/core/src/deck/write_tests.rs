@@ -28,6 +28,7 @@ fn question(title: &str, options: &[&str]) -> SlideForm {
         id: None,
         answers: 0,
         qa: false,
+        scores: None,
     }
 }
 
@@ -40,6 +41,32 @@ fn an_edited_qa_slide_keeps_showing_the_qa() {
     let (written, read) = save(source, &deck, &edited).expect("saved");
     assert!(written.contains("# Ask us anything\n\n<!-- qa -->\n"), "{written}");
     assert!(read.slides[0].qa);
+}
+
+#[test]
+fn a_quiz_keeps_its_marks_settings_and_scores_slides_through_the_editor() {
+    let source = "---\ntitle: Quiz\n---\n\n<!-- question: quiz time=15 points=500 -->\n# Capital of France?\n\n- [x] Paris\n- [ ] Lyon\n\n---\n\n<!-- question: quiz-text answer=\"Bern|Berne\" -->\n# Swiss capital?\n\n---\n\n# Scores\n\n<!-- leaderboard -->\n\n---\n\n# Winners\n\n<!-- podium -->\n";
+    let (deck, mut edited) = edit(source);
+    assert_eq!(edited.slides[0].options, ["[x] Paris", "[ ] Lyon"], "the form carries the marks");
+    assert_eq!(edited.slides[2].scores, Some(crate::deck::Scores::Leaderboard));
+    // The presenter marks Lyon right instead, and edits the other slides' titles.
+    edited.slides[0].options = vec!["[ ] Paris".into(), "[x] Lyon".into(), "Marseille".into()];
+    edited.slides[1].title = "Capital of Switzerland?".into();
+    edited.slides[2].title = "Top ten".into();
+    edited.slides[3].title = "The winners".into();
+    let (written, read) = save(source, &deck, &edited).expect("saved");
+    assert!(written.contains("<!-- question: quiz points=500 time=15 -->\n# Capital of France?\n\n- [ ] Paris\n- [x] Lyon\n- [ ] Marseille"), "{written}");
+    assert!(
+        written.contains("<!-- question: quiz-text answer=Bern|Berne id=swiss-capital -->\n# Capital of Switzerland?"),
+        "{written}"
+    );
+    assert!(written.contains("# Top ten\n\n<!-- leaderboard -->"), "{written}");
+    assert!(written.contains("# The winners\n\n<!-- podium -->"), "{written}");
+    let quiz = read.question_at(0).expect("quiz");
+    assert_eq!(quiz.options, ["Paris", "Lyon", "Marseille"], "options keep their text only");
+    assert!(matches!(&quiz.kind, crate::question::Kind::Quiz(q) if q.correct == [1] && q.points == 500));
+    assert_eq!(read.slides[3].scores, Some(crate::deck::Scores::Podium));
+    assert!(read.nicknames, "a deck with a quiz asks for nicknames");
 }
 
 #[test]
@@ -133,7 +160,8 @@ fn bad_forms_are_refused_with_the_slide_and_a_reason() {
             },
             "whole number",
         ),
-        (SlideForm { kind: "quiz".into(), ..question("Quiz?", &["A", "B"]) }, "unknown question kind"),
+        (SlideForm { kind: "poll".into(), ..question("Poll?", &["A", "B"]) }, "unknown question kind"),
+        (SlideForm { kind: "quiz".into(), ..question("Quiz?", &["A", "B"]) }, "correct option marked"),
     ];
     for (form, reason) in cases {
         edited.slides.push(form);
@@ -267,7 +295,19 @@ fn form_strategy() -> impl Strategy<Value = SlideForm> {
                 settings.clear();
             }
             let title = if kind == CONTENT { title } else { format!("Q {title}") };
-            SlideForm { original: None, kind, title, text, notes, options, settings, id: None, answers: 0, qa: false }
+            SlideForm {
+                original: None,
+                kind,
+                title,
+                text,
+                notes,
+                options,
+                settings,
+                id: None,
+                answers: 0,
+                qa: false,
+                scores: None,
+            }
         },
     )
 }

@@ -1,6 +1,7 @@
 //! The single writer: applies votes and presenter actions in batches, commits, then publishes.
 
 mod posts;
+mod quiz;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +13,10 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::deck::Deck;
 use crate::protocol::{encode, QaView, ToParticipant, ToPresenter, Voting};
 use crate::question::{Answer, Audience};
-use crate::session::{Answers, Board, Change, Millis, PostState, PresenterAction, SessionState, VoteRefusal};
+use crate::session::{
+    Answers, Board, Change, Millis, NameRefusal, PostState, PresenterAction, Scoreboard, SessionState, Standings,
+    VoteRefusal,
+};
 use crate::store::{now_millis, Batch, Store, StoreError, StoredSession};
 pub use posts::SharedBoard;
 
@@ -27,6 +31,8 @@ pub struct ParticipantView {
     pub frame: Utf8Bytes,
     /// The current question's id, so a socket knows when to send its own answer.
     pub question: Option<String>,
+    /// The current question is a quiz taking answers: it closes early once every player has answered.
+    pub quiz_open: bool,
 }
 
 /// A stored vote, as acknowledged to the phone.
@@ -66,7 +72,21 @@ enum Command {
         request: String,
         question: String,
         answer: Answer,
+        /// When the socket read it: deadlines and a quiz answer's speed are measured to here.
+        arrived: Millis,
         reply: oneshot::Sender<Result<Stored, VoteError>>,
+    },
+    /// A phone's nickname for the quiz.
+    Name {
+        participant: Arc<str>,
+        nickname: String,
+        reply: quiz::NameReply,
+    },
+    /// The presenter renames a player (to "Player N" without a nickname).
+    Rename {
+        player: i64,
+        nickname: Option<String>,
+        reply: oneshot::Sender<Result<(), String>>,
     },
     Join {
         participant: Arc<str>,
@@ -129,6 +149,37 @@ pub struct Subscriptions {
     pub answers: Answers,
     /// Committed posts and Q&A: moderation queues, the Q&A list, a phone's own posts.
     pub board: SharedBoard,
+    /// Every player ranked, while the room looks at scores (`None` otherwise); each
+    /// participant socket sends its phone's own line of it.
+    pub standings: watch::Receiver<Option<Arc<Standings>>>,
+    /// Nicknames as committed, for a phone's own on connect.
+    pub nicknames: Nicknames,
+}
+
+/// Committed nicknames by participant, shared with the sockets.
+#[derive(Clone, Default)]
+pub struct Nicknames {
+    inner: Arc<std::sync::Mutex<HashMap<Arc<str>, String>>>,
+    /// The deck asks phones for one (it has a quiz, or `nicknames: true`).
+    pub asked: bool,
+}
+
+impl Nicknames {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, String>> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn of(&self, participant: &str) -> Option<String> {
+        self.lock().get(participant).cloned()
+    }
+
+    fn set(&self, participant: Arc<str>, nickname: String) {
+        self.lock().insert(participant, nickname);
+    }
+
+    fn replace(&self, all: HashMap<Arc<str>, String>) {
+        *self.lock() = all;
+    }
 }
 
 impl Engine {
@@ -143,8 +194,13 @@ impl Engine {
         let mut board = posts::rebuild_board(&deck, &stored);
         let shared = SharedBoard::default();
         shared.replace(&mut board);
+        let scores = quiz::rebuild_scores(&deck, &stored);
+        let nicknames = Nicknames { asked: deck.nicknames, ..Nicknames::default() };
+        nicknames.replace(stored_nicknames(&stored));
+        let (mut standings_feed, standings) = quiz::StandingsFeed::new();
+        let shown = standings_feed.refresh(&state, &scores);
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state, &board)));
-        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, &board, None));
+        let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, &board, None, shown.as_deref()));
         let (commands, inbox) = mpsc::channel(QUEUE);
         // The writer holds the sending end and tells the timer thread the next
         // deadline after every batch; the timer's weak handle lets the writer end.
@@ -175,6 +231,10 @@ impl Engine {
             touched: posts::Touched::default(),
             published_at: std::time::Instant::now(),
             results_stale: false,
+            scores,
+            standings: standings_feed,
+            nicknames: nicknames.clone(),
+            renamed: Vec::new(),
         };
         let (checkpoint_stop, checkpoint_signal) = std::sync::mpsc::channel::<()>();
         let database = writer.store.path().to_path_buf();
@@ -191,7 +251,8 @@ impl Engine {
                 let _ = checkpointer.join();
             })
             .unwrap_or_else(|error| panic!("cannot start the writer thread: {error}"));
-        (Engine { commands }, Subscriptions { participant, presenter, answers, board: shared }, thread)
+        let views = Subscriptions { participant, presenter, answers, board: shared, standings, nicknames };
+        (Engine { commands }, views, thread)
     }
 
     /// Stores a vote; resolves once it is committed (or refused). A `request` id
@@ -203,9 +264,10 @@ impl Engine {
         question: String,
         answer: Answer,
     ) -> Result<Stored, VoteError> {
+        let arrived = now_millis();
         let (reply, stored) = oneshot::channel();
         self.commands
-            .send(Command::Vote { participant, request, question, answer, reply })
+            .send(Command::Vote { participant, request, question, answer, arrived, reply })
             .await
             .map_err(|_| VoteError::Unavailable)?;
         stored.await.map_err(|_| {
@@ -250,6 +312,25 @@ impl Engine {
         let (reply, done) = oneshot::channel();
         let unavailable = || "the server is shutting down".to_string();
         self.commands.send(Command::SetQa { open, highlight, reply }).await.map_err(|_| unavailable())?;
+        done.await.map_err(|_| unavailable())?
+    }
+
+    /// Gives a phone a nickname; resolves once committed, with the nickname as stored.
+    pub async fn name(
+        &self,
+        participant: Arc<str>,
+        nickname: String,
+    ) -> Result<Result<String, NameRefusal>, VoteError> {
+        let (reply, named) = oneshot::channel();
+        self.commands.send(Command::Name { participant, nickname, reply }).await.map_err(|_| VoteError::Unavailable)?;
+        named.await.map_err(|_| self.dropped())
+    }
+
+    /// The presenter renames player `player`; resolves once committed.
+    pub async fn rename(&self, player: i64, nickname: Option<String>) -> Result<(), String> {
+        let (reply, done) = oneshot::channel();
+        let unavailable = || "the server is shutting down".to_string();
+        self.commands.send(Command::Rename { player, nickname, reply }).await.map_err(|_| unavailable())?;
         done.await.map_err(|_| unavailable())?
     }
 
@@ -316,6 +397,12 @@ struct Writer {
     /// When the views were last published, and whether results moved since.
     published_at: std::time::Instant,
     results_stale: bool,
+    /// Quiz scores, as committed (nicknames also while a batch is written).
+    scores: Scoreboard,
+    standings: quiz::StandingsFeed,
+    nicknames: Nicknames,
+    /// Players the presenter renamed in this batch, for `nicknames` once committed.
+    renamed: Vec<(Arc<str>, String)>,
 }
 
 /// A reply to send once the batch's fate is known.
@@ -324,7 +411,13 @@ enum Pending {
         participant: Arc<str>,
         question: String,
         answer: Answer,
+        arrived: Millis,
         reply: oneshot::Sender<Result<Stored, VoteError>>,
+    },
+    Named {
+        participant: Arc<str>,
+        result: Result<String, NameRefusal>,
+        reply: quiz::NameReply,
     },
     /// A post or Q&A question stored (or a retry of one): acknowledged with its entry.
     Posted {
@@ -441,7 +534,8 @@ impl Writer {
 
     /// Writes every command of the batch in one transaction.
     fn write(&mut self, commands: Vec<Command>, pending: &mut Vec<Pending>) -> Result<(), StoreError> {
-        let Writer { store, session, state, participant_ids, board, touched, .. } = self;
+        let Writer { store, session, state, participant_ids, board, touched, scores, deck, renamed, .. } = self;
+        let deck: &Deck = deck;
         let now = now_millis();
         let batch = store.batch()?;
         if let Some(change) = self.unsaved.take() {
@@ -456,7 +550,7 @@ impl Writer {
         for command in commands {
             match command {
                 // Open-text answers are posts on the board, not one answer per participant.
-                Command::Vote { participant, request, question, answer, reply }
+                Command::Vote { participant, request, question, answer, reply, .. }
                     // The question on screen, not a search of the deck: votes for any other are refused anyway.
                     if state
                         .current_question()
@@ -479,24 +573,54 @@ impl Writer {
                     let result = posting!().set_qa(open, highlight)?;
                     pending.push(Pending::Present { reply, result });
                 }
-                Command::Vote { participant, request, question, answer, reply } => {
-                    let id = participant_row(&batch, participant_ids, *session, &participant)?;
+                Command::Name { participant, nickname, reply } => {
+                    let row = participant_row(&batch, participant_ids, *session, &participant)?;
+                    let mut naming = quiz::NameContext { batch: &batch, session: *session, scores, deck };
+                    let result = naming.name(&participant, row, &nickname)?;
+                    pending.push(Pending::Named { participant, result, reply });
+                }
+                Command::Rename { player, nickname, reply } => {
+                    let mut naming = quiz::NameContext { batch: &batch, session: *session, scores, deck };
+                    let result = naming.rename(player, nickname.as_deref())?.map(|named| renamed.push(named));
+                    pending.push(Pending::Present { reply, result });
+                }
+                Command::Vote { participant, request, question, answer, arrived, reply } => {
+                    let row = participant_row(&batch, participant_ids, *session, &participant)?;
                     // The common case costs two statements: claim the request id, store the answer.
-                    let fresh = match state.check_vote(&question, &answer, now) {
+                    let fresh = match state.check_vote(&question, &answer, arrived) {
                         Ok(answer) => {
                             let json = answer.to_json();
-                            if batch.claim_request(id, &request, &question, &json)? {
-                                batch.answer(id, &question, &json)?;
-                                pending.push(Pending::Vote { participant, question, answer, reply });
+                            // A quiz answer is final: only the first is stored.
+                            let stored = if state.current_question().is_some_and(|q| q.final_answers()) {
+                                let first = batch.first_answer(row, &question, &json, arrived)?;
+                                // Claimed for its retries; an id reused for another question changes nothing here.
+                                if first {
+                                    batch.claim_request(row, &request, &question, &json)?;
+                                    let mut naming =
+                                        quiz::NameContext { batch: &batch, session: *session, scores, deck };
+                                    naming.player(&participant, row)?;
+                                }
+                                first
+                            } else if batch.claim_request(row, &request, &question, &json)? {
+                                batch.answer(row, &question, &json, arrived)?;
+                                true
+                            } else {
+                                false
+                            };
+                            if stored {
+                                pending.push(Pending::Vote { participant, question, answer, arrived, reply });
                                 continue;
                             }
-                            None
+                            state
+                                .current_question()
+                                .is_some_and(|q| q.final_answers())
+                                .then_some(VoteRefusal::AlreadyAnswered)
                         }
                         Err(refusal) => Some(refusal),
                     };
                     // A retry of a request applied before (perhaps before voting closed)
                     // gets its original acknowledgement; anything else is refused.
-                    match (batch.applied(id, &request)?, fresh) {
+                    match (batch.applied(row, &request)?, fresh) {
                         (Some((question, answer)), _) => {
                             pending.push(Pending::Duplicate { stored: Stored::vote(question, answer), reply });
                         }
@@ -539,11 +663,21 @@ impl Writer {
     fn publish_committed(&mut self, pending: Vec<Pending>, before: Switches, recovered: bool) {
         let mut tallies_moved = false;
         for item in &pending {
-            if let Pending::Vote { participant, question, answer, .. } = item {
-                let previous = self.answers.insert(participant.clone(), question, answer.clone());
-                self.state.count(question, previous.as_ref(), answer);
-                tallies_moved = true;
+            match item {
+                Pending::Vote { participant, question, answer, arrived, .. } => {
+                    let previous = self.answers.insert(participant.clone(), question, answer.clone());
+                    self.state.count(question, previous.as_ref(), answer);
+                    tallies_moved = true;
+                    self.score(participant, question, answer, *arrived);
+                }
+                Pending::Named { participant, result: Ok(nickname), .. } => {
+                    self.nicknames.set(participant.clone(), nickname.clone());
+                }
+                _ => {}
             }
+        }
+        for (participant, nickname) in std::mem::take(&mut self.renamed) {
+            self.nicknames.set(participant, nickname);
         }
         // Committed: the sockets may see the board's changes now.
         let touched = std::mem::take(&mut self.touched);
@@ -561,6 +695,9 @@ impl Writer {
             match item {
                 Pending::Vote { question, answer, reply, .. } => {
                     let _ = reply.send(Ok(Stored::vote(question, answer)));
+                }
+                Pending::Named { result, reply, .. } => {
+                    let _ = reply.send(result);
                 }
                 Pending::Duplicate { stored, reply } | Pending::Posted { stored, reply } => {
                     let _ = reply.send(Ok(stored));
@@ -596,6 +733,8 @@ impl Writer {
                 Pending::Upvoted { reply, .. } => {
                     let _ = reply.send(Err(VoteError::Storage(message.clone())));
                 }
+                // Dropped: the phone hears nothing and asks again.
+                Pending::Named { .. } => {}
                 Pending::Refused { reply, refusal } => {
                     let _ = reply.send(Err(VoteError::Refused(refusal)));
                 }
@@ -619,6 +758,10 @@ impl Writer {
                 self.board = posts::rebuild_board(&self.deck, &stored);
                 self.shared.replace(&mut self.board);
                 self.touched = posts::Touched::default();
+                // Nicknames given in the failed batch go with it.
+                self.scores = quiz::rebuild_scores(&self.deck, &stored);
+                self.nicknames.replace(stored_nicknames(&stored));
+                self.renamed.clear();
             }
             Err(reload) => {
                 tracing::error!(%reload, "cannot re-read the session; keeping the last committed view");
@@ -643,6 +786,20 @@ impl Writer {
             .collect()
     }
 
+    /// Adds a committed quiz answer to its player's score.
+    fn score(&mut self, participant: &Arc<str>, question: &str, answer: &Answer, arrived: Millis) {
+        // The question on screen, usually; the deck only when the slide moved in the same batch.
+        let Some(asked) =
+            self.state.current_question().filter(|q| q.id == question).or_else(|| self.deck.question(question))
+        else {
+            return;
+        };
+        if asked.final_answers() {
+            let opened = quiz::opened_at(&self.state, question, arrived);
+            self.scores.record(participant, asked, answer, arrived, opened);
+        }
+    }
+
     /// How often the question on screen may show new results.
     fn results_every(&self) -> std::time::Duration {
         self.state.current_question().map(|q| q.kind.rules().results_every()).unwrap_or_default()
@@ -651,8 +808,10 @@ impl Writer {
     fn publish(&mut self) {
         self.published_at = std::time::Instant::now();
         self.results_stale = false;
+        let standings = self.standings.refresh(&self.state, &self.scores);
         // The presenter first: the projector is what the room is watching.
-        self.presenter_tx.send_replace(presenter_frame(&self.state, &self.board, self.storage_error.as_deref()));
+        let frame = presenter_frame(&self.state, &self.board, self.storage_error.as_deref(), standings.as_deref());
+        self.presenter_tx.send_replace(frame);
         let view = participant_view(&self.state, &self.board);
         self.participant_tx.send_if_modified(|current| {
             let changed = **current != view;
@@ -719,9 +878,9 @@ fn rebuild(deck: &Arc<Deck>, stored: &StoredSession, answers: &Answers, now: Mil
     // The slide may hold a question never reached in this session (the deck was
     // edited): it opens, with its timer, as if the presenter had just arrived.
     let reached = state.reach_current(now).map(|(id, state)| Change::Question { id, state });
-    for (participant, question, answer) in &stored.responses {
-        let previous = answers.insert(Arc::from(participant.as_str()), question, answer.clone());
-        state.count(question, previous.as_ref(), answer);
+    for row in &stored.responses {
+        let previous = answers.insert(Arc::from(row.participant.as_str()), &row.question, row.answer.clone());
+        state.count(&row.question, previous.as_ref(), &row.answer);
     }
     (state, reached)
 }
@@ -785,11 +944,27 @@ fn participant_view(state: &SessionState, board: &Board) -> ParticipantView {
         results,
         reactions: &state.deck.reactions,
         qa: QaView { open: board.qa.open, moderated: board.qa.moderated, highlight: None },
+        nicknames: state.deck.nicknames,
     });
-    ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()) }
+    let quiz_open = voting && question.is_some_and(|q| q.final_answers());
+    ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()), quiz_open }
 }
 
-fn presenter_frame(state: &SessionState, board: &Board, storage_error: Option<&str>) -> Utf8Bytes {
+/// Committed nicknames by participant.
+fn stored_nicknames(stored: &StoredSession) -> HashMap<Arc<str>, String> {
+    stored
+        .players
+        .iter()
+        .filter_map(|player| Some((Arc::from(player.participant.as_str()), player.nickname.clone()?)))
+        .collect()
+}
+
+fn presenter_frame(
+    state: &SessionState,
+    board: &Board,
+    storage_error: Option<&str>,
+    standings: Option<&Standings>,
+) -> Utf8Bytes {
     let question = state.current_question();
     let switches = state.current_question_state();
     let results = question.and_then(|q| results_of(state, board, q, Audience::Presenter));
@@ -803,6 +978,7 @@ fn presenter_frame(state: &SessionState, board: &Board, storage_error: Option<&s
         storage_error,
         black: state.black,
         qa: QaView { open: board.qa.open, moderated: board.qa.moderated, highlight: Some(board.qa.highlight) },
+        standings: standings.map(Standings::view),
     })
     .into()
 }

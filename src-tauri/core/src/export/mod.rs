@@ -26,6 +26,9 @@ pub const CSV_HEADER: [&str; 11] = [
     "answered_at",
 ];
 
+/// The leaderboard's CSV header: a contract too.
+pub const LEADERBOARD_HEADER: [&str; 6] = ["rank", "participant", "nickname", "points", "correct", "answered"];
+
 /// Which session to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
@@ -66,6 +69,65 @@ pub fn csv(data_dir: &Path, which: Which) -> Result<String, ExportError> {
     Ok(csv::write(&CSV_HEADER, &rows(&session)))
 }
 
+/// The session's final quiz ranking as CSV (`handsup export --leaderboard`):
+/// every player, best first, equal points sharing a rank.
+pub fn leaderboard_csv(data_dir: &Path, which: Which) -> Result<String, ExportError> {
+    let session = load(data_dir, which)?;
+    let deck: Option<Deck> = parse_deck(&session.deck_name, &session.deck_text).ok();
+    let scores = scoreboard(&session, deck.as_ref());
+    let rows: Vec<[String; 6]> = scores
+        .standings(None)
+        .entries
+        .iter()
+        .map(|entry| {
+            [
+                entry.rank.to_string(),
+                format!("P{}", entry.number),
+                entry.nickname.clone().unwrap_or_default(),
+                entry.points.to_string(),
+                entry.correct.to_string(),
+                entry.answered.to_string(),
+            ]
+        })
+        .collect();
+    Ok(csv::write(&LEADERBOARD_HEADER, &rows))
+}
+
+/// The session's quiz scores, from its answers and their times: the same reckoning the live game uses.
+fn scoreboard(session: &ExportedSession, deck: Option<&Deck>) -> crate::session::Scoreboard {
+    let mut scores = crate::session::Scoreboard::default();
+    let player = |number: i64| std::sync::Arc::<str>::from(format!("P{number}"));
+    for (&number, nickname) in &session.nicknames {
+        scores.know(&player(number), number, Some(nickname.clone()));
+    }
+    for row in &session.answers {
+        let Some(question) = deck.and_then(|deck| deck.question(&row.question)).filter(|q| q.final_answers()) else {
+            continue;
+        };
+        let Some(answer) = crate::question::Answer::from_json(&row.answer) else { continue };
+        scores.know(&player(row.participant), row.participant, None);
+        let opened = session.opened.get(&row.question).copied().unwrap_or(row.answered_at);
+        scores.record(&player(row.participant), question, &answer, row.answered_at, opened);
+    }
+    scores
+}
+
+/// A quiz answer's points, as the `points` cell gives them.
+fn points(
+    session: &ExportedSession,
+    question: &crate::deck::Question,
+    answer: &crate::question::Answer,
+    at: i64,
+) -> String {
+    match (question.scoring(answer), question.countdown()) {
+        (Some((points, right)), Some(time)) => {
+            let opened = session.opened.get(&question.id).copied().unwrap_or(at);
+            crate::question::quiz::score(points, time, at - opened, right).to_string()
+        }
+        _ => String::new(),
+    }
+}
+
 fn load(data_dir: &Path, which: Which) -> Result<ExportedSession, ExportError> {
     if !data_dir.join(DATABASE_FILE).is_file() {
         return Err(ExportError::NoData(data_dir.display().to_string()));
@@ -92,10 +154,13 @@ fn rows(session: &ExportedSession) -> Vec<[String; 11]> {
         .into_iter()
         .map(|row| {
             let question = deck.as_ref().and_then(|deck| deck.question(&row.question));
-            let (prompt, kind, text) = match (question, crate::question::Answer::from_json(&row.answer)) {
-                (Some(q), Some(answer)) => (q.prompt.clone(), q.kind.name().to_string(), q.describe(&answer)),
-                (Some(q), None) => (q.prompt.clone(), q.kind.name().to_string(), row.answer.clone()),
-                (None, _) => (String::new(), String::new(), row.answer.clone()),
+            let (prompt, kind, text, points) = match (question, crate::question::Answer::from_json(&row.answer)) {
+                (Some(q), Some(answer)) => {
+                    let points = points(session, q, &answer, row.answered_at);
+                    (q.prompt.clone(), q.kind.name().to_string(), q.describe(&answer), points)
+                }
+                (Some(q), None) => (q.prompt.clone(), q.kind.name().to_string(), row.answer.clone(), String::new()),
+                (None, _) => (String::new(), String::new(), row.answer.clone(), String::new()),
             };
             [
                 session.id.to_string(),
@@ -107,7 +172,7 @@ fn rows(session: &ExportedSession) -> Vec<[String; 11]> {
                 text,
                 String::new(),
                 String::new(),
-                String::new(),
+                points,
                 iso_utc(row.answered_at),
             ]
         })

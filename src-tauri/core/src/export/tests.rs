@@ -23,7 +23,7 @@ fn stored(dir: &Path, deck_text: &str) -> i64 {
         (first, "order", Answer::Order(vec![1, 0, 2])),
         (first, "spend", Answer::Values(vec![60, 40])),
     ] {
-        batch.answer(who, question, &answer.to_json()).expect("answer");
+        batch.answer(who, question, &answer.to_json(), 0).expect("answer");
     }
     batch.commit().expect("commit");
     session.id

@@ -24,6 +24,7 @@ pub static SINGLE: KindSpec = KindSpec {
     name: "single",
     label: "One answer",
     options: Some(OPTIONS),
+    marks: false,
     settings: &[],
     parse: |_, _| Ok(Kind::Single(Single)),
 };
@@ -33,6 +34,7 @@ pub static MULTIPLE: KindSpec = KindSpec {
     name: "multiple",
     label: "Several answers",
     options: Some(OPTIONS),
+    marks: false,
     settings: &[SettingSpec {
         name: "max",
         label: "At most",

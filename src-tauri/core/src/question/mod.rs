@@ -12,6 +12,7 @@ pub mod filter;
 mod number;
 pub mod open;
 mod points;
+pub mod quiz;
 mod ranking;
 mod scale;
 mod settings;
@@ -26,6 +27,7 @@ pub use choice::{Multiple, Single};
 pub use number::Number;
 pub use open::Open;
 pub use points::Points;
+pub use quiz::{Quiz, QuizText};
 pub use ranking::Ranking;
 pub use scale::Scale;
 pub use settings::{format_number, write_value, SettingError, Settings, MAX_NUMBER};
@@ -69,6 +71,8 @@ pub enum Kind {
     Points(Points),
     WordCloud(WordCloud),
     Open(Open),
+    Quiz(Quiz),
+    QuizText(QuizText),
 }
 
 /// Who a view is for: phones never see a number question's answer before it is revealed.
@@ -101,6 +105,22 @@ pub trait Rules {
     fn results_every(&self) -> std::time::Duration {
         std::time::Duration::ZERO
     }
+    /// The list as written under the heading: the options, with a quiz's `[x]` marks.
+    fn list_items(&self, options: &[String]) -> Vec<String> {
+        options.to_vec()
+    }
+    /// The countdown the kind runs when the deck sets no `time=` (a quiz's 20 s).
+    fn default_time(&self) -> Option<u32> {
+        None
+    }
+    /// For a scored kind (a quiz): its points and whether `answer` is right.
+    fn scoring(&self, _answer: &Answer) -> Option<(u32, bool)> {
+        None
+    }
+    /// Whether an answer is final once stored (a quiz's), or may be changed.
+    fn final_answers(&self) -> bool {
+        false
+    }
 }
 
 /// A kind's running count of answers.
@@ -122,6 +142,8 @@ pub enum Tally {
     Points(points::Totals),
     WordCloud(wordcloud::Words),
     Open(open::Posts),
+    Quiz(quiz::Picks),
+    QuizText(quiz::Marked),
 }
 
 impl Tally {
@@ -134,6 +156,8 @@ impl Tally {
             Tally::Points(count) => count,
             Tally::WordCloud(count) => count,
             Tally::Open(count) => count,
+            Tally::Quiz(count) => count,
+            Tally::QuizText(count) => count,
         }
     }
 
@@ -146,6 +170,8 @@ impl Tally {
             Tally::Points(count) => count,
             Tally::WordCloud(count) => count,
             Tally::Open(count) => count,
+            Tally::Quiz(count) => count,
+            Tally::QuizText(count) => count,
         }
     }
 }
@@ -162,6 +188,8 @@ impl Kind {
             Kind::Points(kind) => kind,
             Kind::WordCloud(kind) => kind,
             Kind::Open(kind) => kind,
+            Kind::Quiz(kind) => kind,
+            Kind::QuizText(kind) => kind,
         }
     }
 
@@ -175,7 +203,9 @@ impl Kind {
             | Kind::Scale(_)
             | Kind::Number(_)
             | Kind::Ranking(_)
-            | Kind::Points(_) => {}
+            | Kind::Points(_)
+            | Kind::Quiz(_)
+            | Kind::QuizText(_) => {}
         }
     }
 
@@ -229,6 +259,8 @@ pub struct KindSpec {
     pub label: &'static str,
     /// `None`: the kind takes no list (a list under the heading stays slide text).
     pub options: Option<ListSpec>,
+    /// The list's entries take `[x]` / `[ ]` marks (a quiz's correct options).
+    pub marks: bool,
     pub settings: &'static [SettingSpec],
     /// Reads the kind's own settings; `options` is the list under the heading.
     #[serde(skip)]
@@ -236,7 +268,7 @@ pub struct KindSpec {
 }
 
 /// Every kind, in the order the editor offers them.
-pub static KINDS: [&KindSpec; 8] = [
+pub static KINDS: [&KindSpec; 10] = [
     &choice::SINGLE,
     &choice::MULTIPLE,
     &scale::SPEC,
@@ -245,6 +277,8 @@ pub static KINDS: [&KindSpec; 8] = [
     &points::SPEC,
     &wordcloud::SPEC,
     &open::SPEC,
+    &quiz::QUIZ,
+    &quiz::QUIZ_TEXT,
 ];
 
 /// Settings every kind takes besides its own (and `id=`).
@@ -319,6 +353,13 @@ impl Question {
     pub fn build(draft: Draft<'_>) -> Result<Question, Fault> {
         let Draft { kind, mut settings, id, prompt, options } = draft;
         let spec = spec(kind).map_err(Fault::Setting)?;
+        // The kind reads the marks; the question keeps the options' text.
+        let marked = options.clone();
+        let options: Vec<String> = if spec.marks {
+            options.iter().map(|option| quiz::split_mark(option).1.to_string()).collect()
+        } else {
+            options
+        };
         if let Some(list) = &spec.options {
             check_list(list, &options)?;
         }
@@ -343,7 +384,7 @@ impl Question {
                 )));
             }
         };
-        let kind = (spec.parse)(&mut settings, &options).map_err(Fault::Setting)?;
+        let kind = (spec.parse)(&mut settings, &marked).map_err(Fault::Setting)?;
         let mut known: Vec<&str> = spec.settings.iter().map(|setting| setting.name).collect();
         known.extend(["time", "results", "voters", "id"]);
         settings.finish(spec.name, &known).map_err(Fault::Setting)?;
@@ -373,11 +414,31 @@ impl Question {
         out.insert("prompt".into(), json!(self.prompt));
         out.insert("kind".into(), json!(self.kind.name()));
         out.insert("options".into(), json!(self.options));
-        out.insert("time".into(), json!(self.time));
+        out.insert("time".into(), json!(self.countdown()));
         out.insert("results_phones".into(), json!(self.results_on_phones));
         out.insert("one_per_address".into(), json!(self.one_per_address));
         self.kind.rules().view(audience, &mut out);
         Value::Object(out)
+    }
+
+    /// The countdown voting runs: the deck's `time=`, else the kind's own (a quiz's 20 s).
+    pub fn countdown(&self) -> Option<u32> {
+        self.time.or_else(|| self.kind.rules().default_time())
+    }
+
+    /// The list as the deck writes it under the heading (a quiz's options with their marks).
+    pub fn list_items(&self) -> Vec<String> {
+        self.kind.rules().list_items(&self.options)
+    }
+
+    /// For a quiz: the points a right answer earns and whether `answer` is right.
+    pub fn scoring(&self, answer: &Answer) -> Option<(u32, bool)> {
+        self.kind.rules().scoring(answer)
+    }
+
+    /// A quiz answer is final: a second one is refused, not counted.
+    pub fn final_answers(&self) -> bool {
+        self.kind.rules().final_answers()
     }
 
     pub fn check(&self, answer: &Answer) -> Result<Answer, String> {

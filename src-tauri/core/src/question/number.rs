@@ -26,6 +26,7 @@ pub static SPEC: KindSpec = KindSpec {
     name: "number",
     label: "Number",
     options: None,
+    marks: false,
     settings: &[
         SettingSpec {
             name: "min",

@@ -30,6 +30,7 @@ pub static SPEC: KindSpec = KindSpec {
     name: "open",
     label: "Open text",
     options: None,
+    marks: false,
     settings: &[
         SettingSpec {
             name: "max",

@@ -20,6 +20,7 @@ pub static SPEC: KindSpec = KindSpec {
     name: "points",
     label: "Points to spread",
     options: Some(ListSpec { label: "Options", min: 2, max: MAX_OPTIONS }),
+    marks: false,
     settings: &[SettingSpec {
         name: "total",
         label: "Points each",

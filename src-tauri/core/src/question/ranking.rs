@@ -12,6 +12,7 @@ pub static SPEC: KindSpec = KindSpec {
     name: "ranking",
     label: "Ranking",
     options: Some(ListSpec { label: "Items", min: 2, max: MAX_OPTIONS }),
+    marks: false,
     settings: &[],
     parse: |_, _| Ok(Kind::Ranking(Ranking)),
 };

@@ -25,6 +25,7 @@ pub static SPEC: KindSpec = KindSpec {
     label: "Scale (rating)",
     // With no list, the question itself is the one statement.
     options: Some(ListSpec { label: "Statements", min: 0, max: MAX_OPTIONS }),
+    marks: false,
     settings: &[
         SettingSpec {
             name: "min",

@@ -22,6 +22,9 @@ fn every_kind_reads_back_what_it_writes() {
         ("points", "total=10", &["A", "B"]),
         ("wordcloud", "max=3", &[]),
         ("open", "max=2 moderate=yes", &[]),
+        ("quiz", "points=500 time=10", &["[ ] A", "[x] B"]),
+        ("quiz", "", &["[x] A", "[x] B", "[ ] C"]),
+        ("quiz-text", "answer=\"Paris|Paris, France\" points=2000", &[]),
     ] {
         let question = Question::build(draft(kind, settings, options)).unwrap_or_else(|e| panic!("{kind}: {e:?}"));
         assert_eq!(question.kind.name(), kind);
@@ -34,7 +37,10 @@ fn every_kind_reads_back_what_it_writes() {
 #[test]
 fn every_kind_is_listed_once() {
     let names: Vec<&str> = KINDS.iter().map(|spec| spec.name).collect();
-    assert_eq!(names, ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud", "open"]);
+    assert_eq!(
+        names,
+        ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud", "open", "quiz", "quiz-text"]
+    );
     for spec in KINDS {
         assert_eq!(spec.kind, spec.name);
     }
@@ -107,6 +113,9 @@ fn the_editor_is_told_truly_which_settings_discard_answers() {
         ("wordcloud", &[][..], "max", "2"),
         ("open", &[][..], "max", "2"),
         ("open", &[][..], "moderate", "yes"),
+        ("quiz", &["[x] A", "[ ] B"][..], "points", "500"),
+        ("quiz-text", &[][..], "answer", "Bern|Berne"),
+        ("quiz-text", &[][..], "points", "500"),
     ];
     for spec in KINDS {
         for setting in spec.settings.iter().chain(&COMMON_SETTINGS) {
@@ -122,9 +131,12 @@ fn the_editor_is_told_truly_which_settings_discard_answers() {
                 }
             };
             let options: &[&str] = changes.iter().find(|(kind, ..)| *kind == spec.name).map_or(&["A", "B"], |c| c.1);
-            let before = Question::build(draft(spec.name, "", options)).expect("before");
-            let after = Question::build(draft(spec.name, &format!("{}={}", setting.name, write_value(value)), options))
-                .expect("after");
+            // A typed-answer quiz cannot be without its answer.
+            let required = if spec.name == "quiz-text" && setting.name != "answer" { "answer=Bern " } else { "" };
+            let before_settings = if spec.name == "quiz-text" { "answer=Bern" } else { "" };
+            let before = Question::build(draft(spec.name, before_settings, options)).expect("before");
+            let changed = format!("{required}{}={}", setting.name, write_value(value));
+            let after = Question::build(draft(spec.name, &changed, options)).expect("after");
             assert_eq!(!before.keeps_answers(&after), setting.affects_answers, "{}.{}", spec.name, setting.name);
         }
     }

@@ -31,6 +31,7 @@ pub static SPEC: KindSpec = KindSpec {
     name: "wordcloud",
     label: "Word cloud",
     options: None,
+    marks: false,
     settings: &[SettingSpec {
         name: "max",
         label: "Words each",

@@ -9,6 +9,7 @@ mod limits;
 mod participant;
 mod presence;
 mod presenter;
+mod quiz_close;
 mod reactions;
 mod socket;
 
@@ -126,6 +127,7 @@ pub async fn run(participants: TcpListener, presenter: TcpListener, state: Serve
     let header_timeout = state.limits.header_read_timeout;
     tasks.spawn(state.reactions.clone().publish(shutdown.clone()));
     tasks.spawn(state.feeds.clone().publish(state.views.board.clone(), shutdown.clone()));
+    tasks.spawn(quiz_close::run(state.clone()));
     let lan = http::serve(participants, participant_router(state.clone()), header_timeout, shutdown.clone());
     let local = http::serve(presenter, presenter_router(state), header_timeout, shutdown.clone());
     tokio::join!(lan, local);

@@ -16,7 +16,7 @@ use super::{guard, ServerState};
 use crate::engine::{ParticipantView, VoteError};
 use crate::protocol::{self, encode, ErrorCode, ParticipantMessage, ToParticipant};
 use crate::question::Answer;
-use crate::session::{PostRefusal, VoteRefusal};
+use crate::session::{NameRefusal, PostRefusal, VoteRefusal};
 use crate::store::now_millis;
 
 /// Frames refused by the rate limit in a row before the socket is closed as a flood.
@@ -90,8 +90,19 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
     // then costs ten thousand sockets no lock on a shared map.
     let mut mine = state.views.answers.of(&participant);
     let mut qa_list = state.feeds.qa();
+    let mut standings = state.views.standings.clone();
+    let shown = standings.borrow_and_update().clone();
     socket::send(&mut socket, current.frame.clone()).await?;
     send_own_answer(&mut socket, &mine, &current).await?;
+    if state.views.nicknames.asked {
+        let nickname = state.views.nicknames.of(&participant);
+        let frame = ToParticipant::Nickname { request: None, nickname: nickname.as_deref() };
+        socket::send_text(&mut socket, encode(&frame)).await?;
+    }
+    // A phone back after the reveal sees its result again.
+    if let Some(result) = shown.and_then(|standings| standings.result_frame(&participant)) {
+        socket::send_text(&mut socket, result).await?;
+    }
     // The room's Q&A list and this phone's own posts and upvotes.
     let list = qa_list.borrow_and_update().clone();
     if let Some(list) = list.filter(|_| state.views.board.qa().open) {
@@ -129,6 +140,13 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                     return Err(SocketError::Refused("no heartbeat"));
                 }
                 socket::ping(&mut socket).await?;
+            }
+            Ok(()) = standings.changed() => {
+                // Ranked once by the writer; each socket only sends its own line.
+                let shown = standings.borrow_and_update().clone();
+                if let Some(result) = shown.and_then(|standings| standings.result_frame(&participant)) {
+                    socket::send_text(&mut socket, result).await?;
+                }
             }
             Ok(()) = qa_list.changed() => {
                 let list = qa_list.borrow_and_update().clone();
@@ -173,7 +191,8 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                             Ok(
                                 ParticipantMessage::Vote { request, .. }
                                 | ParticipantMessage::Ask { request, .. }
-                                | ParticipantMessage::Upvote { request, .. },
+                                | ParticipantMessage::Upvote { request, .. }
+                                | ParticipantMessage::Name { request, .. },
                             ) => Some(request),
                             _ => None,
                         },
@@ -298,7 +317,25 @@ async fn handle(
                 Err(refused) => vote_error(&refused, &request).into(),
             }
         }
-        Ok(ParticipantMessage::Ask { .. } | ParticipantMessage::Upvote { .. }) => {
+        Ok(ParticipantMessage::Name { request, nickname }) if protocol::valid_request_id(&request) => {
+            match state.engine.name(participant.clone(), nickname).await {
+                Ok(Ok(nickname)) => {
+                    encode(&ToParticipant::Nickname { request: Some(&request), nickname: Some(&nickname) }).into()
+                }
+                Ok(Err(refusal)) => {
+                    let (code, message) = match refusal {
+                        NameRefusal::Taken => {
+                            (ErrorCode::NicknameTaken, "Someone already plays under that name.".into())
+                        }
+                        NameRefusal::Refused => (ErrorCode::NicknameRefused, "Please choose another name.".into()),
+                        NameRefusal::Invalid(why) => (ErrorCode::BadNickname, format!("Not a valid nickname: {why}.")),
+                    };
+                    error(code, &message, Some(&request)).into()
+                }
+                Err(refused) => vote_error(&refused, &request).into(),
+            }
+        }
+        Ok(ParticipantMessage::Ask { .. } | ParticipantMessage::Upvote { .. } | ParticipantMessage::Name { .. }) => {
             error(ErrorCode::BadMessage, "request ids are 1 to 64 printable characters", None).into()
         }
         Ok(ParticipantMessage::Hello { .. }) => error(ErrorCode::BadMessage, "already said hello", None).into(),
@@ -330,6 +367,9 @@ fn vote_error(refused: &VoteError, request: &str) -> String {
         }
         VoteError::Refused(VoteRefusal::InvalidChoice(why)) => {
             (ErrorCode::InvalidChoice, format!("Not a valid answer: {why}."))
+        }
+        VoteError::Refused(VoteRefusal::AlreadyAnswered) => {
+            (ErrorCode::AlreadyAnswered, "You already answered: a quiz answer is final.".to_string())
         }
         VoteError::Refused(VoteRefusal::Post(refusal)) => match refusal {
             PostRefusal::TooMany(max) => {

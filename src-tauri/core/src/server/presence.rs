@@ -60,6 +60,11 @@ impl Presence {
         PresenceGuard { presence: self.clone(), participant, generation, replaced }
     }
 
+    /// Every participant connected right now.
+    pub fn participants(&self) -> Vec<Arc<str>> {
+        self.lock().keys().cloned().collect()
+    }
+
     fn publish(&self, count: usize) {
         self.connected.send_if_modified(|current| std::mem::replace(current, count) != count);
     }

@@ -206,12 +206,17 @@ async fn command(state: &ServerState, message: PresenterMessage) -> Result<(), S
         PresenterMessage::Moderate { entry, state: target } => state.engine.moderate(entry, target).await,
         PresenterMessage::SetQa { open } => state.engine.set_qa(Some(open), None).await,
         PresenterMessage::Highlight { entry } => state.engine.set_qa(None, Some(entry)).await,
-        other => state.engine.present(action(other)).await,
+        PresenterMessage::Rename { player, nickname } => state.engine.rename(player, nickname).await,
+        other => match action(other) {
+            Some(action) => state.engine.present(action).await,
+            None => Ok(()),
+        },
     }
 }
 
-fn action(message: PresenterMessage) -> PresenterAction {
-    match message {
+/// The session action a message asks for; `None` for those `command` sends elsewhere.
+fn action(message: PresenterMessage) -> Option<PresenterAction> {
+    Some(match message {
         PresenterMessage::Next {} => PresenterAction::Next,
         PresenterMessage::Previous {} => PresenterAction::Previous,
         PresenterMessage::Goto { slide } => PresenterAction::Goto(slide),
@@ -224,9 +229,9 @@ fn action(message: PresenterMessage) -> PresenterAction {
         PresenterMessage::AddTime { seconds } => PresenterAction::AddTime(seconds),
         PresenterMessage::StopTimer {} => PresenterAction::StopTimer,
         PresenterMessage::RevealAnswer { revealed } => PresenterAction::Reveal(revealed),
-        // Handled on the board by `command`; never reaches here.
-        PresenterMessage::Moderate { .. } | PresenterMessage::SetQa { .. } | PresenterMessage::Highlight { .. } => {
-            PresenterAction::SetBlack(false)
-        }
-    }
+        PresenterMessage::Moderate { .. }
+        | PresenterMessage::SetQa { .. }
+        | PresenterMessage::Highlight { .. }
+        | PresenterMessage::Rename { .. } => return None,
+    })
 }

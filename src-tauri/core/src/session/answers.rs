@@ -27,6 +27,11 @@ impl Answers {
         self.lock().get(participant).cloned().unwrap_or_default()
     }
 
+    /// Whether the participant has a committed answer to the question.
+    pub fn has(&self, participant: &str, question: &str) -> bool {
+        self.lock().get(participant).is_some_and(|answers| answers.contains_key(question))
+    }
+
     /// Stores an answer and returns the one it replaced.
     pub fn insert(&self, participant: Arc<str>, question: &str, answer: Answer) -> Option<Answer> {
         self.lock().entry(participant).or_default().insert(question.to_string(), answer)

@@ -2,6 +2,7 @@
 
 mod answers;
 pub mod board;
+pub mod scores;
 mod state;
 
 #[cfg(test)]
@@ -9,4 +10,5 @@ mod model_tests;
 
 pub use answers::Answers;
 pub use board::{Board, Post, PostRefusal, PostState, QaSwitch};
+pub use scores::{NameRefusal, Scoreboard, Standing, Standings};
 pub use state::{Change, Millis, PresenterAction, QuestionState, SessionState, VoteRefusal};

@@ -19,12 +19,14 @@ pub struct QuestionState {
     pub revealed: bool,
     /// When voting closes by itself, if a timer runs.
     pub deadline: Option<Millis>,
+    /// When voting first opened: a quiz answer's speed is measured from it.
+    pub opened_at: Option<Millis>,
 }
 
 impl Default for QuestionState {
     /// A question opens for voting the first time the presenter reaches it.
     fn default() -> Self {
-        QuestionState { voting_open: true, results_visible: true, revealed: false, deadline: None }
+        QuestionState { voting_open: true, results_visible: true, revealed: false, deadline: None, opened_at: None }
     }
 }
 
@@ -34,6 +36,8 @@ pub enum VoteRefusal {
     NotCurrent,
     VotingClosed,
     InvalidChoice(String),
+    /// A quiz answer is final, and this participant gave one.
+    AlreadyAnswered,
     /// A post, a Q&A question or an upvote the board refuses.
     Post(super::PostRefusal),
 }
@@ -102,8 +106,9 @@ impl SessionState {
                 self.deck.slides.len()
             )),
             PresenterAction::SetVoting(open) => {
-                let time = self.current_question().and_then(|q| q.time);
+                let time = self.current_question().and_then(|q| q.countdown());
                 self.update_current(|state| {
+                    state.opened_at = state.opened_at.or(open.then_some(now));
                     if open && !state.voting_open {
                         // Opening again gives the question its full time again.
                         state.deadline = time.map(|seconds| now + i64::from(seconds) * 1000);
@@ -130,15 +135,25 @@ impl SessionState {
                     };
                     state.deadline = Some(from + i64::from(seconds) * 1000);
                     state.voting_open = true;
+                    state.opened_at = state.opened_at.or(Some(now));
                 })
             }
             PresenterAction::StopTimer => self.update_current(|state| state.deadline = None),
             PresenterAction::Reveal(revealed) => {
-                let has_answer = matches!(self.current_question().map(|q| &q.kind), Some(Kind::Number(number)) if number.answer.is_some());
+                let kind = self.current_question().map(|q| &q.kind);
+                let quiz = matches!(kind, Some(Kind::Quiz(_) | Kind::QuizText(_)));
+                let has_answer = quiz || matches!(kind, Some(Kind::Number(number)) if number.answer.is_some());
                 if !has_answer {
                     return Err("this question has no answer to reveal: set `answer=` on a number question".into());
                 }
-                self.update_current(|state| state.revealed = revealed)
+                self.update_current(|state| {
+                    state.revealed = revealed;
+                    // A quiz's answers are scored once shown: no answer comes in after.
+                    if quiz && revealed {
+                        state.voting_open = false;
+                        state.deadline = None;
+                    }
+                })
             }
         }
     }
@@ -182,8 +197,8 @@ impl SessionState {
             return None;
         }
         let id = question.id.clone();
-        let deadline = question.time.map(|seconds| now + i64::from(seconds) * 1000);
-        let state = QuestionState { deadline, ..QuestionState::default() };
+        let deadline = question.countdown().map(|seconds| now + i64::from(seconds) * 1000);
+        let state = QuestionState { deadline, opened_at: Some(now), ..QuestionState::default() };
         self.questions.insert(id.clone(), state);
         Some((id, state))
     }

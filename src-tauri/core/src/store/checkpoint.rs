@@ -101,7 +101,7 @@ mod tests {
             let batch = store.batch().expect("batch");
             for n in 0..200 {
                 let participant = batch.participant(session, &format!("wal-phone-{round}-{n}")).expect("participant");
-                batch.answer(participant, "q", &answer).expect("answer");
+                batch.answer(participant, "q", &answer, 0).expect("answer");
             }
             batch.commit().expect("commit");
             // As the writer does after every batch.

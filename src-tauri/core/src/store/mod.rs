@@ -48,6 +48,10 @@ pub struct ExportedSession {
     pub answers: Vec<ExportedAnswer>,
     /// Open-text posts and Q&A questions, with their moderation state.
     pub posts: Vec<ExportedPost>,
+    /// When each question first opened, by id: a quiz answer's points depend on it.
+    pub opened: HashMap<String, i64>,
+    /// Quiz players' nicknames, by participant number.
+    pub nicknames: HashMap<i64, String>,
 }
 
 /// One stored answer, with its participant as a number (never the secret id).
@@ -73,11 +77,31 @@ pub struct StoredSession {
     pub id: i64,
     pub slide: usize,
     pub questions: HashMap<String, QuestionState>,
-    /// (participant public id, question id, answer), in storage order.
-    pub responses: Vec<(String, String, Answer)>,
+    /// Every stored answer, in storage order.
+    pub responses: Vec<StoredAnswer>,
+    /// Every participant of the session, with the number exports and leaderboards show.
+    pub players: Vec<StoredPlayer>,
     /// Open-text posts and Q&A questions, oldest first.
     pub posts: Vec<StoredPost>,
     pub qa: StoredQa,
+}
+
+/// One participant's answer to one question, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnswer {
+    pub participant: String,
+    pub question: String,
+    pub answer: Answer,
+    /// When it reached the server: a quiz answer's speed.
+    pub at: i64,
+}
+
+/// A participant: public id, number in the session (`P17`, "Player 17") and nickname.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPlayer {
+    pub participant: String,
+    pub number: i64,
+    pub nickname: Option<String>,
 }
 
 impl Store {
@@ -148,13 +172,14 @@ impl Store {
         let mut questions = HashMap::new();
         let mut statement = self
             .conn
-            .prepare("SELECT question, voting_open, results_visible, revealed, deadline FROM question_states WHERE session_id = ?1")?;
+            .prepare("SELECT question, voting_open, results_visible, revealed, deadline, opened_at FROM question_states WHERE session_id = ?1")?;
         let rows = statement.query_map([id], |row| {
             let state = QuestionState {
                 voting_open: row.get(1)?,
                 results_visible: row.get(2)?,
                 revealed: row.get(3)?,
                 deadline: row.get(4)?,
+                opened_at: row.get(5)?,
             };
             Ok((row.get::<_, String>(0)?, state))
         })?;
@@ -163,24 +188,33 @@ impl Store {
             questions.insert(question, state);
         }
         let mut statement = self.conn.prepare(
-            "SELECT p.public_id, r.question, r.answer FROM responses r
+            "SELECT p.public_id, r.question, r.answer, r.answered_at FROM responses r
              JOIN participants p ON p.id = r.participant_id WHERE p.session_id = ?1",
         )?;
         let rows = statement.query_map([id], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, i64>(3)?))
         })?;
         let mut responses = Vec::new();
         for row in rows {
-            let (participant, question, answer) = row?;
+            let (participant, question, answer, at) = row?;
             // A row this program did not write is skipped, not fatal: the rest still counts.
             match Answer::from_json(&answer) {
-                Some(parsed) => responses.push((participant, question, parsed)),
+                Some(answer) => responses.push(StoredAnswer { participant, question, answer, at }),
                 None => tracing::warn!(%participant, %question, %answer, "skipping an unreadable stored answer"),
             }
         }
+        let mut statement = self.conn.prepare(
+            "SELECT public_id, coalesce(number, id), nickname FROM participants WHERE session_id = ?1 ORDER BY id",
+        )?;
+        let players = statement
+            .query_map([id], |row| {
+                Ok(StoredPlayer { participant: row.get(0)?, number: row.get(1)?, nickname: row.get(2)? })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
         let posts = self.load_posts(id)?;
         let qa = self.load_qa(id)?;
-        Ok(StoredSession { id, slide: usize::try_from(slide).unwrap_or(0), questions, responses, posts, qa })
+        let slide = usize::try_from(slide).unwrap_or(0);
+        Ok(StoredSession { id, slide, questions, responses, players, posts, qa })
     }
 
     /// Deletes a session's answers to `questions` (the deck editor changed them).
@@ -248,7 +282,20 @@ impl Store {
         })?;
         let answers = rows.collect::<Result<Vec<_>, _>>()?;
         let posts = self.export_posts(id)?;
-        Ok(Some(ExportedSession { id, started_at, deck_text, deck_name, answers, posts }))
+        let mut statement = self.conn.prepare(
+            "SELECT question, opened_at FROM question_states WHERE session_id = ?1 AND opened_at IS NOT NULL",
+        )?;
+        let opened = statement
+            .query_map([id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        let mut statement = self.conn.prepare(
+            "SELECT row_number() OVER (ORDER BY id), nickname FROM participants WHERE session_id = ?1 ORDER BY id",
+        )?;
+        let nicknames = statement
+            .query_map([id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?)))?
+            .filter_map(|row| row.map(|(number, nickname)| nickname.map(|n| (number, n))).transpose())
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        Ok(Some(ExportedSession { id, started_at, deck_text, deck_name, answers, posts, opened, nicknames }))
     }
 
     /// A stored setting.
@@ -303,20 +350,46 @@ impl Batch<'_> {
     /// The participant's row id, creating the row on first sight.
     pub fn participant(&self, session: i64, public_id: &str) -> Result<i64, StoreError> {
         let mut statement = self.tx.prepare_cached(
-            "INSERT INTO participants (session_id, public_id, joined_at) VALUES (?1, ?2, ?3)
+            "INSERT INTO participants (session_id, public_id, joined_at, number)
+             VALUES (?1, ?2, ?3, (SELECT coalesce(max(number), 0) + 1 FROM participants WHERE session_id = ?1))
              ON CONFLICT (session_id, public_id) DO UPDATE SET public_id = excluded.public_id
              RETURNING id",
         )?;
         Ok(statement.query_row(params![session, public_id, now_millis()], |row| row.get(0))?)
     }
 
-    /// Inserts or replaces a participant's answer to a question.
-    pub fn answer(&self, participant: i64, question: &str, answer: &str) -> Result<(), StoreError> {
+    /// Inserts or replaces a participant's answer to a question, given at `at`.
+    pub fn answer(&self, participant: i64, question: &str, answer: &str, at: i64) -> Result<(), StoreError> {
         let mut statement = self.tx.prepare_cached(
             "INSERT INTO responses (participant_id, question, answer, answered_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (participant_id, question) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
         )?;
-        statement.execute(params![participant, question, answer, now_millis()])?;
+        statement.execute(params![participant, question, answer, at])?;
+        Ok(())
+    }
+
+    /// Inserts a final answer (a quiz's); false, and nothing written, when one is stored already.
+    pub fn first_answer(&self, participant: i64, question: &str, answer: &str, at: i64) -> Result<bool, StoreError> {
+        let mut statement = self.tx.prepare_cached(
+            "INSERT INTO responses (participant_id, question, answer, answered_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (participant_id, question) DO NOTHING",
+        )?;
+        Ok(statement.execute(params![participant, question, answer, at])? == 1)
+    }
+
+    /// A participant's number in the session (`P17`, "Player 17"), by row id.
+    pub fn participant_number(&self, participant: i64) -> Result<i64, StoreError> {
+        let mut statement = self.tx.prepare_cached("SELECT coalesce(number, id) FROM participants WHERE id = ?1")?;
+        Ok(statement.query_row([participant], |row| row.get(0))?)
+    }
+
+    /// Sets the nickname of the session's participant `number`; `key` (its folded
+    /// form) is unique within the session.
+    pub fn set_nickname(&self, session: i64, number: i64, nickname: &str, key: &str) -> Result<(), StoreError> {
+        let mut statement = self.tx.prepare_cached(
+            "UPDATE participants SET nickname = ?3, nickname_key = ?4 WHERE session_id = ?1 AND number = ?2",
+        )?;
+        statement.execute(params![session, number, nickname, key])?;
         Ok(())
     }
 
@@ -354,11 +427,20 @@ impl Batch<'_> {
 
     pub fn set_question(&self, session: i64, question: &str, state: QuestionState) -> Result<(), StoreError> {
         self.tx.execute(
-            "INSERT INTO question_states (session_id, question, voting_open, results_visible, revealed, deadline)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO question_states (session_id, question, voting_open, results_visible, revealed, deadline, opened_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (session_id, question) DO UPDATE SET voting_open = excluded.voting_open,
-               results_visible = excluded.results_visible, revealed = excluded.revealed, deadline = excluded.deadline",
-            params![session, question, state.voting_open, state.results_visible, state.revealed, state.deadline],
+               results_visible = excluded.results_visible, revealed = excluded.revealed, deadline = excluded.deadline,
+               opened_at = excluded.opened_at",
+            params![
+                session,
+                question,
+                state.voting_open,
+                state.results_visible,
+                state.revealed,
+                state.deadline,
+                state.opened_at
+            ],
         )?;
         Ok(())
     }

@@ -94,6 +94,20 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE sessions ADD COLUMN qa_open INTEGER;
     ALTER TABLE sessions ADD COLUMN qa_highlight INTEGER;",
+    // 8: quizzes: when each question first opened (answers are scored by their
+    // speed from it); each participant's number in the session (`P17`, "Player 17"),
+    // numbered in joining order as exports always did; players' nicknames, unique
+    // per session by their folded form.
+    "ALTER TABLE question_states ADD COLUMN opened_at INTEGER;
+    ALTER TABLE participants ADD COLUMN number INTEGER;
+    UPDATE participants SET number = n.number
+        FROM (SELECT id, row_number() OVER (PARTITION BY session_id ORDER BY id) AS number FROM participants) n
+        WHERE n.id = participants.id;
+    CREATE UNIQUE INDEX participants_by_number ON participants(session_id, number);
+    ALTER TABLE participants ADD COLUMN nickname TEXT;
+    ALTER TABLE participants ADD COLUMN nickname_key TEXT;
+    CREATE UNIQUE INDEX participants_by_nickname ON participants(session_id, nickname_key)
+        WHERE nickname_key IS NOT NULL;",
 ];
 
 pub const CURRENT_VERSION: usize = MIGRATIONS.len();

@@ -18,8 +18,8 @@ fn one_response_per_participant_per_question_and_changes_update_it() {
     let batch = store.batch().expect("batch");
     let alice = batch.participant(session.id, "alice-0001").expect("participant");
     assert_eq!(batch.participant(session.id, "alice-0001").expect("again"), alice, "same id, same row");
-    batch.answer(alice, "q", &choices(&[0]).to_json()).expect("answer");
-    batch.answer(alice, "q", &choices(&[2]).to_json()).expect("change");
+    batch.answer(alice, "q", &choices(&[0]).to_json(), 0).expect("answer");
+    batch.answer(alice, "q", &choices(&[2]).to_json(), 0).expect("change");
     batch.commit().expect("commit");
 
     let rows: i64 = store.conn.query_row("SELECT count(*) FROM responses", [], |r| r.get(0)).expect("count");
@@ -32,7 +32,7 @@ fn one_response_per_participant_per_question_and_changes_update_it() {
     assert!(duplicate.is_err(), "a second response row must violate the primary key");
 
     let loaded = store.load_session(session.id).expect("load");
-    assert_eq!(loaded.responses, vec![("alice-0001".to_string(), "q".to_string(), choices(&[2]))]);
+    assert_eq!(triples(&loaded.responses), vec![("alice-0001".to_string(), "q".to_string(), choices(&[2]))]);
 }
 
 #[test]
@@ -44,13 +44,19 @@ fn reopening_resumes_the_last_session() {
         first_id = session.id;
         let batch = store.batch().expect("batch");
         let p = batch.participant(session.id, "phone-0001").expect("participant");
-        batch.answer(p, "q", &choices(&[1, 3]).to_json()).expect("answer");
+        batch.answer(p, "q", &choices(&[1, 3]).to_json(), 0).expect("answer");
         batch.set_slide(session.id, 3).expect("slide");
         batch
             .set_question(
                 session.id,
                 "q",
-                QuestionState { voting_open: false, results_visible: true, revealed: true, deadline: Some(1234) },
+                QuestionState {
+                    voting_open: false,
+                    results_visible: true,
+                    revealed: true,
+                    deadline: Some(1234),
+                    opened_at: Some(1000),
+                },
             )
             .expect("q");
         batch.commit().expect("commit");
@@ -62,7 +68,7 @@ fn reopening_resumes_the_last_session() {
         resumed.questions.get("q").map(|q| (q.voting_open, q.revealed, q.deadline)),
         Some((false, true, Some(1234)))
     );
-    assert_eq!(resumed.responses, vec![("phone-0001".to_string(), "q".to_string(), choices(&[1, 3]))]);
+    assert_eq!(triples(&resumed.responses), vec![("phone-0001".to_string(), "q".to_string(), choices(&[1, 3]))]);
 
     let (_, fresh) = open_demo(dir.path(), true);
     assert_ne!(fresh.id, first_id);
@@ -76,7 +82,7 @@ fn an_uncommitted_batch_leaves_nothing() {
     {
         let batch = store.batch().expect("batch");
         let p = batch.participant(session.id, "phone-0002").expect("participant");
-        batch.answer(p, "q", &choices(&[0]).to_json()).expect("answer");
+        batch.answer(p, "q", &choices(&[0]).to_json(), 0).expect("answer");
         // Dropped without commit: rolled back.
     }
     assert!(store.load_session(session.id).expect("load").responses.is_empty());
@@ -113,7 +119,7 @@ fn a_file_from_before_typed_answers_is_migrated() {
         tx.commit().expect("commit");
     }
     let (mut store, session) = open_demo(dir.path(), false);
-    assert_eq!(session.responses, vec![("old-phone-1".to_string(), "q".to_string(), choices(&[0, 2]))]);
+    assert_eq!(triples(&session.responses), vec![("old-phone-1".to_string(), "q".to_string(), choices(&[0, 2]))]);
     let batch = store.batch().expect("batch");
     assert_eq!(batch.applied(1, "r1").expect("applied"), Some(("q".to_string(), choices(&[0, 2]))));
 }
@@ -154,7 +160,7 @@ fn a_planned_discard_is_settled_by_the_deck_on_disk_at_the_next_open() {
     let (mut store, session) = open("old text");
     let batch = store.batch().expect("batch");
     let phone = batch.participant(session, "phone-0001").expect("participant");
-    batch.answer(phone, "q", &choices(&[0]).to_json()).expect("answer");
+    batch.answer(phone, "q", &choices(&[0]).to_json(), 0).expect("answer");
     batch.commit().expect("commit");
     drop(store);
 
@@ -182,4 +188,9 @@ fn a_planned_discard_is_settled_by_the_deck_on_disk_at_the_next_open() {
     store.discard_answers(session, &["other".to_string()]).expect("discard");
     let plans: i64 = store.conn.query_row("SELECT count(*) FROM pending_discards", [], |r| r.get(0)).expect("plans");
     assert_eq!(plans, 0);
+}
+
+/// Stored answers as (participant, question, answer), their times aside.
+fn triples(answers: &[StoredAnswer]) -> Vec<(String, String, Answer)> {
+    answers.iter().map(|a| (a.participant.clone(), a.question.clone(), a.answer.clone())).collect()
 }

@@ -1,0 +1,145 @@
+//! The writer's quiz part: scores rebuilt from the file, nicknames, and the standings it publishes.
+
+use std::sync::Arc;
+
+use tokio::sync::{oneshot, watch};
+
+use crate::deck::Deck;
+use crate::session::{Millis, NameRefusal, Scoreboard, SessionState, Standings};
+use crate::store::{Batch, StoreError, StoredSession};
+
+/// Every score as the stored answers and their times give it: the one source of truth.
+pub(super) fn rebuild_scores(deck: &Deck, stored: &StoredSession) -> Scoreboard {
+    let mut scores = Scoreboard::default();
+    for player in &stored.players {
+        scores.know(&Arc::from(player.participant.as_str()), player.number, player.nickname.clone());
+    }
+    for row in &stored.responses {
+        let Some(question) = deck.question(&row.question).filter(|q| q.final_answers()) else { continue };
+        let opened = stored.questions.get(&row.question).and_then(|state| state.opened_at).unwrap_or(row.at);
+        scores.record(&Arc::from(row.participant.as_str()), question, &row.answer, row.at, opened);
+    }
+    scores
+}
+
+/// Whether the room is looking at scores: a leaderboard or podium slide, or a quiz question revealed.
+fn scores_shown(state: &SessionState) -> bool {
+    let on_scores_slide = state.deck.slides.get(state.slide).is_some_and(|slide| slide.scores.is_some());
+    let revealed_quiz = state.current_question().is_some_and(|q| q.final_answers())
+        && state.current_question_state().is_some_and(|q| q.revealed);
+    on_scores_slide || revealed_quiz
+}
+
+/// The quiz question whose points count as "last": the one on screen, else the latest opened.
+fn last_quiz(state: &SessionState) -> Option<String> {
+    if let Some(question) = state.current_question().filter(|q| q.final_answers()) {
+        return Some(question.id.clone());
+    }
+    state
+        .deck
+        .questions()
+        .filter(|q| q.final_answers())
+        .filter_map(|q| Some((state.questions.get(&q.id)?.opened_at?, &q.id)))
+        .max()
+        .map(|(_, id)| id.clone())
+}
+
+/// Ranks the players again when the room looks at scores and they changed, and
+/// publishes them to the sockets (`None` when scores are off screen).
+pub(super) struct StandingsFeed {
+    /// Every participant socket holds a receiver and sends its phone's own result.
+    sender: watch::Sender<Option<Arc<Standings>>>,
+    /// What the current standings were ranked from: scores' version and last question.
+    ranked_from: Option<(u64, Option<String>)>,
+}
+
+impl StandingsFeed {
+    pub fn new() -> (StandingsFeed, watch::Receiver<Option<Arc<Standings>>>) {
+        let (sender, receiver) = watch::channel(None);
+        (StandingsFeed { sender, ranked_from: None }, receiver)
+    }
+
+    /// Brings the published standings up to date; returns them for the presenter.
+    pub fn refresh(&mut self, state: &SessionState, scores: &Scoreboard) -> Option<Arc<Standings>> {
+        if !scores_shown(state) {
+            if self.ranked_from.take().is_some() {
+                self.sender.send_replace(None);
+            }
+            return None;
+        }
+        let from = (scores.version(), last_quiz(state));
+        if self.ranked_from.as_ref() != Some(&from) {
+            // Ranked once here; ten thousand sockets only look themselves up.
+            let standings = Arc::new(scores.standings(from.1.as_deref()));
+            self.ranked_from = Some(from);
+            self.sender.send_replace(Some(standings));
+        }
+        self.sender.borrow().clone()
+    }
+}
+
+/// A nickname asked for, checked and written in the batch, acknowledged after its commit.
+pub(super) struct NameContext<'a, 'b> {
+    pub batch: &'a Batch<'b>,
+    pub session: i64,
+    pub scores: &'a mut Scoreboard,
+    pub deck: &'a Deck,
+}
+
+/// The reply to a phone's `name`: the nickname it now has, or why not.
+pub type NameReply = oneshot::Sender<Result<String, NameRefusal>>;
+
+impl NameContext<'_, '_> {
+    /// Applies a phone's nickname to the scoreboard at once, so a second phone asking
+    /// for the same name in this batch is refused; a failed batch rebuilds it from the file.
+    pub fn name(
+        &mut self,
+        participant: &Arc<str>,
+        row: i64,
+        wanted: &str,
+    ) -> Result<Result<String, NameRefusal>, StoreError> {
+        match self.scores.check_name(participant, wanted, &self.deck.filter) {
+            Ok((nickname, key)) => {
+                let number = self.player(participant, row)?;
+                self.batch.set_nickname(self.session, number, &nickname, &key)?;
+                self.scores.name(participant, nickname.clone(), key);
+                Ok(Ok(nickname))
+            }
+            Err(refusal) => Ok(Err(refusal)),
+        }
+    }
+
+    /// The presenter renames player `number` (to "Player N" without a nickname).
+    /// Returns who now has which nickname.
+    pub fn rename(
+        &mut self,
+        number: i64,
+        nickname: Option<&str>,
+    ) -> Result<Result<(Arc<str>, String), String>, StoreError> {
+        match self.scores.rename(number, nickname) {
+            Ok((participant, nickname, key)) => {
+                self.batch.set_nickname(self.session, number, &nickname, &key)?;
+                self.scores.name(&participant, nickname.clone(), key);
+                Ok(Ok((participant, nickname)))
+            }
+            Err(message) => Ok(Err(message)),
+        }
+    }
+}
+
+impl NameContext<'_, '_> {
+    /// Makes a participant (row `row`) a player the scoreboard knows; returns their number.
+    pub fn player(&mut self, participant: &Arc<str>, row: i64) -> Result<i64, StoreError> {
+        if let Some(number) = self.scores.number(participant) {
+            return Ok(number);
+        }
+        let number = self.batch.participant_number(row)?;
+        self.scores.know(participant, number, None);
+        Ok(number)
+    }
+}
+
+/// When a quiz answer arrived, measured from its question's first opening.
+pub(super) fn opened_at(state: &SessionState, question: &str, fallback: Millis) -> Millis {
+    state.questions.get(question).and_then(|q| q.opened_at).unwrap_or(fallback)
+}
