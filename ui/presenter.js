@@ -5,6 +5,7 @@ import { createQaBoard } from './lib/qa.js';
 import { createReactions } from './lib/reactions.js';
 import { openSocket } from './lib/socket.js';
 import { fitStage, watchStageBoxes } from './lib/stage.js';
+import { createPlayersPane, createStandingsBoard, nameOf, scoresOf } from './lib/standings.js';
 import { clockOffset, countdownText, durationText, msLeft } from './lib/timer.js';
 import { createBlocklist } from './blocklist.js';
 import { createModeration } from './moderation.js';
@@ -47,7 +48,8 @@ const currentQuestion = () => { const slide = currentSlide(); return slide ? sli
 const isBlack = () => !!state && state.black === true;
 const isOpen = () => !!state && state.voting === 'open';
 const deadline = () => (state && currentQuestion() && Number.isFinite(state.deadline) ? state.deadline : null);
-const canReveal = (q) => !!q && q.kind === 'number' && Number.isFinite(q.answer);
+// A number question with an answer, and every quiz question (its reveal also closes voting).
+const canReveal = (q) => !!q && ((q.kind === 'number' && Number.isFinite(q.answer)) || q.kind === 'quiz' || q.kind === 'quiz-text');
 
 function say(text) {
   clearTimeout(messageTimer);
@@ -77,6 +79,17 @@ function paintQa() {
   for (const board of qaBoards.values()) board.paint(qaFrame, state && state.qa);
 }
 
+// And the quiz's leaderboard or podium, for slides holding <!-- leaderboard --> or <!-- podium -->
+// (see lib/standings.js). The next slide's picture shows a podium whole, without its reveal.
+const standingsBoards = new Map([...document.querySelectorAll('.stage')]
+  .map((stage) => [stage, createStandingsBoard(stage, { instant: stage.id === 'next-stage' })]));
+
+function paintStandings() {
+  const standings = state && state.standings && typeof state.standings === 'object' ? state.standings : null;
+  for (const board of standingsBoards.values()) board.paint(standings);
+  if (players) players.paint(standings);
+}
+
 // A results view that changes shape (a histogram's bins arrive) is fitted to the stage again.
 for (const stage of document.querySelectorAll('.stage')) {
   stage.addEventListener('viewchange', () => fitStage(stage));
@@ -88,8 +101,11 @@ function renderStage(stage, slide, index) {
   setSlideHtml(stage.querySelector('.slide'), slide);
   stage.classList.toggle('first', index === 0);
   stage.classList.toggle('question', !!question);
+  const scores = scoresOf(slide);
   const board = qaBoards.get(stage);
-  if (board) board.show(isQaSlide(slide));
+  if (board) board.show(isQaSlide(slide) && !scores);
+  const standings = standingsBoards.get(stage);
+  if (standings) standings.show(scores);
   const view = stage.querySelector('.view');
   stage.querySelector('.results').hidden = !question;
   if (question) buildView(view, question);
@@ -154,7 +170,10 @@ function paintResults(question) {
   setText(status, open ? 'Voting open' : 'Voting closed');
   status.className = `voting-status ${open ? 'open' : 'closed'}`;
   const visible = state.results_visible !== false;
-  paintView($('bars'), question, results, { revealed: state.revealed === true, projector });
+  // A quiz draws its own large countdown for the room, from the same deadline as the summary's.
+  paintView($('bars'), question, results, {
+    revealed: state.revealed === true, projector, deadline: deadline(), offset, voting: state.voting,
+  });
   $('bars').hidden = !visible;
   $('results-hidden').hidden = visible;
 
@@ -196,6 +215,8 @@ function paintNext() {
     clearView(stage.querySelector('.view'));
     const board = qaBoards.get(stage);
     if (board) board.show(false);
+    const standings = standingsBoards.get(stage);
+    if (standings) standings.show(null);
   }
 }
 
@@ -257,6 +278,7 @@ function paint() {
     $('status-voting').className = 'stat-value';
   }
   paintQa();
+  paintStandings();
   paintCountdown();
 }
 
@@ -307,7 +329,8 @@ function onMessage(m) {
     // Posts waiting for approval reach only the presenter view's moderation socket.
     case 'board': if (moderation) moderation.onBoard(m.posts); return;
     case 'board_changes': if (moderation) moderation.onChanges(m.posts); return;
-    case 'clock': offset = clockOffset(Number(m.now)); paintCountdown(); return;
+    // Repaints all: a quiz's countdown is drawn by its view, from this offset.
+    case 'clock': offset = clockOffset(Number(m.now)); break;
     case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
     case 'reactions': reactions.onTotals(m.totals); return;
     case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
@@ -338,6 +361,14 @@ const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(t
 const send = (type, extra) => socket.send(type, extra);
 // Declared before the socket delivers anything: frames arrive only after this module has run.
 const moderation = projector ? null : createModeration({ send, say });
+// The speaker's list of quiz players, where a nickname can be taken off the screen.
+const players = projector ? null : createPlayersPane({
+  pane: $('players-pane'),
+  list: $('players'),
+  summary: $('players-count'),
+  confirm: confirmRename,
+  rename: (player) => send('rename', { player, nickname: null }),
+});
 if (!projector) createBlocklist({ token, say });
 
 // ---- Commands ----
@@ -369,6 +400,19 @@ function toggleReveal() {
   if (canReveal(currentQuestion()) && state) send('reveal_answer', { revealed: state.revealed !== true });
 }
 
+// Resolves true when the speaker confirms; the safe answer has the focus.
+function confirmRename(entry) {
+  const dialog = $('rename-dialog');
+  $('rename-text').textContent = `“${nameOf(entry)}” will show as “Player ${entry.player}” on the screen `
+    + 'and on their phone. Their points stay.';
+  return new Promise((resolve) => {
+    dialog.returnValue = 'cancel';
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+    dialog.showModal();
+    $('rename-cancel').focus();
+  });
+}
+
 function toggleFullscreen() {
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
   else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
@@ -378,6 +422,8 @@ const inField = (el) => !!(el && el.closest && el.closest('input, textarea, sele
 
 document.addEventListener('keydown', (e) => {
   if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || inField(e.target)) return;
+  // A question on screen (the rename dialog) takes the keys: Escape closes it, nothing else happens.
+  if (document.querySelector('dialog[open]')) return;
   // A keyboard user on a focused button expects Space and Enter to press it.
   const onButton = !!(e.target.closest && e.target.closest('button, a[href]'));
   switch (e.key) {

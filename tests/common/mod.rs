@@ -229,6 +229,11 @@ impl WsClient {
         while let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), self.recv()).await {}
     }
 
+    /// The newest frame of a type read so far.
+    pub fn latest(&self, kind: &str) -> Option<&Value> {
+        self.latest.get(kind)
+    }
+
     /// Forgets the newest frame of a type, to wait for the next one.
     pub fn latest_clear(&mut self, kind: &str) {
         self.latest.remove(kind);

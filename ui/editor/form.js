@@ -1,7 +1,7 @@
 // The form for the selected slide: kind, title, its list, settings, text and notes.
 import { $, el, letter, plural } from './dom.js';
 import { current, emit, state } from './state.js';
-import { isQuestion, kindLabel, optionsOf, questionKinds, rowName } from './kinds.js';
+import { hasMarks, isQuestion, joinMark, kindLabel, optionsOf, questionKinds, rowName, splitMark } from './kinds.js';
 import { changeKind, discards } from './model.js';
 import { paintProblems } from './problems.js';
 import { renderSettings } from './settings.js';
@@ -51,25 +51,37 @@ export function renderOptions(focus) {
   list.textContent = '';
   if (!spec) return;
   const one = rowName(slide.kind);
+  const marks = hasMarks(slide.kind);
+  list.classList.toggle('marks', marks);
   $('options-legend').textContent = spec.label;
   const most = Number.isFinite(spec.max) ? spec.max : null;
-  $('options-hint').textContent = spec.min > 0
+  $('options-hint').textContent = (spec.min > 0
     ? `One line each${most ? `, ${spec.min} to ${most}` : `, at least ${spec.min}`}.`
-    : `One line each${most ? `, up to ${most}` : ''}, or none.`;
-  slide.options.forEach((text, i) => {
+    : `One line each${most ? `, up to ${most}` : ''}, or none.`)
+    + (marks ? ' Tick “Correct” beside the right answer.' : '');
+  slide.options.forEach((row, i) => {
     const id = `option-${i}`;
+    // A kind with marks keeps "[x] " or "[ ] " in front of the text: the box shows the text,
+    // the checkbox the mark.
+    const { marked, text } = marks ? splitMark(row) : { marked: false, text: row };
     const label = el('label', { htmlFor: id, className: 'letter' },
       el('span', { className: 'visually-hidden', text: `${capital(one)} ` }), letter(i));
     const input = el('input', {
       type: 'text', id, autocomplete: 'off', value: text, dataset: { option: String(i) },
       attrs: { 'aria-describedby': `${id}-error` },
     });
+    const mark = marks
+      ? el('label', { className: 'mark' },
+        el('input', { type: 'checkbox', id: `${id}-correct`, checked: marked, dataset: { mark: String(i) } }),
+        el('span', { text: 'Correct' }),
+        el('span', { className: 'visually-hidden', text: `: ${one} ${letter(i)}` }))
+      : '';
     const buttons = el('span', { className: 'row-tools' },
       rowButton('↑', `Move ${one} ${letter(i)} up`, 'up', i, i === 0),
       rowButton('↓', `Move ${one} ${letter(i)} down`, 'down', i, i === slide.options.length - 1),
       rowButton('×', `Remove ${one} ${letter(i)}`, 'remove', i, false));
     const error = el('p', { className: 'field-error', id: `${id}-error`, hidden: true });
-    list.append(el('li', {}, label, input, buttons, error));
+    list.append(el('li', {}, label, input, mark, buttons, error));
   });
   const add = $('add-option');
   add.textContent = `Add ${one}`;
@@ -168,11 +180,21 @@ export function bindForm() {
   $('options').addEventListener('input', (e) => {
     const i = Number(e.target.dataset.option);
     if (!Number.isInteger(i) || e.target.tagName !== 'INPUT') return;
-    current().options[i] = e.target.value;
+    const slide = current();
+    slide.options[i] = hasMarks(slide.kind)
+      ? joinMark(splitMark(slide.options[i]).marked, e.target.value)
+      : e.target.value;
+    emit('edited', {});
+  });
+  $('options').addEventListener('change', (e) => {
+    const i = Number(e.target.dataset.mark);
+    if (!Number.isInteger(i) || e.target.type !== 'checkbox') return;
+    const slide = current();
+    slide.options[i] = joinMark(e.target.checked, splitMark(slide.options[i]).text);
     emit('edited', {});
   });
   $('options').addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter' || e.target.tagName !== 'INPUT') return;
+    if (e.key !== 'Enter' || e.target.tagName !== 'INPUT' || e.target.type !== 'text') return;
     e.preventDefault();
     const i = Number(e.target.dataset.option);
     const next = $(`option-${i + 1}`);

@@ -50,6 +50,8 @@ export function setKinds(data) {
       kind: raw.kind,
       label: typeof raw.label === 'string' && raw.label ? raw.label : raw.kind,
       options: options(raw.options),
+      // Whether each row carries a right-or-wrong mark (a quiz): said on the kind or on its list.
+      marks: raw.marks === true || !!(raw.options && raw.options.marks === true),
       settings,
     };
     byKind.set(kind.kind, kind);
@@ -84,6 +86,25 @@ export function settingsOf(kind, values) {
   const info = byKind.get(kind);
   if (info) return info.settings;
   return Object.keys(values || {}).map((name) => setting({ name, type: 'text' }));
+}
+
+// Rows of a kind with marks are sent as the deck writes them, "[x] Paris" (right) or "[ ] Lyon".
+export const hasMarks = (kind) => !!(byKind.get(kind) || {}).marks;
+
+const MARK = /^\s*\[([ xX]?)\]\s?/;
+
+// "[x] Paris" → { marked: true, text: "Paris" }; a row without a mark is not marked.
+export function splitMark(row) {
+  const text = String(row ?? '');
+  const found = MARK.exec(text);
+  if (!found) return { marked: false, text };
+  return { marked: found[1].toLowerCase() === 'x', text: text.slice(found[0].length) };
+}
+
+// An empty unmarked row stays empty, so that it counts as blank like any other.
+export function joinMark(marked, text) {
+  if (!marked && !text) return '';
+  return `${marked ? '[x]' : '[ ]'}${text ? ` ${text}` : ''}`;
 }
 
 // "Options" → "option": the name of one row, for labels such as "Option A".

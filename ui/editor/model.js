@@ -1,11 +1,20 @@
 // A slide as the page holds it, and as it is sent to the server (the form of the
 // editor API). Settings are strings exactly as written in the deck; empty means unset.
 import { state } from './state.js';
-import { affectsAnswers, carried, effective, isQuestion, optionsOf, settingsOf } from './kinds.js';
+import { affectsAnswers, carried, effective, hasMarks, isQuestion, joinMark, optionsOf, settingsOf, splitMark } from './kinds.js';
 
 let nextKey = 1;
 
 const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+// The list as sent: trimmed, and for a kind with marks each row written "[x] text" or "[ ] text".
+function wireRows(kind, options) {
+  if (!hasMarks(kind)) return options.map((o) => o.trim());
+  return options.map((o) => {
+    const { marked, text } = splitMark(o);
+    return joinMark(marked, text.trim());
+  });
+}
 
 function settingsFrom(s) {
   const settings = {};
@@ -34,8 +43,11 @@ export function fromServer(s) {
     answers: Number(s.answers) > 0 ? Number(s.answers) : 0,
     // A content slide that shows the audience Q&A: kept as it is when the slide is edited.
     qa: s.qa === true,
+    // A content slide showing the quiz's leaderboard or podium, kept the same way. Undefined when
+    // the server's form has no such field: then it is not sent back either.
+    scores: s.scores === undefined ? undefined : (typeof s.scores === 'string' && s.scores ? s.scores : null),
     // What the stored answers were given against: changing it may discard them.
-    from: { kind, options: options.map((o) => o.trim()), settings: { ...settings } },
+    from: { kind, options: wireRows(kind, options), settings: { ...settings } },
     // Settings of kinds the slide had before, so switching back restores them.
     stash: {},
     // Blank fields are only reported once the user tried to save, not while a new slide is empty.
@@ -84,11 +96,12 @@ export function wire(slide) {
     title: slide.title.trim(),
     text: slide.text,
     notes: slide.notes,
-    options: list ? slide.options.map((o) => o.trim()) : [],
+    options: list ? wireRows(slide.kind, slide.options) : [],
     settings: isQuestion(slide.kind) ? wireSettings(slide) : {},
     id: slide.id,
     answers: slide.answers,
     qa: !isQuestion(slide.kind) && slide.qa === true,
+    ...(slide.scores === undefined ? {} : { scores: isQuestion(slide.kind) ? null : slide.scores }),
   };
 }
 
@@ -113,6 +126,8 @@ export function changeKind(slide, kind) {
   slide.kind = kind;
   slide.settings = settings;
   slide.unreadable = {};
+  // Marks mean nothing to a kind without them: the rows keep their text.
+  if (hasMarks(old) && !hasMarks(kind)) slide.options = slide.options.map((o) => splitMark(o).text);
   const list = optionsOf(kind);
   if (list) while (slide.options.length < list.min) slide.options.push('');
 }
@@ -122,7 +137,7 @@ export function changeKind(slide, kind) {
 export function discards(slide) {
   if (!slide.answers || !slide.id || !isQuestion(slide.from.kind)) return 0;
   if (slide.kind !== slide.from.kind) return slide.answers;
-  if (optionsOf(slide.kind) && !sameList(slide.options.map((o) => o.trim()), slide.from.options)) return slide.answers;
+  if (optionsOf(slide.kind) && !sameList(wireRows(slide.kind, slide.options), slide.from.options)) return slide.answers;
   const changed = settingsOf(slide.kind, slide.settings).some((s) => affectsAnswers(slide.kind, s)
     && effective(s, slide.settings[s.name]) !== effective(s, slide.from.settings[s.name]));
   return changed ? slide.answers : 0;

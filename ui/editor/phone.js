@@ -38,10 +38,13 @@ function scaleHow(q) {
   return `Tap a number from ${num(q.min) ?? 1} to ${num(q.max) ?? 5}${items(q).length > 1 ? ' on each line' : ''}.`;
 }
 
-function number(q) {
-  const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder: 'Your number' });
-  return [el('li', { className: 'phone-number-row' }, field, el('span', { className: 'phone-send', text: 'Send' }))];
+// One field and its button: a number, an open answer, a typed quiz answer.
+function fieldRow(placeholder, button) {
+  const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder });
+  return [el('li', { className: 'phone-number-row' }, field, el('span', { className: 'phone-send', text: button }))];
 }
+
+const number = () => fieldRow('Your number', 'Send');
 
 function numberHow(q) {
   const min = num(q.min);
@@ -80,10 +83,7 @@ function words(q) {
   return rows;
 }
 
-function post() {
-  const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder: 'Your answer' });
-  return [el('li', { className: 'phone-number-row' }, field, el('span', { className: 'phone-send', text: 'Submit' }))];
-}
+const post = () => fieldRow('Your answer', 'Submit');
 
 function postHow(q) {
   const max = num(q.max) ?? 1;
@@ -100,7 +100,11 @@ const VIEWS = {
   points: { how: pointsHow, rows: points },
   wordcloud: { how: (q) => ((num(q.max) ?? 1) > 1 ? `Type up to ${num(q.max)} words or short phrases.` : 'Type a word or a short phrase.'), rows: words },
   open: { how: postHow, rows: post },
+  quiz: { how: () => 'Tap one answer. It cannot be changed.', rows: lettered },
+  'quiz-text': { how: () => 'Type the answer, at most 100 characters. It cannot be changed.', rows: () => fieldRow('Your answer', 'Send') },
 };
+
+const isQuiz = (q) => q.kind === 'quiz' || q.kind === 'quiz-text';
 
 const seconds = (n) => `${Math.floor(n / 60)}:${String(n % 60).padStart(2, '0')}`;
 
@@ -119,6 +123,11 @@ export function paintPhone(question) {
   const time = num(question.time);
   if (time !== null) notes.push(`A countdown of ${seconds(time)} starts when voting opens.`);
   if (question.results_phones === true) notes.push('Phones see the results once voting closes.');
+  if (isQuiz(question)) {
+    const points = num(question.points);
+    if (points !== null) notes.push(`A right answer earns up to ${points} points.`);
+    notes.push('Phones ask for a nickname before the first quiz question, and show each player’s score once you reveal the answer.');
+  }
   $('phone-notes').textContent = notes.join(' ');
   $('phone-notes').hidden = !notes.length;
 }

@@ -6,7 +6,7 @@ import { fitStage, STAGE_H, STAGE_W } from '/ui/lib/stage.js';
 import { $, letter } from './dom.js';
 import { errorText, previewSlide } from './api.js';
 import { current, state } from './state.js';
-import { optionsOf, rowName } from './kinds.js';
+import { hasMarks, joinMark, optionsOf, rowName, splitMark } from './kinds.js';
 import { wire } from './model.js';
 import { paintPhone } from './phone.js';
 
@@ -29,13 +29,21 @@ function previewForm(slide) {
   const form = wire(slide);
   const spec = optionsOf(slide.kind);
   if (!spec) return form;
-  const options = form.options.filter(Boolean);
+  const marks = hasMarks(slide.kind);
+  const textOf = (row) => (marks ? splitMark(row).text : row);
+  const options = form.options.filter(textOf);
   const one = rowName(slide.kind);
   const name = one.charAt(0).toUpperCase() + one.slice(1);
   for (let i = 0; options.length < spec.min; i++) {
-    if (!options.includes(`${name} ${letter(i)}`)) options.push(`${name} ${letter(i)}`);
+    const placeholder = `${name} ${letter(i)}`;
+    if (!options.some((row) => textOf(row) === placeholder)) options.push(marks ? joinMark(false, placeholder) : placeholder);
   }
   form.options = Number.isFinite(spec.max) ? options.slice(0, spec.max) : options;
+  // A quiz with no right answer ticked yet still gets its picture: the first row stands in, and
+  // the picture (before the reveal) does not show which one is right.
+  if (marks && form.options.length && !form.options.some((row) => splitMark(row).marked)) {
+    form.options[0] = joinMark(true, splitMark(form.options[0]).text);
+  }
   return form;
 }
 

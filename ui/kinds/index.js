@@ -2,17 +2,22 @@
 //
 // Every kind module exports:
 //   build(container, question)  – the empty results view, into `container` (an element)
-//   paint(container, question, results, { revealed, projector })
-//     – updates that view in place from a `results` object (null: no answers yet)
+//   paint(container, question, results, { revealed, projector, deadline, offset, voting })
+//     – updates that view in place from a `results` object (null: no answers yet); the
+//       timer's deadline, the server clock's offset and the voting state are for views that
+//       draw their own countdown (quiz), and may be left out
 import * as choice from './choice.js';
 import * as number from './number.js';
 import * as open from './open.js';
 import * as points from './points.js';
+import * as quiz from './quiz.js';
 import * as ranking from './ranking.js';
 import * as scale from './scale.js';
 import * as wordcloud from './wordcloud.js';
 
-export const KINDS = Object.freeze({ single: choice, multiple: choice, scale, number, ranking, points, wordcloud, open });
+export const KINDS = Object.freeze({
+  single: choice, multiple: choice, scale, number, ranking, points, wordcloud, open, quiz, 'quiz-text': quiz,
+});
 
 const unsupported = {
   build(container) {

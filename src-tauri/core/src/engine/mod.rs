@@ -582,6 +582,8 @@ impl Writer {
                 Command::Rename { player, nickname, reply } => {
                     let mut naming = quiz::NameContext { batch: &batch, session: *session, scores, deck };
                     let result = naming.rename(player, nickname.as_deref())?.map(|named| renamed.push(named));
+                    // The leaderboard on screen shows the new name at once.
+                    touched.switch |= result.is_ok();
                     pending.push(Pending::Present { reply, result });
                 }
                 Command::Vote { participant, request, question, answer, arrived, reply } => {
