@@ -2,6 +2,8 @@
 
 mod posts;
 mod quiz;
+#[cfg(test)]
+mod quiz_model_tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;
