@@ -52,7 +52,7 @@ pub struct ReactionsReport {
     pub errors: Vec<String>,
 }
 
-async fn join_room(server: &Server, phones: usize, prefix: &str) -> Result<Vec<Socket>> {
+pub(crate) async fn join_room(server: &Server, phones: usize, prefix: &str) -> Result<Vec<Socket>> {
     let (addr, origin) = phones::target(&server.participant_url)?;
     let url = format!("{}ws", server.participant_url.replacen("http://", "ws://", 1));
     let gate = Arc::new(Semaphore::new(256));

@@ -7,9 +7,11 @@
 //! - [`server`]: starting the server and reading its memory and CPU time.
 //! - [`stats`]: percentiles and medians.
 //! - [`report`]: tables and the latency plot.
+//! - [`chatter`]: audience Q&A and reactions at scale; [`quiz`]: a quiz question and its per-phone reveal.
 
 pub mod chatter;
 pub mod phones;
+pub mod quiz;
 pub mod report;
 pub mod server;
 pub mod stats;

@@ -55,6 +55,10 @@ struct Args {
     /// Instead of rounds: every phone reacts once a second for this many seconds.
     #[arg(long, value_name = "SECONDS")]
     reactions: Option<u64>,
+    /// Instead of rounds: one quiz question with this countdown; every phone answers
+    /// in its first half, then the reveal sends each phone its own result.
+    #[arg(long, value_name = "SECONDS")]
+    quiz: Option<u64>,
 }
 
 #[tokio::main]
@@ -66,6 +70,16 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             if !report.errors.is_empty() {
                 bail!("{} problems during the Q&A run", report.errors.len());
+            }
+        }
+        return Ok(());
+    }
+    if let Some(seconds) = args.quiz {
+        for &phones in &args.phones {
+            let report = handsup_load::quiz::quiz(&args.server, args.reference.as_deref(), phones, seconds).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if !report.errors.is_empty() || report.stored != phones || !report.ranks_consistent {
+                bail!("quiz: {} stored of {phones}, ranks consistent: {}, {:?}", report.stored, report.ranks_consistent, report.errors);
             }
         }
         return Ok(());

@@ -301,7 +301,12 @@ impl Presenter {
     }
 
     pub fn goto(&self, slide: usize) -> Result<()> {
-        self.commands.send(json!({"type": "goto", "slide": slide})).map_err(|_| anyhow!("presenter socket closed"))
+        self.send(json!({"type": "goto", "slide": slide}))
+    }
+
+    /// Sends any presenter message.
+    pub fn send(&self, message: Value) -> Result<()> {
+        self.commands.send(message).map_err(|_| anyhow!("presenter socket closed"))
     }
 
     /// (slide index, question id, number of options) of every question slide.
