@@ -79,7 +79,12 @@ async fn main() -> Result<()> {
             let report = handsup_load::quiz::quiz(&args.server, args.reference.as_deref(), phones, seconds).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if !report.errors.is_empty() || report.stored != phones || !report.ranks_consistent {
-                bail!("quiz: {} stored of {phones}, ranks consistent: {}, {:?}", report.stored, report.ranks_consistent, report.errors);
+                bail!(
+                    "quiz: {} stored of {phones}, ranks consistent: {}, {:?}",
+                    report.stored,
+                    report.ranks_consistent,
+                    report.errors
+                );
             }
         }
         return Ok(());

@@ -56,12 +56,15 @@ struct Played {
 
 /// One phone: waits for the question, answers after `delay`, then waits for its result.
 async fn play(mut socket: Socket, n: usize, delay: Duration, acked: Arc<AtomicUsize>, reveal: bool) -> Result<Played> {
-    let (_, question_at) = next_frame(&mut socket, "\"state\"", |f| f["type"] == "state" && f["question"]["id"] == "q").await?;
+    let (_, question_at) =
+        next_frame(&mut socket, "\"state\"", |f| f["type"] == "state" && f["question"]["id"] == "q").await?;
     tokio::time::sleep(delay).await;
     // A quarter pick the right option.
     let answer = json!({"choices": [n % 4]});
     let sent = Instant::now();
-    socket.send(Message::text(json!({"type": "vote", "request": "r1", "question": "q", "answer": answer}).to_string())).await?;
+    socket
+        .send(Message::text(json!({"type": "vote", "request": "r1", "question": "q", "answer": answer}).to_string()))
+        .await?;
     let (ack, _) = next_frame(&mut socket, "\"r1\"", |f| f["request"] == "r1").await?;
     let ack = (ack["type"] == "ack").then(|| sent.elapsed());
     acked.fetch_add(1, Ordering::Relaxed);
@@ -158,7 +161,7 @@ async fn round(binary: &Path, phones: usize, seconds: u64, reveal: bool) -> Resu
         }
     }
     let server_cpu_s = (server.cpu_time()? - cpu_before).as_secs_f64();
-    results.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    results.sort_unstable_by_key(|&(points, _)| std::cmp::Reverse(points));
     let ranks_consistent = results.windows(2).all(|w| (w[0].0 == w[1].0) == (w[0].1 == w[1].1) && w[0].1 <= w[1].1);
     let data = server.data.clone();
     server.stop()?;

@@ -18,7 +18,8 @@ fn the_demo_deck_shows_every_kind() {
     assert_eq!(deck.title, "Handsup demo");
     let mut kinds: Vec<&str> = deck.questions().map(|q| q.kind.name()).collect();
     kinds.dedup();
-    assert_eq!(kinds, ["single", "multiple", "single", "scale", "number", "ranking", "points", "wordcloud"]);
+    assert_eq!(kinds, ["single", "multiple", "single", "scale", "number", "ranking", "points", "wordcloud", "quiz"]);
+    assert!(deck.slides.iter().any(|slide| slide.scores.is_some()), "and a leaderboard");
     assert!(deck.questions().any(|q| matches!(q.kind, Kind::Multiple(Multiple { max: Some(_) }))));
     assert!(deck.slides[0].question.is_none(), "the demo opens on a title slide");
 }
