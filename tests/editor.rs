@@ -180,8 +180,9 @@ async fn the_editor_learns_the_kinds_and_their_problems_from_the_server() -> Res
     ensure!(head.starts_with("http/1.1 200"), "{head}");
     let kinds: Value = serde_json::from_str(&body)?;
     let names: Vec<&str> = kinds.as_array().context("kinds")?.iter().filter_map(|k| k["kind"].as_str()).collect();
-    let all = ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud", "open"];
+    let all = ["single", "multiple", "scale", "number", "ranking", "points", "wordcloud", "open", "quiz", "quiz-text"];
     ensure!(names == all, "{names:?}");
+    ensure!(kinds[8]["marks"] == true && kinds[0]["marks"] == false, "a quiz's options take [x] marks");
     let scale = &kinds[2];
     ensure!(scale["options"]["label"] == "Statements" && scale["options"]["min"] == 0, "{scale}");
     ensure!(scale["settings"].as_array().is_some_and(|s| s.iter().any(|s| s["name"] == "labels")), "{scale}");

@@ -263,9 +263,16 @@ async fn two_hundred_players_play_three_questions_through_a_restart_with_exact_s
     ensure!(state["results"]["right"] == typed_right, "{state}");
     check_results(&mut phones, &server, "q3").await?;
 
-    // The leaderboard: the top ten, with what the last question gave them.
+    // The leaderboard: the top ten, with what the last question gave them; every phone its own line again.
     presenter.latest_clear("state");
+    for (_, phone) in phones.iter_mut() {
+        phone.latest_clear("result");
+    }
     goto(&mut presenter, 4).await?;
+    for (n, phone) in phones.iter_mut() {
+        let result = phone.wait_for("the result again", |f| f["type"] == "result").await?;
+        ensure!(result["question"] == "q3", "phone {n}: {result}");
+    }
     let state = presenter.wait_for("the leaderboard", |f| f["type"] == "state" && f["slide"] == 4).await?;
     let (totals, last) = expected_totals(&server)?;
     let db = server.database()?;

@@ -45,6 +45,9 @@ export function build(container, question) {
   const answeredValue = element('p', 'quiz-answered-value', '0');
   answered.append(answeredValue, element('p', 'quiz-answered-word', 'answered'));
   wait.append(clock, answered);
+  // Hidden until painted: the stage is fitted to the rows of the reveal as soon as this is
+  // built, and the countdown (as tall as the view) would be measured as rows that overflow.
+  wait.hidden = true;
 
   const reveal = element('div', 'quiz-reveal');
   const note = element('p', 'quiz-note', 'The room sees only the countdown until you reveal the answer.');

@@ -12,6 +12,8 @@ const ROWS = 10;
 const PODIUM_STEP_MS = 1200;
 // Podium positions from left to right: second, first, third (top[1], top[0], top[2]).
 const PODIUM_ORDER = [1, 0, 2];
+// Names longer than this many characters get smaller type on the podium.
+const LONG_NAME = 12;
 
 export const SCORES = ['leaderboard', 'podium'];
 export const scoresOf = (slide) => (slide && !slide.question && SCORES.includes(slide.scores) ? slide.scores : null);
@@ -90,7 +92,11 @@ function paintPodium(box, top, shown) {
     place.classList.toggle('empty', !entry);
     place.classList.toggle('revealed', revealed);
     // Hidden places keep their size, so the steps do not move when a name appears.
-    setText(place.querySelector('.podium-name'), entry ? nameOf(entry) : '');
+    const name = entry ? nameOf(entry) : '';
+    const nameBox = place.querySelector('.podium-name');
+    setText(nameBox, name);
+    // Smaller type for a long nickname, so that its 20 characters fit on the two lines there are.
+    nameBox.classList.toggle('long', [...name].length > LONG_NAME);
     setText(place.querySelector('.podium-points'), entry ? `${number(entry.points)} ${plural(count(entry.points), 'point', 'points')}` : '');
     // Ties share a rank: the step says the rank the player has, not its position.
     setText(place.querySelector('.podium-rank'), ordinal(entry ? count(entry.rank) || position + 1 : position + 1));

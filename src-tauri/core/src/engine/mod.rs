@@ -200,7 +200,8 @@ impl Engine {
         let nicknames = Nicknames { asked: deck.nicknames, ..Nicknames::default() };
         nicknames.replace(stored_nicknames(&stored));
         let (mut standings_feed, standings) = quiz::StandingsFeed::new();
-        let shown = standings_feed.refresh(&state, &scores);
+        let shown = standings_feed.rank(&state, &scores);
+        standings_feed.send();
         let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state, &board)));
         let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, &board, None, shown.as_deref()));
         let (commands, inbox) = mpsc::channel(QUEUE);
@@ -812,7 +813,7 @@ impl Writer {
     fn publish(&mut self) {
         self.published_at = std::time::Instant::now();
         self.results_stale = false;
-        let standings = self.standings.refresh(&self.state, &self.scores);
+        let standings = self.standings.rank(&self.state, &self.scores);
         // The presenter first: the projector is what the room is watching.
         let frame = presenter_frame(&self.state, &self.board, self.storage_error.as_deref(), standings.as_deref());
         self.presenter_tx.send_replace(frame);
@@ -824,6 +825,8 @@ impl Writer {
             }
             changed
         });
+        // After the phones' state: a phone sees the slide before its line of the scores.
+        self.standings.send();
     }
 }
 

@@ -49,32 +49,47 @@ fn last_quiz(state: &SessionState) -> Option<String> {
 pub(super) struct StandingsFeed {
     /// Every participant socket holds a receiver and sends its phone's own result.
     sender: watch::Sender<Option<Arc<Standings>>>,
-    /// What the current standings were ranked from: scores' version and last question.
-    ranked_from: Option<(u64, Option<String>)>,
+    /// What the current standings were ranked for: the slide (each showing sends
+    /// every phone its line again), the scores' version and the last question.
+    ranked_for: Option<(usize, u64, Option<String>)>,
+    /// Ranked by [`StandingsFeed::rank`], not yet sent.
+    unsent: Option<Option<Arc<Standings>>>,
 }
 
 impl StandingsFeed {
     pub fn new() -> (StandingsFeed, watch::Receiver<Option<Arc<Standings>>>) {
         let (sender, receiver) = watch::channel(None);
-        (StandingsFeed { sender, ranked_from: None }, receiver)
+        (StandingsFeed { sender, ranked_for: None, unsent: None }, receiver)
     }
 
-    /// Brings the published standings up to date; returns them for the presenter.
-    pub fn refresh(&mut self, state: &SessionState, scores: &Scoreboard) -> Option<Arc<Standings>> {
+    /// Ranks the players again if the room looks at scores and anything changed;
+    /// returns the standings to show (for the presenter's frame). [`StandingsFeed::send`]
+    /// then gives them to the sockets, after the phones' state of the same slide.
+    pub fn rank(&mut self, state: &SessionState, scores: &Scoreboard) -> Option<Arc<Standings>> {
         if !scores_shown(state) {
-            if self.ranked_from.take().is_some() {
-                self.sender.send_replace(None);
+            if self.ranked_for.take().is_some() {
+                self.unsent = Some(None);
             }
             return None;
         }
-        let from = (scores.version(), last_quiz(state));
-        if self.ranked_from.as_ref() != Some(&from) {
+        let wanted = (state.slide, scores.version(), last_quiz(state));
+        if self.ranked_for.as_ref() != Some(&wanted) {
             // Ranked once here; ten thousand sockets only look themselves up.
-            let standings = Arc::new(scores.standings(from.1.as_deref()));
-            self.ranked_from = Some(from);
-            self.sender.send_replace(Some(standings));
+            let standings = Arc::new(scores.standings(wanted.2.as_deref()));
+            self.ranked_for = Some(wanted);
+            self.unsent = Some(Some(standings));
         }
-        self.sender.borrow().clone()
+        match &self.unsent {
+            Some(unsent) => unsent.clone(),
+            None => self.sender.borrow().clone(),
+        }
+    }
+
+    /// Sends what [`StandingsFeed::rank`] ranked, if it changed.
+    pub fn send(&mut self) {
+        if let Some(standings) = self.unsent.take() {
+            self.sender.send_replace(standings);
+        }
     }
 }
 

@@ -1,8 +1,5 @@
 //! The pages built into the binary, with headers that keep them self-contained.
 
-use std::io::Write;
-use std::sync::OnceLock;
-
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,15 +20,9 @@ pub fn ui_file(name: &str) -> Option<&'static str> {
     UI_FILES.iter().find(|(known, _)| *known == name).map(|(_, body)| *body)
 }
 
-/// The phone page, gzip-compressed once: what most phones are sent.
+/// The phone page, gzip-compressed at build time: what most phones are sent.
 pub fn participant_page_gzip() -> &'static [u8] {
-    static GZIP: OnceLock<Vec<u8>> = OnceLock::new();
-    GZIP.get_or_init(|| {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        // Writing to memory cannot fail; an empty result would only cost the plain page.
-        let _ = encoder.write_all(PARTICIPANT_PAGE.as_bytes());
-        encoder.finish().unwrap_or_default()
-    })
+    include_bytes!(concat!(env!("OUT_DIR"), "/participant.html.gz"))
 }
 
 /// The phone page, compressed when the browser says it takes gzip (every phone browser does).
