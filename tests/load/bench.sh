@@ -2,7 +2,7 @@
 # Runs the benchmarks behind docs/benchmarks.md: release builds, the load
 # generator at 100 to 10,000 phones (medians of 3 runs), a herd, a vote-rate
 # sweep, every kind beside the reference server, audience Q&A and reactions at
-# 10,000 phones, and the hot-path micro-benchmarks.
+# 10,000 phones, a quiz question with its per-phone reveal, and the hot-path micro-benchmarks.
 # About 30 minutes on 2 cores; run it
 # on an otherwise idle machine. Usage: bench.sh [OUT_DIR]
 set -euo pipefail
@@ -47,6 +47,11 @@ done
 
 echo "== audience Q&A: 2,000 questions and 30,000 upvotes from 10,000 phones"
 "$load" --server "$server" --phones 10000 --qa 2000 | tee "$out/qa.json"
+
+echo "== a quiz question: 10,000 phones answer within 20 s, then each gets its own result, beside the reference"
+for run in 1 2 3; do
+  "$load" --server "$server" --reference "$reference" --phones 10000 --quiz 20 | tee "$out/quiz-$run.json"
+done
 
 echo "== reactions: 10,000 phones, one a second each, for 20 s"
 "$load" --server "$server" --phones 10000 --reactions 20 | tee "$out/reactions.json"

@@ -54,8 +54,17 @@ struct Played {
     result: Option<(Instant, String)>,
 }
 
-/// One phone: waits for the question, answers after `delay`, then waits for its result.
-async fn play(mut socket: Socket, n: usize, delay: Duration, acked: Arc<AtomicUsize>, reveal: bool) -> Result<Played> {
+/// One phone: picks a nickname (Handsup only), waits for the question, answers after
+/// `delay`, then waits for its result.
+async fn play(mut socket: Socket, n: usize, delay: Duration, progress: Progress, reveal: bool) -> Result<Played> {
+    if reveal {
+        // Every player under its own nickname: each result frame is then one of a kind.
+        let name = json!({"type": "name", "request": "n1", "nickname": format!("Player-{n}")});
+        socket.send(Message::text(name.to_string())).await?;
+        next_frame(&mut socket, "\"n1\"", |f| f["type"] == "nickname").await?;
+    }
+    // Named before the question comes, so no phone skips it while waiting for its nickname.
+    progress.named.fetch_add(1, Ordering::Relaxed);
     let (_, question_at) =
         next_frame(&mut socket, "\"state\"", |f| f["type"] == "state" && f["question"]["id"] == "q").await?;
     tokio::time::sleep(delay).await;
@@ -67,12 +76,19 @@ async fn play(mut socket: Socket, n: usize, delay: Duration, acked: Arc<AtomicUs
         .await?;
     let (ack, _) = next_frame(&mut socket, "\"r1\"", |f| f["request"] == "r1").await?;
     let ack = (ack["type"] == "ack").then(|| sent.elapsed());
-    acked.fetch_add(1, Ordering::Relaxed);
+    progress.acked.fetch_add(1, Ordering::Relaxed);
     if !reveal {
         return Ok(Played { question_at, ack, result: None });
     }
     let (result, at) = next_frame(&mut socket, "\"result\"", |f| f["type"] == "result").await?;
     Ok(Played { question_at, ack, result: Some((at, result.to_string())) })
+}
+
+/// How far the phones are, for the run to wait on.
+#[derive(Clone, Default)]
+struct Progress {
+    named: Arc<AtomicUsize>,
+    acked: Arc<AtomicUsize>,
 }
 
 /// Reads until a frame holding `needle` satisfies `wanted`; others are skipped unparsed.
@@ -115,7 +131,7 @@ async fn round(binary: &Path, phones: usize, seconds: u64, reveal: bool) -> Resu
     let server = Server::spawn(binary, &deck_file, &dir.join("data"))?;
     let sockets = join_room(&server, phones, "quiz-phone").await?;
     let presenter = Presenter::connect(&server.presenter_url).await?;
-    let acked = Arc::new(AtomicUsize::new(0));
+    let progress = Progress::default();
     let cpu_before = server.cpu_time()?;
     // Answers spread over the first half of the countdown, so none is late.
     let spread_ms = seconds * 1000 / 2;
@@ -124,15 +140,18 @@ async fn round(binary: &Path, phones: usize, seconds: u64, reveal: bool) -> Resu
         .enumerate()
         .map(|(n, socket)| {
             let delay = Duration::from_millis((n as u64 * 7919) % spread_ms.max(1));
-            tokio::spawn(play(socket, n, delay, acked.clone(), reveal))
+            tokio::spawn(play(socket, n, delay, progress.clone(), reveal))
         })
         .collect();
+    while progress.named.load(Ordering::Relaxed) < phones {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let goto_at = Instant::now();
     presenter.goto(1)?;
     let mut errors = Vec::new();
     // Every answer acknowledged (or the countdown over), then the reveal.
     let deadline = Instant::now() + Duration::from_secs(seconds + 30);
-    while acked.load(Ordering::Relaxed) < phones && Instant::now() < deadline {
+    while progress.acked.load(Ordering::Relaxed) < phones && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let revealed_at: Arc<OnceLock<Instant>> = Arc::default();
