@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  TIMEOUT, eventually, launchChromium, pagesFromDisk, phoneLayout, routeSocket, shots, sleep, smallText, startOnDeck, text, cleanUp } from './lib.mjs';
+  eventually, launchChromium, phoneLayout, shots, sleep, smallText, startOnDeck, text, cleanUp, openWatchedPage } from './lib.mjs';
 
 const DOCS = 'Documentation and examples';
 const UNSAFE = 'Unsafe code and the foreign function interface';
@@ -105,20 +105,8 @@ let projector;
 const phones = [];
 const pageErrors = [];
 
-async function openPage(url, contextOptions, { gate = false } = {}) {
-  const context = await browser.newContext({ locale: 'en-US', ...contextOptions });
-  await pagesFromDisk(context);
-  const socket = gate ? await routeSocket(context) : null;
-  const page = await context.newPage();
-  page.gate = socket;
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') console.log(`[browser console] ${msg.text()}`);
-  });
-  await page.goto(url);
-  return page;
-}
+const openPage = (url, contextOptions, { gate = false } = {}) =>
+  openWatchedPage(browser, url, contextOptions, { gate, pageErrors });
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const status = (page) => text(page, '#status');

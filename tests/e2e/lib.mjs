@@ -243,3 +243,26 @@ export function injectionPayloads(maxLength = 200) {
   }
   return [...seen];
 }
+
+/**
+ * Opens `url` in a fresh context of `browser`, as the page tests look at it: pages from
+ * disk when asked, optionally the socket gate (see routeSocket), an XSS tripwire
+ * (`window.__xss`) when `xss` is set, page errors into `pageErrors` and dialogs
+ * (dismissed) into `dialogs` when given, and browser console errors printed.
+ */
+export async function openWatchedPage(browser, url, contextOptions, { gate = false, xss = false, pageErrors = [], dialogs = null } = {}) {
+  const context = await browser.newContext({ locale: 'en-US', ...contextOptions });
+  await pagesFromDisk(context);
+  if (xss) await context.addInitScript(() => { window.__xss = 0; });
+  const socket = gate ? await routeSocket(context) : null;
+  const page = await context.newPage();
+  page.gate = socket;
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));
+  if (dialogs) page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss().catch(() => {}); });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.log(`[browser console] ${msg.text()}`);
+  });
+  await page.goto(url);
+  return page;
+}

@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import {
-  TIMEOUT, cleanUp, eventually, injectionPayloads, launchChromium, pagesFromDisk, phoneLayout, routeSocket, shots,
-  sleep, smallText, startOnDeck, text } from './lib.mjs';
+  cleanUp, eventually, injectionPayloads, launchChromium, phoneLayout, shots,
+  sleep, smallText, startOnDeck, text, openWatchedPage } from './lib.mjs';
 
 const DECK = `---
 title: Quiz night
@@ -91,22 +91,8 @@ const dialogs = [];
 
 // ---- Pages ----
 
-async function openPage(url, contextOptions, { gate = false } = {}) {
-  const context = await browser.newContext({ locale: 'en-US', ...contextOptions });
-  await pagesFromDisk(context);
-  await context.addInitScript(() => { window.__xss = 0; });
-  const socket = gate ? await routeSocket(context) : null;
-  const page = await context.newPage();
-  page.gate = socket;
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));
-  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss().catch(() => {}); });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') console.log(`[browser console] ${msg.text()}`);
-  });
-  await page.goto(url);
-  return page;
-}
+const openPage = (url, contextOptions, { gate = false } = {}) =>
+  openWatchedPage(browser, url, contextOptions, { gate, xss: true, pageErrors, dialogs });
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `quiz-${name}.png`), animations: 'disabled' });

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import {
-  TIMEOUT, cleanUp, eventually, injectionPayloads, launchChromium, pagesFromDisk, phoneLayout, shots, sleep, smallText,
-  startOnDeck, startServer, text } from './lib.mjs';
+  TIMEOUT, cleanUp, eventually, injectionPayloads, launchChromium, phoneLayout, shots, sleep, smallText,
+  startOnDeck, startServer, text, openWatchedPage } from './lib.mjs';
 
 const DECK = `---
 title: Words, posts and questions
@@ -107,20 +107,8 @@ const dialogs = [];
 
 // ---- Pages ----
 
-async function openPage(url, contextOptions) {
-  const context = await browser.newContext({ locale: 'en-US', ...contextOptions });
-  await pagesFromDisk(context);
-  await context.addInitScript(() => { window.__xss = 0; });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));
-  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss().catch(() => {}); });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') console.log(`[browser console] ${msg.text()}`);
-  });
-  await page.goto(url);
-  return page;
-}
+const openPage = (url, contextOptions) =>
+  openWatchedPage(browser, url, contextOptions, { xss: true, pageErrors, dialogs });
 
 const PHONE_SIZES = [{ width: 320, height: 640 }, { width: 390, height: 844 }, { width: 360, height: 740 }];
 const openPhone = (url, i) =>

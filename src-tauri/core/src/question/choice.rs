@@ -85,7 +85,8 @@ fn check_choices(question: &Question, answer: &Answer, most: Option<u8>, exactly
     Ok(Answer::Choices(sorted))
 }
 
-fn describe_choices(question: &Question, answer: &Answer) -> String {
+/// Picked options by their text (`Coffee; Tea`), for an export cell.
+pub(super) fn describe_choices(question: &Question, answer: &Answer) -> String {
     match answer {
         Answer::Choices(choices) => choices
             .iter()

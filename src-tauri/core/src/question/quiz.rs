@@ -187,14 +187,7 @@ impl Rules for Quiz {
     }
 
     fn describe(&self, question: &Question, answer: &Answer) -> String {
-        match answer {
-            Answer::Choices(choices) => choices
-                .iter()
-                .map(|&c| question.options.get(usize::from(c)).cloned().unwrap_or_else(|| format!("#{c}")))
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_json(),
-        }
+        super::choice::describe_choices(question, answer)
     }
 
     fn list_items(&self, options: &[String]) -> Vec<String> {
