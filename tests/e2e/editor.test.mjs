@@ -1,12 +1,12 @@
 // The deck editor in a real browser against `handsup serve` on a copy of a hand-written
 // deck: a question added through the form lands in the file with every other slide
 // untouched, invalid forms save nothing, and changing a question that has answers
-// asks first.
+// asks first. A second deck, with a quiz and a leaderboard, covers the quiz form.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, shots, sleep, startOnDeck, cleanUp } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, pagesFromDisk, shots, sleep, startOnDeck, cleanUp } from './lib.mjs';
 
 // Written the way people write by hand: extra front matter keys, `*` and `1.` lists,
 // doubled blank lines, a notes comment over several lines, no blank line after `---`.
@@ -54,6 +54,35 @@ Pick the one you had this morning.
 # The end
 `;
 
+// A quiz whose right answer is ticked on the wrong option, and the two scores slides.
+const QUIZ_DECK = `---
+title: Quiz night
+---
+
+# Welcome to the quiz
+
+---
+
+<!-- question: quiz -->
+# Capital of Australia?
+
+- [x] Sydney
+- [ ] Canberra
+- [ ] Melbourne
+
+---
+
+# Standings
+
+<!-- leaderboard -->
+
+---
+
+# The winners
+
+<!-- podium -->
+`;
+
 let server;
 let serverExit;
 let dataDir;
@@ -63,6 +92,9 @@ let urls;
 let presenter;
 let editor;
 const pageErrors = [];
+// The server on QUIZ_DECK: { child, exited, presenter, dataDir, deckFile }, and its editor page.
+let quiz;
+let quizEditor;
 
 const text = (page, selector) => page.locator(selector).first().textContent({ timeout: TIMEOUT }).then((t) => (t ?? '').trim());
 
@@ -84,8 +116,8 @@ function cut(source) {
   return { front, slides };
 }
 
-function api(pathname) {
-  const url = new URL(urls.presenter);
+function api(pathname, presenterUrl = urls.presenter) {
+  const url = new URL(presenterUrl);
   url.pathname = pathname;
   return url.toString();
 }
@@ -107,6 +139,7 @@ async function readDeck() {
 
 async function openPage(url, contextOptions) {
   const context = await browser.newContext(contextOptions);
+  await pagesFromDisk(context);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));
@@ -131,10 +164,14 @@ before(async () => {
   server = started.child;
   serverExit = started.exited;
   urls = { participant: started.participant, presenter: started.presenter };
+  quiz = await startOnDeck('quiz', QUIZ_DECK);
   browser = await launchChromium();
 });
 
-after(() => cleanUp({ browser, server, exited: serverExit, dataDir }));
+after(async () => {
+  await cleanUp({ browser, server, exited: serverExit, dataDir });
+  await cleanUp({ server: quiz?.child, exited: quiz?.exited, dataDir: quiz?.dataDir });
+});
 
 test('a question added through the form is saved, and every other slide stays byte for byte', async () => {
   presenter = await openPage(urls.presenter, { viewport: { width: 1280, height: 720 } });
@@ -454,5 +491,175 @@ test('a word cloud and an open question are made through the form, and written a
   ]) {
     assert.ok(saved.includes(block), `the file holds\n${block}\nbut is:\n${saved}`);
   }
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+// ---- Quizzes, on the quiz deck ----------------------------------------------------------
+
+const quizApi = (pathname) => api(pathname, quiz.presenter);
+
+// The label the server gives a kind's setting, as the form shows it.
+async function settingField(page, kind, name) {
+  const kinds = await (await fetch(quizApi('/api/kinds'))).json();
+  const info = kinds.find((k) => k.kind === kind);
+  const setting = [...info.settings, ...(info.common || [])].find((s) => s.name === name);
+  assert.ok(setting, `the server describes ${kind} setting ${name}`);
+  const field = page.getByLabel(setting.label, { exact: true });
+  assert.equal(await field.getAttribute('id'), `setting-${name}`, `the field labelled “${setting.label}”`);
+  return field;
+}
+
+// The "Correct" checkbox beside option `letter`, named "Correct: option B" (earlier builds of the
+// page said "Correct : option B"), and every row as [ticked, text shown].
+const correct = (page, letter) => page.getByRole('checkbox', { name: new RegExp(`^Correct ?: option ${letter}$`) });
+const quizRows = (page) => page.locator('#options li').evaluateAll((rows) => rows.map((row) =>
+  [row.querySelector('input[type="checkbox"]').checked, row.querySelector('input[type="text"]').value]));
+
+async function addQuestion(page, kind, title) {
+  await page.getByRole('button', { name: 'Add question', exact: true }).click();
+  await page.getByLabel('Kind of question', { exact: true }).selectOption(kind);
+  await page.getByLabel('Question', { exact: true }).fill(title);
+}
+
+async function saveQuizDeck(page) {
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await eventually('save status', () => text(page, '#status'), `Saved to ${quiz.deckFile}`);
+  await eventually('nothing left unsaved', () => page.locator('#dirty').isVisible(), false);
+  return fs.readFileSync(quiz.deckFile, 'utf8');
+}
+
+const includes = (saved, block) => assert.ok(saved.includes(block), `the file holds\n${block}\nbut is:\n${saved}`);
+
+test('a quiz and a typed-answer quiz are made through the form, with the ticked option, points and timer', async () => {
+  quizEditor = await openPage(quizApi('/editor'), { viewport: { width: 1280, height: 720 } });
+  const page = quizEditor;
+  await eventually('slides in the editor', () => page.locator('#slides li').count(), 4);
+  const fileBefore = fs.readFileSync(quiz.deckFile, 'utf8');
+
+  await addQuestion(page, 'quiz', 'Which planet is the largest?');
+  await page.getByRole('textbox', { name: 'Option A', exact: true }).fill('Mars');
+  await page.getByRole('textbox', { name: 'Option B', exact: true }).fill('Jupiter');
+  await page.getByRole('button', { name: 'Add option', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Option C', exact: true }).fill('Venus');
+  assert.deepEqual(await quizRows(page), [[false, 'Mars'], [false, 'Jupiter'], [false, 'Venus']], 'a new quiz has nothing ticked');
+  await correct(page, 'B').check();
+  await (await settingField(page, 'quiz', 'time')).fill('15');
+  await (await settingField(page, 'quiz', 'points')).fill('500');
+  assert.deepEqual(await quizRows(page), [[false, 'Mars'], [true, 'Jupiter'], [false, 'Venus']],
+    'the tick is beside the option, and the text box holds the text alone');
+  await eventually('the preview shows the quiz',
+    async () => (await text(page, '#preview h1')) === 'Which planet is the largest?', true);
+  await eventually('no problem shown', () => page.locator('#options-error, #slide-error').evaluateAll(
+    (slots) => slots.every((slot) => slot.hidden)), true);
+  fs.mkdirSync(shots, { recursive: true });
+  await sleep(400);
+  await page.screenshot({ path: path.join(shots, 'editor-quiz.png') });
+
+  await addQuestion(page, 'quiz-text', 'What is the capital of France?');
+  assert.equal(await page.locator('#options-field').isVisible(), false, 'a typed-answer quiz takes no list');
+  await (await settingField(page, 'quiz-text', 'answer')).fill('Paris|Paris, France');
+
+  const saved = await saveQuizDeck(page);
+  includes(saved, '<!-- question: quiz points=500 time=15 -->\n# Which planet is the largest?\n\n- [ ] Mars\n- [x] Jupiter\n- [ ] Venus\n');
+  includes(saved, '<!-- question: quiz-text answer="Paris|Paris, France" -->\n# What is the capital of France?\n');
+  assert.deepEqual(cut(saved).slides.filter((s) => !/question: quiz(-text)? (points|answer)=/.test(s)), cut(fileBefore).slides,
+    'the other slides are byte for byte the same');
+
+  const deck = await (await fetch(quizApi('/api/deck'))).json();
+  const summary = (title) => {
+    const s = deck.slides.find((slide) => slide.title === title);
+    return s && { kind: s.kind, options: s.options, settings: s.settings };
+  };
+  assert.deepEqual(summary('Which planet is the largest?'),
+    { kind: 'quiz', options: ['[ ] Mars', '[x] Jupiter', '[ ] Venus'], settings: { points: '500', time: '15' } });
+  assert.deepEqual(summary('What is the capital of France?'),
+    { kind: 'quiz-text', options: [], settings: { answer: 'Paris|Paris, France' } });
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+test('a quiz from the deck opens with its tick on the marked option, and a moved tick is saved', async () => {
+  const page = quizEditor;
+  const fileBefore = fs.readFileSync(quiz.deckFile, 'utf8');
+  const index = cut(fileBefore).slides.findIndex((s) => s.includes('# Capital of Australia?'));
+  await page.getByRole('button', { name: /Capital of Australia\?/ }).click();
+  await eventually('the quiz in the form', () => page.getByLabel('Question', { exact: true }).inputValue(), 'Capital of Australia?');
+  assert.equal(await page.getByLabel('Kind of question', { exact: true }).inputValue(), 'quiz');
+  assert.deepEqual(await quizRows(page), [[true, 'Sydney'], [false, 'Canberra'], [false, 'Melbourne']],
+    'the first option is ticked, and no box shows a mark');
+  assert.equal(await page.locator('#dirty').isVisible(), false, 'opening a quiz changes nothing');
+
+  await correct(page, 'A').uncheck();
+  await correct(page, 'B').check();
+  assert.deepEqual(await quizRows(page), [[false, 'Sydney'], [true, 'Canberra'], [false, 'Melbourne']]);
+  await eventually('the page says there are unsaved changes', () => page.locator('#dirty').isVisible(), true);
+
+  const saved = await saveQuizDeck(page);
+  const now = cut(saved);
+  assert.equal(now.slides[index], '\n<!-- question: quiz -->\n# Capital of Australia?\n\n- [ ] Sydney\n- [x] Canberra\n- [ ] Melbourne\n\n',
+    `the tick moved in the file:\n${saved}`);
+  assert.deepEqual(now.slides.filter((_, i) => i !== index), cut(fileBefore).slides.filter((_, i) => i !== index),
+    'the other slides are byte for byte the same');
+
+  // The reloaded deck shows the tick where it was moved.
+  await page.getByRole('button', { name: /Capital of Australia\?/ }).click();
+  await eventually('the saved tick in the form', () => quizRows(page), [[false, 'Sydney'], [true, 'Canberra'], [false, 'Melbourne']]);
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+test('a leaderboard slide keeps its <!-- leaderboard --> when its title is edited', async () => {
+  const page = quizEditor;
+  const fileBefore = fs.readFileSync(quiz.deckFile, 'utf8');
+  const index = cut(fileBefore).slides.findIndex((s) => s.includes('<!-- leaderboard -->'));
+  assert.ok(index > 0, 'the deck has its leaderboard slide');
+  await page.getByRole('button', { name: /Standings$/ }).click();
+  const title = page.getByLabel('Title', { exact: true });
+  await eventually('the leaderboard slide in the form', () => title.inputValue(), 'Standings');
+  await title.fill('Standings after round one');
+
+  const saved = await saveQuizDeck(page);
+  const now = cut(saved);
+  assert.match(now.slides[index], /^\s*# Standings after round one\n\n<!-- leaderboard -->\n/, `the slide in the file:\n${saved}`);
+  assert.deepEqual(now.slides.filter((_, i) => i !== index), cut(fileBefore).slides.filter((_, i) => i !== index),
+    'the other slides, the podium among them, are byte for byte the same');
+  const deck = await (await fetch(quizApi('/api/deck'))).json();
+  assert.deepEqual(deck.slides.map((s) => s.scores).filter(Boolean), ['leaderboard', 'podium'], 'both scores slides read back');
+  assert.deepEqual(pageErrors, [], 'no script errors in any page');
+});
+
+test('a quiz with no option ticked shows the server’s problem beside the options and saves nothing', async () => {
+  const page = quizEditor;
+  const before = fs.readFileSync(quiz.deckFile);
+  const slides = await page.locator('#slides li').count();
+  const puts = [];
+  const watch = (request) => { if (request.method() === 'PUT') puts.push(request.url()); };
+  page.on('request', watch);
+
+  await addQuestion(page, 'quiz', 'Nothing ticked?');
+  await page.getByRole('textbox', { name: 'Option A', exact: true }).fill('This');
+  await page.getByRole('textbox', { name: 'Option B', exact: true }).fill('That');
+  await eventually('the problem beside the options',
+    async () => /correct option marked/.test(await text(page, '#options-error')), true);
+  assert.equal(await page.locator('#options-error').isVisible(), true);
+  assert.equal(await page.locator('#slide-error').isVisible(), false, 'the problem is shown once, by the options');
+
+  await page.keyboard.press('Control+s');
+  await eventually('save refused in words', async () =>
+    /^Not saved\. Slide \d+: A quiz needs its correct option marked/.test(await text(page, '#status')), true);
+  await eventually('the cursor on the first tick box', () => page.evaluate(() => document.activeElement?.id), 'option-0-correct');
+  const item = page.locator('#slides li').filter({ hasText: 'Nothing ticked?' });
+  assert.equal(await item.getByText('Needs attention').isVisible(), true, 'the slide is marked in the list');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(shots, 'editor-quiz-unticked.png') });
+  page.off('request', watch);
+  assert.deepEqual(puts, [], 'nothing was sent to be saved');
+  assert.ok(fs.readFileSync(quiz.deckFile).equals(before), 'the file is unchanged');
+
+  // A tick clears it.
+  await correct(page, 'A').check();
+  await eventually('the problem is gone', () => page.locator('#options-error').isVisible(), false);
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete slide', exact: true }).click();
+  await eventually('slides after the delete', () => page.locator('#slides li').count(), slides);
+  await eventually('nothing left unsaved', () => page.locator('#dirty').isVisible(), false);
   assert.deepEqual(pageErrors, [], 'no script errors in any page');
 });

@@ -73,8 +73,8 @@ export function renderOptions(focus) {
     const mark = marks
       ? el('label', { className: 'mark' },
         el('input', { type: 'checkbox', id: `${id}-correct`, checked: marked, dataset: { mark: String(i) } }),
-        el('span', { text: 'Correct' }),
-        el('span', { className: 'visually-hidden', text: `: ${one} ${letter(i)}` }))
+        // One box for both words, or the name is read "Correct : option A".
+        el('span', {}, 'Correct', el('span', { className: 'visually-hidden', text: `: ${one} ${letter(i)}` })))
       : '';
     const buttons = el('span', { className: 'row-tools' },
       rowButton('↑', `Move ${one} ${letter(i)} up`, 'up', i, i === 0),

@@ -3,7 +3,7 @@
 import { $, markInvalid, showError } from './dom.js';
 import { checkDeck, errorText, sentence } from './api.js';
 import { current, emit, state } from './state.js';
-import { settingsOf } from './kinds.js';
+import { hasMarks, settingsOf } from './kinds.js';
 import { wire } from './model.js';
 
 const CHECK_DELAY = 300;
@@ -179,6 +179,12 @@ export function paintProblems() {
 // Puts the cursor where the problem is.
 export function focusProblem(field) {
   if (field === 'options') {
+    // A quiz with no option ticked: the problem is the Correct boxes, not the list's length.
+    const boxes = [...document.querySelectorAll('#options input[type=checkbox]')];
+    if (current() && hasMarks(current().kind) && boxes.length && !boxes.some((box) => box.checked)) {
+      boxes[0].focus();
+      return;
+    }
     const empty = [...document.querySelectorAll('#options input')].find((input) => !input.value.trim());
     const add = $('add-option');
     (empty || (add.disabled ? $('option-0') : add) || $('title')).focus();

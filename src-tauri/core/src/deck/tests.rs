@@ -237,7 +237,7 @@ fn quiz_directives_and_scores_slides_are_read_and_bad_ones_refused_with_their_li
         parse_deck("t.md", "<!-- question: quiz-text answer=\"Paris|Paris, France\" -->\n# Capital?\n").expect("deck");
     assert_eq!(typed.question_at(0).and_then(|q| q.countdown()), Some(30));
     for (source, line, says) in [
-        ("<!-- question: quiz -->\n# Q?\n\n- A\n- B\n", 1, "correct option marked"),
+        ("<!-- question: quiz -->\n# Q?\n\n- A\n- B\n", 4, "correct option marked"),
         ("<!-- question: quiz points=-1 -->\n# Q?\n\n- [x] A\n- B\n", 1, "out of range"),
         ("# Intro\n\n---\n\n<!-- question: quiz-text -->\n# Q?\n", 5, "needs `answer=`"),
         ("<!-- question: quiz-text answer=\"|\" -->\n# Q?\n", 1, "empty"),

@@ -363,6 +363,13 @@ impl Question {
         if let Some(list) = &spec.options {
             check_list(list, &options)?;
         }
+        // A fault of the list, so the editor shows it beside the options' Correct boxes.
+        if spec.marks && !options.is_empty() && !marked.iter().any(|option| quiz::split_mark(option).0) {
+            return Err(Fault::List(
+                "a quiz needs its correct option marked: tick Correct beside it (in the deck file, `- [x] Paris`)"
+                    .into(),
+            ));
+        }
         let time = settings.take_integer("time", 1..=MAX_TIME_SECONDS).map_err(Fault::Setting)?;
         let results_on_phones = match settings.take("results").as_deref() {
             None => false,

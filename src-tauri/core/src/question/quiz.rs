@@ -93,7 +93,8 @@ fn take_points(settings: &mut Settings) -> Result<u32, SettingError> {
     Ok(points.and_then(|p| u32::try_from(p).ok()).unwrap_or(DEFAULT_POINTS))
 }
 
-/// `options` still carry their marks here; [`super::Question::build`] keeps the text only.
+/// `options` still carry their marks here; [`super::Question::build`] keeps the text only
+/// and has refused a list with none marked.
 fn parse_quiz(settings: &mut Settings, options: &[String]) -> Result<Kind, SettingError> {
     let points = take_points(settings)?;
     let correct: Vec<u16> = options
@@ -102,11 +103,6 @@ fn parse_quiz(settings: &mut Settings, options: &[String]) -> Result<Kind, Setti
         .filter(|(_, option)| split_mark(option).0)
         .filter_map(|(index, _)| u16::try_from(index).ok())
         .collect();
-    if correct.is_empty() && !options.is_empty() {
-        return Err(SettingError::general(
-            "a quiz needs its correct option marked: write `- [x] Paris` for it and `- [ ] Lyon` for the others",
-        ));
-    }
     Ok(Kind::Quiz(Quiz { correct, points }))
 }
 
