@@ -130,6 +130,13 @@ pub async fn phone(
                         return;
                     }
                 };
+                // The round was announced before the presenter moved, but `select!` may read the
+                // frame first when both are ready: take the new round now, or the question is missed.
+                if rounds.has_changed().unwrap_or(false) {
+                    round = rounds.borrow_and_update().clone();
+                    vote_at = None;
+                    sent = None;
+                }
                 match classify(&text) {
                     Frame::State { question } if question == Some(round.question.as_str()) && seen_round != Some(round.index) => {
                         let now = Instant::now();
