@@ -1,4 +1,4 @@
-//! The command line: `handsup [DECK.md]`, `handsup serve [DECK.md]`, `handsup check`, `handsup export`.
+//! The command line: `handsup [DECK.md]`, `handsup serve [DECK.md]`, `handsup check`, `handsup export`, `handsup sessions`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -50,6 +50,13 @@ pub enum Command {
     },
     /// Write a session's answers as CSV (UTF-8 with BOM; to standard output without --out).
     Export(ExportArgs),
+    /// List every session in the data folder, the newest first: one tab-separated
+    /// line each (id, start in UTC, deck title, participants, answers) under a header.
+    Sessions {
+        /// The folder that holds the SQLite file (default: the platform's app-data folder).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

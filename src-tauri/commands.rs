@@ -41,3 +41,21 @@ pub fn export(args: ExportArgs) -> ExitCode {
         }
     }
 }
+
+/// Prints every session in the data folder (`handsup sessions`).
+pub fn sessions(data: Option<std::path::PathBuf>) -> ExitCode {
+    let data = data.unwrap_or_else(default_data_dir);
+    match export::sessions(&data) {
+        Ok(sessions) => match std::io::stdout().lock().write_all(export::sessions_table(&sessions).as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("handsup: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(error) => {
+            eprintln!("handsup: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

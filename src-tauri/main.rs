@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(cli::Command::Serve(args)) => serve::run(args.into_config()),
         Some(cli::Command::Check { deck }) => return commands::check(&deck),
         Some(cli::Command::Export(args)) => return commands::export(args),
+        Some(cli::Command::Sessions { data }) => return commands::sessions(data),
         None => open_window(cli.app.into_config(), cli.desktop, started),
     };
     match result {

@@ -233,7 +233,7 @@ pub(super) async fn launch(
         reactions: server::Reactions::new(file.deck.reactions.len()),
         feeds: server::BoardFeeds::new(),
         limits: config.limits.clone(),
-        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref()).into(),
+        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), &token).into(),
         deck_file: Arc::new(file.clone()),
         saves: shared.saves.clone(),
         blocklist: presenter_words.into(),
@@ -358,14 +358,15 @@ fn random_token() -> Result<String, Error> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>) -> String {
+fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>, token: &str) -> String {
+    let media = crate::server::media_prefix(token);
     let slides = deck
         .slides
         .iter()
         .enumerate()
         .map(|(index, slide)| SlideView {
             index,
-            html: deck::markdown_to_html(&slide.body),
+            html: deck::markdown_to_html(&slide.body, &media),
             notes: &slide.notes,
             question: slide.question.as_ref().map(|question| question.view(Audience::Presenter)),
             qa: slide.qa,

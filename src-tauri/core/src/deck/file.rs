@@ -1,6 +1,6 @@
 //! A deck as read from its file, or the built-in demo, with what writing it back needs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{demo_deck, parse_deck, Deck, DeckError, DEMO_DECK, MAX_DECK_BYTES};
@@ -41,6 +41,11 @@ impl DeckFile {
         }
     }
 
+    /// The folder a deck's images are served from; `None` for the built-in demo.
+    pub fn folder(&self) -> Option<PathBuf> {
+        self.path().and_then(|path| path.parent().map(Path::to_path_buf))
+    }
+
     /// The file's full path with links resolved; `None` for the built-in demo.
     pub fn path(&self) -> Option<PathBuf> {
         match &self.source {
@@ -64,7 +69,11 @@ pub fn load_deck(source: &DeckSource) -> Result<DeckFile, LoadError> {
                 return Err(LoadError::TooLarge { path: path.clone(), bytes });
             }
             let text = std::fs::read_to_string(path).map_err(read)?;
-            let deck = parse_deck(&path.display().to_string(), &text)?;
+            let name = path.display().to_string();
+            let deck = parse_deck(&name, &text)?;
+            // Every image a slide shows is there, in the deck's folder, and small enough.
+            let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            super::images::check_images(&deck, folder, &name, &text)?;
             Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
         }
     }

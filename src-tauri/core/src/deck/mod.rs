@@ -2,6 +2,7 @@
 
 mod file;
 mod form;
+pub mod images;
 mod model;
 mod parse;
 mod render;

@@ -4,13 +4,22 @@ use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 
 /// Renders Markdown to HTML. Raw HTML in the deck is shown as text and link
 /// targets with a script scheme are dropped, so a deck can never run code in
-/// the presenter's window.
-pub fn markdown_to_html(markdown: &str) -> String {
+/// the presenter's window. An image beside the deck (`img/map.png`) is shown
+/// from `media` (the presenter listener's address for the deck's folder, with its
+/// secret) followed by its path; see [`super::images`].
+pub fn markdown_to_html(markdown: &str, media: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) if super::images::is_local(&dest_url) => {
+            let served = format!(
+                "{media}{}",
+                super::images::media_url(&dest_url).trim_start_matches(super::images::MEDIA_PREFIX)
+            );
+            Event::Start(Tag::Image { link_type, dest_url: CowStr::from(served), title, id })
         }
         Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
             Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
@@ -38,15 +47,22 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped() {
-        let html = markdown_to_html("# Hi <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>");
+        let html = markdown_to_html("# Hi <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>", "/media/t/");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
     }
 
     #[test]
+    fn images_beside_the_deck_are_shown_from_the_media_address() {
+        let html = markdown_to_html("![Map](<img/my map.png>) ![x](javascript:alert(1))", "/media/secret/");
+        assert!(html.contains(r#"src="/media/secret/img/my%20map.png""#), "{html}");
+        assert!(!html.contains("javascript"), "{html}");
+    }
+
+    #[test]
     fn script_links_are_dropped() {
-        let html = markdown_to_html("[click](javascript:alert(1)) [ok](https://example.org)");
+        let html = markdown_to_html("[click](javascript:alert(1)) [ok](https://example.org)", "/media/t/");
         assert!(!html.contains("javascript"), "{html}");
         assert!(html.contains("https://example.org"), "{html}");
     }

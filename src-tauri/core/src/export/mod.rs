@@ -128,6 +128,32 @@ fn points(
     }
 }
 
+/// Every session in the data folder, the newest first (`handsup sessions`).
+pub fn sessions(data_dir: &Path) -> Result<Vec<crate::store::SessionSummary>, ExportError> {
+    if !data_dir.join(DATABASE_FILE).is_file() {
+        return Err(ExportError::NoData(data_dir.display().to_string()));
+    }
+    Ok(Store::open(data_dir)?.sessions()?)
+}
+
+/// The history as `handsup sessions` prints it: a header, then one tab-separated
+/// line per session (id, start in UTC, deck title, participants, answers).
+pub fn sessions_table(sessions: &[crate::store::SessionSummary]) -> String {
+    let mut out = String::from("id\tstarted\tdeck\tparticipants\tanswers\n");
+    for session in sessions {
+        // A tab or line break in a title would shift the columns.
+        let title: String = session.title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        out.push_str(&format!(
+            "{}\t{}\t{title}\t{}\t{}\n",
+            session.id,
+            iso_utc(session.started_at),
+            session.participants,
+            session.answers
+        ));
+    }
+    out
+}
+
 fn load(data_dir: &Path, which: Which) -> Result<ExportedSession, ExportError> {
     if !data_dir.join(DATABASE_FILE).is_file() {
         return Err(ExportError::NoData(data_dir.display().to_string()));

@@ -257,7 +257,8 @@ pub async fn preview(
     let (_, deck) =
         write_deck(None, &edited, "preview.md").map_err(|error| EditRefusal::invalid(error, check_forms(&edited)))?;
     let slide = deck.slides.first();
-    let html = slide.map(|slide| markdown_to_html(&slide.body)).unwrap_or_default();
+    let media = super::media_prefix(&state.token);
+    let html = slide.map(|slide| markdown_to_html(&slide.body, &media)).unwrap_or_default();
     let question = slide.and_then(|slide| slide.question.as_ref()).map(|q| q.view(Audience::Presenter));
     Ok(Json(json!({ "html": html, "question": question })))
 }

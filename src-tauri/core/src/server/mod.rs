@@ -6,6 +6,7 @@ mod editor;
 mod guard;
 mod http;
 mod limits;
+mod media;
 mod participant;
 mod presence;
 mod presenter;
@@ -28,6 +29,7 @@ pub use board_feed::BoardFeeds;
 pub use editor::{Answered, EditRefusal, EditorCommand, SaveDeck, SaveRequest, Saved, SetBlocklist};
 pub use guard::Refusal;
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
+pub use media::media_prefix;
 pub use presence::Presence;
 pub use reactions::Reactions;
 
@@ -95,6 +97,7 @@ pub fn presenter_router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(presenter::page))
         .route("/ui/{*path}", get(assets::ui))
+        .route("/media/{token}/{*path}", get(media::image))
         .route("/editor", get(presenter::editor_page))
         .route("/api/deck", get(editor::read).put(editor::save))
         .route("/api/preview", post(editor::preview))

@@ -26,7 +26,7 @@ pub(super) fn authorised(state: &ServerState, query: &TokenQuery) -> bool {
 }
 
 /// Compares without an early exit, so timing says nothing about the token.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

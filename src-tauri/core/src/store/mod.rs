@@ -1,6 +1,7 @@
 //! SQLite storage: opening the file, resuming a session, and the writes the writer batches.
 
 pub mod checkpoint;
+mod history;
 mod posts;
 mod schema;
 
@@ -13,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use crate::deck::Deck;
 use crate::question::Answer;
 use crate::session::QuestionState;
+pub use history::SessionSummary;
 pub use posts::{ExportedPost, StoredPost, StoredQa};
 pub use schema::MigrateError;
 

@@ -1,0 +1,45 @@
+//! A deck's own images, for the presenter's windows only: from the deck's folder, behind the secret.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{presenter, ServerState};
+use crate::deck::images;
+
+/// Where slide HTML points a local image: the secret in the path, as an `<img>` cannot add a query.
+pub fn media_prefix(token: &str) -> String {
+    format!("/media/{token}/")
+}
+
+/// `GET /media/{token}/{*path}`: an image beside the deck, checked as the deck was
+/// (inside its folder, no `..` or link out, an image type, a size cap).
+pub async fn image(State(state): State<ServerState>, Path((token, path)): Path<(String, String)>) -> Response {
+    if !presenter::constant_time_eq(token.as_bytes(), state.token.as_bytes()) {
+        return presenter::forbidden();
+    }
+    let Some(folder) = state.deck_file.folder() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let file = match images::resolve(&folder, &path) {
+        Ok(file) => file,
+        Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
+    };
+    let Some(content_type) = images::content_type(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "private, max-age=300"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                // An SVG opened on its own runs nothing and loads nothing.
+                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => (StatusCode::NOT_FOUND, format!("cannot read the image: {error}")).into_response(),
+    }
+}
