@@ -44,7 +44,8 @@ test('a vote refused because the disk is locked is sent again by itself until it
   const presenter = await browser.newPage();
   presenter.setDefaultTimeout(TIMEOUT);
   await presenter.goto(urls.presenter);
-  await eventually('the presenter is connected', () => text(presenter, '#slide-number'), '1 / 11');
+  // Connected once it numbers the slides, whatever the demo's length.
+  await eventually('the presenter is connected', async () => /^1 \/ \d+$/.test(await text(presenter, '#slide-number')), true);
   // The demo's first question is on slide 3.
   await presenter.keyboard.press('ArrowRight');
   await presenter.keyboard.press('ArrowRight');
