@@ -50,6 +50,8 @@ const isOpen = () => !!state && state.voting === 'open';
 const deadline = () => (state && currentQuestion() && Number.isFinite(state.deadline) ? state.deadline : null);
 // A number question with an answer, and every quiz question (its reveal also closes voting).
 const canReveal = (q) => !!q && ((q.kind === 'number' && Number.isFinite(q.answer)) || q.kind === 'quiz' || q.kind === 'quiz-text');
+// A quiz whose answer the room has seen is over: the server refuses to open it again or hide the answer.
+const quizOver = (q) => !!q && (q.kind === 'quiz' || q.kind === 'quiz-text') && !!state && state.revealed === true;
 
 function say(text) {
   clearTimeout(messageTimer);
@@ -230,7 +232,7 @@ function paintControls(slide, question) {
   const live = up && !!slide;
   $('prev').disabled = !live || state.slide <= 0;
   $('next').disabled = !live || state.slide >= deck.slides.length - 1;
-  $('voting-toggle').disabled = !live || !question;
+  $('voting-toggle').disabled = !live || !question || quizOver(question);
   $('results-toggle').disabled = !live || !question;
   $('black-toggle').disabled = !live;
   $('black-toggle').setAttribute('aria-pressed', String(isBlack()));
@@ -239,12 +241,12 @@ function paintControls(slide, question) {
   $('voting-toggle').textContent = open ? 'Close voting' : 'Open voting';
   $('results-toggle').textContent = question && state.results_visible === false ? 'Show results' : 'Hide results';
   // A timer closes voting when it runs out: it only means something while voting is open.
-  $('timer-toggle').disabled = !live || !question || !(open || timing);
+  $('timer-toggle').disabled = !live || !question || !(open || timing) || quizOver(question);
   $('timer-toggle').textContent = timing ? 'Stop timer' : `Start timer (${durationText(timerSeconds(question))})`;
   $('timer-add').disabled = !live || !question || !open;
   const reveal = $('reveal-toggle');
   reveal.hidden = !canReveal(question);
-  reveal.disabled = !live;
+  reveal.disabled = !live || quizOver(question);
   reveal.textContent = state && state.revealed ? 'Hide answer' : 'Reveal answer';
 }
 
@@ -397,7 +399,7 @@ function addTime() {
 }
 
 function toggleReveal() {
-  if (canReveal(currentQuestion()) && state) send('reveal_answer', { revealed: state.revealed !== true });
+  if (canReveal(currentQuestion()) && state && !quizOver(currentQuestion())) send('reveal_answer', { revealed: state.revealed !== true });
 }
 
 // Resolves true when the speaker confirms; the safe answer has the focus.

@@ -297,7 +297,9 @@ test('single choice: one tap votes; a presenter timer shows on phones and can be
     return m === undefined ? null : Number(m) * 60 + Number(s);
   };
   const before = await secondsLeft(phones[1]);
-  assert.ok(before > 50 && before <= 60, `a minute on the clock: ${before}`);
+  // The phone learns the server's clock from a frame sent on connect, which a busy machine
+  // may deliver late: its countdown can then run up to a second long.
+  assert.ok(before > 50 && before <= 61, `a minute on the clock: ${before}`);
   await presenter.locator('#timer-add').click();
   // 30 s more than it had (give or take the second that passed meanwhile).
   await eventually('phone countdown after +30 s', async () => {

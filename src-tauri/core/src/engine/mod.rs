@@ -84,6 +84,11 @@ enum Command {
         nickname: String,
         reply: quiz::NameReply,
     },
+    /// Every connected player answered this quiz question: close it, if it is still
+    /// the one on screen and open (the presenter may have moved on, or reopened it).
+    CloseAnswered {
+        question: String,
+    },
     /// The presenter renames a player (to "Player N" without a nickname).
     Rename {
         player: i64,
@@ -327,6 +332,11 @@ impl Engine {
         let (reply, named) = oneshot::channel();
         self.commands.send(Command::Name { participant, nickname, reply }).await.map_err(|_| VoteError::Unavailable)?;
         named.await.map_err(|_| self.dropped())
+    }
+
+    /// Closes quiz question `question` early, unless the presenter moved on meanwhile.
+    pub async fn close_answered(&self, question: String) {
+        let _ = self.commands.send(Command::CloseAnswered { question }).await;
     }
 
     /// The presenter renames player `player`; resolves once committed.
@@ -581,6 +591,15 @@ impl Writer {
                     let mut naming = quiz::NameContext { batch: &batch, session: *session, scores, deck };
                     let result = naming.name(&participant, row, &nickname)?;
                     pending.push(Pending::Named { participant, result, reply });
+                }
+                Command::CloseAnswered { question } => {
+                    let still_open = state.current_question().is_some_and(|q| q.id == question)
+                        && state.current_question_state().is_some_and(|q| q.voting_open);
+                    if still_open {
+                        if let Ok(change) = state.apply(PresenterAction::SetVoting(false), now) {
+                            store_change(&batch, *session, &change)?;
+                        }
+                    }
                 }
                 Command::Rename { player, nickname, reply } => {
                     let mut naming = quiz::NameContext { batch: &batch, session: *session, scores, deck };

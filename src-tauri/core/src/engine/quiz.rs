@@ -116,7 +116,10 @@ impl NameContext<'_, '_> {
         match self.scores.check_name(participant, wanted, &self.deck.filter) {
             Ok((nickname, key)) => {
                 let number = self.player(participant, row)?;
-                self.batch.set_nickname(self.session, number, &nickname, &key)?;
+                // The file has the last word: a name it holds for another player is taken.
+                if !self.batch.set_nickname(self.session, number, &nickname, &key)? {
+                    return Ok(Err(NameRefusal::Taken));
+                }
                 self.scores.name(participant, nickname.clone(), key);
                 Ok(Ok(nickname))
             }
@@ -133,7 +136,9 @@ impl NameContext<'_, '_> {
     ) -> Result<Result<(Arc<str>, String), String>, StoreError> {
         match self.scores.rename(number, nickname) {
             Ok((participant, nickname, key)) => {
-                self.batch.set_nickname(self.session, number, &nickname, &key)?;
+                if !self.batch.set_nickname(self.session, number, &nickname, &key)? {
+                    return Ok(Err(format!("another player is called {nickname}")));
+                }
                 self.scores.name(&participant, nickname.clone(), key);
                 Ok(Ok((participant, nickname)))
             }

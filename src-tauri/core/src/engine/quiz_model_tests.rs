@@ -48,6 +48,8 @@ struct ModelQuestion {
     open: bool,
     deadline: Option<Millis>,
     opened: Millis,
+    /// Its answer was shown: it never opens again.
+    revealed: bool,
 }
 
 struct Model {
@@ -68,6 +70,7 @@ impl Model {
                 open: true,
                 deadline: Some(now + time * 1000),
                 opened: now,
+                revealed: false,
             });
         }
     }
@@ -81,6 +84,9 @@ impl Model {
             PresenterAction::SetVoting(open) => {
                 if let Some((id, time, _)) = current {
                     let question = self.questions.get_mut(id).expect("reached");
+                    if open && question.revealed {
+                        return self.reach();
+                    }
                     if open && !question.open {
                         question.deadline = Some(now + time * 1000);
                     } else if !open {
@@ -94,6 +100,7 @@ impl Model {
                     let question = self.questions.get_mut(id).expect("reached");
                     question.open = false;
                     question.deadline = None;
+                    question.revealed = true;
                 }
             }
             _ => {}

@@ -28,7 +28,7 @@ pub async fn image(State(state): State<ServerState>, Path((token, path)): Path<(
     let Some(content_type) = images::content_type(&file) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match tokio::fs::read(&file).await {
+    match read_capped(&file).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, content_type),
@@ -42,4 +42,21 @@ pub async fn image(State(state): State<ServerState>, Path((token, path)): Path<(
             .into_response(),
         Err(error) => (StatusCode::NOT_FOUND, format!("cannot read the image: {error}")).into_response(),
     }
+}
+
+/// Reads the file through one handle, at most [`images::MAX_IMAGE_BYTES`]: a file swapped
+/// or grown after it was checked is refused, not read past the cap.
+async fn read_capped(file: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let handle = tokio::fs::File::open(file).await?;
+    let metadata = handle.metadata().await?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a file"));
+    }
+    let mut bytes = Vec::new();
+    handle.take(images::MAX_IMAGE_BYTES + 1).read_to_end(&mut bytes).await?;
+    if bytes.len() as u64 > images::MAX_IMAGE_BYTES {
+        return Err(std::io::Error::other("larger than an image may be"));
+    }
+    Ok(bytes)
 }

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use super::ServerState;
-use crate::session::PresenterAction;
 
 /// How often an open quiz question is checked: a quarter second is soon enough
 /// for the room and costs one pass over the connected phones.
@@ -37,9 +36,8 @@ pub async fn run(state: ServerState) {
             now.quiz_open && now.question.as_deref() == Some(question)
         };
         if everyone && same {
-            if let Err(error) = state.engine.present(PresenterAction::SetVoting(false)).await {
-                tracing::debug!(%error, "cannot close the quiz question early");
-            }
+            // Named, so a Next or a reopen queued meanwhile is never undone by it.
+            state.engine.close_answered(question.to_string()).await;
         }
     }
 }

@@ -105,6 +105,11 @@ impl SessionState {
                 "slide {slide} does not exist; the deck has {} slides (0 to {last})",
                 self.deck.slides.len()
             )),
+            PresenterAction::SetVoting(true) | PresenterAction::StartTimer(_) | PresenterAction::AddTime(_)
+                if self.revealed_quiz() =>
+            {
+                Err("this quiz question's answer has been shown: it takes no more answers".into())
+            }
             PresenterAction::SetVoting(open) => {
                 let time = self.current_question().and_then(|q| q.countdown());
                 self.update_current(|state| {
@@ -142,6 +147,10 @@ impl SessionState {
             PresenterAction::Reveal(revealed) => {
                 let kind = self.current_question().map(|q| &q.kind);
                 let quiz = matches!(kind, Some(Kind::Quiz(_) | Kind::QuizText(_)));
+                if quiz && !revealed && self.revealed_quiz() {
+                    // Every phone has seen it: hiding it again would hide nothing.
+                    return Err("a quiz's answer stays shown once revealed".into());
+                }
                 let has_answer = quiz || matches!(kind, Some(Kind::Number(number)) if number.answer.is_some());
                 if !has_answer {
                     return Err("this question has no answer to reveal: set `answer=` on a number question".into());
@@ -156,6 +165,12 @@ impl SessionState {
                 })
             }
         }
+    }
+
+    /// The current question is a quiz whose answer has been shown: it is over.
+    fn revealed_quiz(&self) -> bool {
+        self.current_question().is_some_and(|q| q.final_answers())
+            && self.current_question_state().is_some_and(|q| q.revealed)
     }
 
     /// Closes voting on every question whose timer ran out by `now`.
@@ -356,6 +371,21 @@ mod tests {
         assert_eq!(s.next_deadline(), None);
         s.apply(PresenterAction::AddTime(30), NOW).expect("add");
         assert_eq!(s.current_question_state().map(|q| (q.voting_open, q.deadline)), Some((true, Some(NOW + 30_000))));
+    }
+
+    #[test]
+    fn a_revealed_quiz_takes_no_more_answers() {
+        let deck = parse_deck("q.md", "<!-- question: quiz id=q -->\n# Q?\n\n- [x] A\n- [ ] B\n").expect("deck");
+        let mut s = SessionState::new(Arc::new(deck), NOW);
+        assert_eq!(s.next_deadline(), Some(NOW + 20_000), "a quiz runs 20 s unless the deck says");
+        s.apply(PresenterAction::Reveal(true), NOW).expect("reveal");
+        assert_eq!(s.current_question_state().map(|q| (q.voting_open, q.revealed)), Some((false, true)));
+        for reopen in [PresenterAction::SetVoting(true), PresenterAction::StartTimer(30), PresenterAction::AddTime(30)]
+        {
+            assert!(s.apply(reopen, NOW).is_err(), "{reopen:?}: every phone has seen the answer");
+        }
+        assert!(s.apply(PresenterAction::Reveal(false), NOW).is_err(), "nothing to hide any more");
+        assert_eq!(s.check_vote("q", &choices(&[0]), NOW), Err(VoteRefusal::VotingClosed));
     }
 
     #[test]

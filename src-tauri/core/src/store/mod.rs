@@ -269,10 +269,9 @@ impl Store {
             .optional()?;
         let Some((started_at, deck_text, deck_name)) = head else { return Ok(None) };
         let mut statement = self.conn.prepare(
-            "SELECT r.question, n.number, r.answer, r.answered_at FROM responses r
-             JOIN (SELECT id, row_number() OVER (ORDER BY id) AS number FROM participants WHERE session_id = ?1) n
-               ON n.id = r.participant_id
-             ORDER BY n.number, r.question",
+            "SELECT r.question, p.number, r.answer, r.answered_at FROM responses r
+             JOIN participants p ON p.id = r.participant_id WHERE p.session_id = ?1
+             ORDER BY p.number, r.question",
         )?;
         let rows = statement.query_map([id], |row| {
             Ok(ExportedAnswer {
@@ -290,9 +289,8 @@ impl Store {
         let opened = statement
             .query_map([id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?
             .collect::<Result<HashMap<_, _>, _>>()?;
-        let mut statement = self.conn.prepare(
-            "SELECT row_number() OVER (ORDER BY id), nickname FROM participants WHERE session_id = ?1 ORDER BY id",
-        )?;
+        let mut statement =
+            self.conn.prepare("SELECT number, nickname FROM participants WHERE session_id = ?1 ORDER BY id")?;
         let nicknames = statement
             .query_map([id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?)))?
             .filter_map(|row| row.map(|(number, nickname)| nickname.map(|n| (number, n))).transpose())
@@ -386,13 +384,13 @@ impl Batch<'_> {
     }
 
     /// Sets the nickname of the session's participant `number`; `key` (its folded
-    /// form) is unique within the session.
-    pub fn set_nickname(&self, session: i64, number: i64, nickname: &str, key: &str) -> Result<(), StoreError> {
+    /// form) is unique within the session. False, and nothing written, when another
+    /// participant holds the key: a clash never fails the batch's other writes.
+    pub fn set_nickname(&self, session: i64, number: i64, nickname: &str, key: &str) -> Result<bool, StoreError> {
         let mut statement = self.tx.prepare_cached(
-            "UPDATE participants SET nickname = ?3, nickname_key = ?4 WHERE session_id = ?1 AND number = ?2",
+            "UPDATE OR IGNORE participants SET nickname = ?3, nickname_key = ?4 WHERE session_id = ?1 AND number = ?2",
         )?;
-        statement.execute(params![session, number, nickname, key])?;
-        Ok(())
+        Ok(statement.execute(params![session, number, nickname, key])? == 1)
     }
 
     /// The question and answer a request already stored, if it was applied before.
