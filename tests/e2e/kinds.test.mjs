@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  eventually, launchChromium, phoneLayout, shots, sleep, smallText, startOnDeck, text, cleanUp, openWatchedPage } from './lib.mjs';
+  eventually, launchChromium, phoneLayout, shots, sleep, smallText, startOnDeck, text, cleanUp, onWholePage, openWatchedPage } from './lib.mjs';
 
 const DOCS = 'Documentation and examples';
 const UNSAFE = 'Unsafe code and the foreign function interface';
@@ -207,18 +207,11 @@ function phoneResults(phone) {
 // over the middle of a long page).
 async function phoneShots(name) {
   const phone = phones[0];
-  const size = phone.viewportSize();
-  const height = await phone.evaluate(() => document.documentElement.scrollHeight);
-  if (height > size.height) await phone.setViewportSize({ width: size.width, height });
-  await phone.evaluate(() => window.scrollTo(0, 0));
-  try {
+  await onWholePage(phone, async () => {
     await shot(phone, `phone-${name}-light`);
     await phone.emulateMedia({ colorScheme: 'dark' });
     await shot(phone, `phone-${name}-dark`);
-  } finally {
-    await phone.emulateMedia({ colorScheme: 'light' });
-    await phone.setViewportSize(size);
-  }
+  });
 }
 
 // The projector at 1920×1080 and 1280×720, once the results are in. Nothing on the stage

@@ -266,3 +266,21 @@ export async function openWatchedPage(browser, url, contextOptions, { gate = fal
   await page.goto(url);
   return page;
 }
+
+/**
+ * Runs `take` (screenshots) with the phone's viewport grown to its whole page, scrolled to
+ * the top, as someone would scroll through it; the viewport and a light colour scheme are
+ * restored afterwards, whatever `take` did.
+ */
+export async function onWholePage(phone, take) {
+  const size = phone.viewportSize();
+  const height = await phone.evaluate(() => document.documentElement.scrollHeight);
+  if (height > size.height) await phone.setViewportSize({ width: size.width, height });
+  await phone.evaluate(() => window.scrollTo(0, 0));
+  try {
+    await take(size);
+  } finally {
+    await phone.emulateMedia({ colorScheme: 'light' });
+    await phone.setViewportSize(size);
+  }
+}

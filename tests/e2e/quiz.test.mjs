@@ -13,7 +13,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import {
   cleanUp, eventually, injectionPayloads, launchChromium, phoneLayout, shots,
-  sleep, smallText, startOnDeck, text, openWatchedPage } from './lib.mjs';
+  sleep, smallText, startOnDeck, text, onWholePage, openWatchedPage } from './lib.mjs';
 
 const DECK = `---
 title: Quiz night
@@ -146,20 +146,13 @@ async function checkPhone(phone, what) {
 
 // The phone, the whole page as someone would scroll through it (see kinds.test.mjs).
 async function phoneShot(phone, name, { dark = false } = {}) {
-  const size = phone.viewportSize();
-  const height = await phone.evaluate(() => document.documentElement.scrollHeight);
-  if (height > size.height) await phone.setViewportSize({ width: size.width, height });
-  await phone.evaluate(() => window.scrollTo(0, 0));
-  try {
+  await onWholePage(phone, async (size) => {
     await shot(phone, `phone-${name}-${size.width}`);
     if (dark) {
       await phone.emulateMedia({ colorScheme: 'dark' });
       await shot(phone, `phone-${name}-${size.width}-dark`);
     }
-  } finally {
-    await phone.emulateMedia({ colorScheme: 'light' });
-    await phone.setViewportSize(size);
-  }
+  });
 }
 
 // What is wrong with the stage as drawn: the page scrolls, something visible sticks out of the

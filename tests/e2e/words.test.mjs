@@ -11,7 +11,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import {
   TIMEOUT, cleanUp, eventually, injectionPayloads, launchChromium, phoneLayout, shots, sleep, smallText,
-  startOnDeck, startServer, text, openWatchedPage } from './lib.mjs';
+  startOnDeck, startServer, text, onWholePage, openWatchedPage } from './lib.mjs';
 
 const DECK = `---
 title: Words, posts and questions
@@ -152,15 +152,7 @@ async function projectorShots(page, name) {
 
 // The cheap phone, the whole page as someone would scroll through it (see kinds.test.mjs).
 async function phoneShot(phone, name) {
-  const size = phone.viewportSize();
-  const height = await phone.evaluate(() => document.documentElement.scrollHeight);
-  if (height > size.height) await phone.setViewportSize({ width: size.width, height });
-  await phone.evaluate(() => window.scrollTo(0, 0));
-  try {
-    await shot(phone, `phone-${name}-${size.width}`);
-  } finally {
-    await phone.setViewportSize(size);
-  }
+  await onWholePage(phone, (size) => shot(phone, `phone-${name}-${size.width}`));
 }
 
 // Waits for the page's animations (word moves, card moves, rising emoji aside) to end.
