@@ -88,10 +88,6 @@ impl Scoreboard {
         self.players.get(participant).map(|player| player.number)
     }
 
-    pub fn nickname(&self, participant: &str) -> Option<&str> {
-        self.players.get(participant).and_then(|player| player.nickname.as_deref())
-    }
-
     /// Checks a nickname a phone asked for: returns it (normalised) with its folded key.
     pub fn check_name(
         &self,
@@ -323,7 +319,7 @@ mod tests {
         let (name, key) = board.check_name("bob", "Bob\u{202E}", &filter).expect("fine");
         assert_eq!(name, "Bob");
         board.name(&who("bob"), name, key);
-        assert_eq!(board.nickname("bob"), Some("Bob"));
+        assert_eq!(board.standings(None).of("bob").and_then(|e| e.nickname.as_deref()), Some("Bob"));
         // The presenter renames: by default to "Player N"; never onto another's name.
         let (participant, nickname, _) = board.rename(2, None).expect("rename");
         assert_eq!((&*participant, nickname.as_str()), ("bob", "Player 2"));
