@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use handsup_core::app::{default_data_dir, DEFAULT_PORT};
-use handsup_core::export::Which;
+use handsup_core::export::{Format, Which};
 use handsup_core::server::Limits;
 use handsup_core::{Config, DeckSource};
 
@@ -48,15 +48,32 @@ pub enum Command {
         #[arg(value_name = "DECK.md")]
         deck: PathBuf,
     },
-    /// Write a session's answers as CSV (UTF-8 with BOM; to standard output without --out).
+    /// Write a session's results: its answers as CSV (UTF-8 with BOM; to standard
+    /// output without --out), a workbook (xlsx), a printable report (html) or a
+    /// portable session file (handsup) that another Handsup opens read-only.
     Export(ExportArgs),
     /// List every session in the data folder, the newest first: one tab-separated
     /// line each (id, start in UTC, deck title, participants, answers) under a header.
-    Sessions {
-        /// The folder that holds the SQLite file (default: the platform's app-data folder).
-        #[arg(long, value_name = "DIR")]
-        data: Option<PathBuf>,
-    },
+    Sessions(SessionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// The folder that holds the SQLite file (default: the platform's app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Delete this session and every answer in it (asks for --yes).
+    #[arg(long, value_name = "ID")]
+    pub delete: Option<i64>,
+    /// Delete one participant's answers and posts (`P7`) from the session given by --session (asks for --yes).
+    #[arg(long, value_name = "P<N>", requires = "session", conflicts_with = "delete")]
+    pub delete_participant: Option<String>,
+    /// The session --delete-participant applies to.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<i64>,
+    /// Confirms a deletion: without it, --delete and --delete-participant only say what they would delete.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -70,8 +87,13 @@ pub struct ExportArgs {
     /// The file to write (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// What to write: `csv` (one row per answer), `xlsx` (a summary sheet and one
+    /// sheet per question), `html` (a self-contained report) or `handsup` (the
+    /// session, its deck and its media in one file).
+    #[arg(long, value_name = "csv|xlsx|html|handsup", default_value = "csv")]
+    pub format: Format,
     /// Write the quiz's final ranking instead: `rank,participant,nickname,points,correct,answered`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub leaderboard: bool,
 }
 

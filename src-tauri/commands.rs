@@ -5,9 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use handsup_core::app::{default_data_dir, load_deck};
-use handsup_core::{export, DeckSource};
+use handsup_core::export::Format;
+use handsup_core::{export, Config, DeckSource};
 
-use crate::cli::ExportArgs;
+use crate::cli::{ExportArgs, SessionsArgs};
 
 /// Prints `ok: N slides, M questions`, or the deck's error as `FILE:LINE: …` (exit 1).
 pub fn check(deck: &Path) -> ExitCode {
@@ -27,13 +28,29 @@ pub fn check(deck: &Path) -> ExitCode {
 /// Writes the CSV to `--out` (atomically enough: all at once) or to standard output.
 pub fn export(args: ExportArgs) -> ExitCode {
     let data = args.data.unwrap_or_else(default_data_dir);
-    let csv =
-        if args.leaderboard { export::leaderboard_csv(&data, args.session) } else { export::csv(&data, args.session) };
-    let written = csv.map_err(|error| error.to_string()).and_then(|csv| match &args.out {
-        Some(path) => std::fs::write(path, csv).map_err(|error| format!("cannot write {}: {error}", path.display())),
-        None => std::io::stdout().lock().write_all(csv.as_bytes()).map_err(|error| error.to_string()),
-    });
-    match written {
+    let bytes: Result<Vec<u8>, String> = match (args.format, &args.out) {
+        _ if args.leaderboard => {
+            export::leaderboard_csv(&data, args.session).map(String::into_bytes).map_err(|e| e.to_string())
+        }
+        (Format::Csv, _) => export::csv(&data, args.session).map(String::into_bytes).map_err(|e| e.to_string()),
+        (Format::Html, _) => export::report(&data, args.session).map(String::into_bytes).map_err(|e| e.to_string()),
+        (Format::Xlsx | Format::Handsup, None) => {
+            Err("this format is a binary file: name it with --out FILE".to_string())
+        }
+        (Format::Xlsx, Some(_)) => export::xlsx(&data, args.session).map_err(|e| e.to_string()),
+        (Format::Handsup, Some(out)) => {
+            let written = export::portable(&data, args.session, out).map_err(|e| e.to_string());
+            return finish(written);
+        }
+    };
+    finish(bytes.and_then(|bytes| match &args.out {
+        Some(path) => std::fs::write(path, bytes).map_err(|error| format!("cannot write {}: {error}", path.display())),
+        None => std::io::stdout().lock().write_all(&bytes).map_err(|error| error.to_string()),
+    }))
+}
+
+fn finish(done: Result<(), String>) -> ExitCode {
+    match done {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("handsup: {error}");
@@ -42,20 +59,64 @@ pub fn export(args: ExportArgs) -> ExitCode {
     }
 }
 
-/// Prints every session in the data folder (`handsup sessions`).
-pub fn sessions(data: Option<std::path::PathBuf>) -> ExitCode {
-    let data = data.unwrap_or_else(default_data_dir);
-    match export::sessions(&data) {
-        Ok(sessions) => match std::io::stdout().lock().write_all(export::sessions_table(&sessions).as_bytes()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("handsup: {error}");
-                ExitCode::FAILURE
+/// Prints every session in the data folder (`handsup sessions`), or deletes one,
+/// or one participant's answers, once `--yes` confirms it.
+pub fn sessions(args: SessionsArgs) -> ExitCode {
+    let data = args.data.unwrap_or_else(default_data_dir);
+    let listed = match export::sessions(&data) {
+        Ok(sessions) => sessions,
+        Err(error) => return finish(Err(error.to_string())),
+    };
+    let done = if let Some(id) = args.delete {
+        match listed.iter().find(|session| session.id == id) {
+            None => Err(format!("there is no session {id} in this data folder")),
+            Some(session) if !args.yes => {
+                println!(
+                    "would delete session {id} ({}, {} participants, {} answers): add --yes to delete it",
+                    session.title, session.participants, session.answers
+                );
+                Ok(())
             }
-        },
-        Err(error) => {
-            eprintln!("handsup: {error}");
-            ExitCode::FAILURE
+            Some(_) => export::delete_session(&data, id).map_err(|error| error.to_string()).map(|()| {
+                println!("deleted session {id}");
+            }),
         }
+    } else if let (Some(who), Some(id)) = (&args.delete_participant, args.session) {
+        match who.strip_prefix(['P', 'p']).and_then(|number| number.parse::<i64>().ok()) {
+            None => Err(format!("`{who}` is not a participant: expected P and a number, as exports write them (P7)")),
+            Some(number) if !args.yes => {
+                println!("would delete P{number}'s answers and posts from session {id}: add --yes to delete them");
+                Ok(())
+            }
+            Some(number) => export::delete_participant(&data, id, number)
+                .map_err(|error| error.to_string())
+                .map(|gone| println!("deleted {gone} answers and posts of P{number} from session {id}")),
+        }
+    } else {
+        std::io::stdout()
+            .lock()
+            .write_all(export::sessions_table(&listed).as_bytes())
+            .map_err(|error| error.to_string())
+    };
+    finish(done)
+}
+
+/// A `.handsup` file given as the deck is unpacked into a folder of its own and
+/// presented from there: its results as they were, on this computer only (phones
+/// cannot join a finished session), and the file itself never changes.
+pub fn record(mut config: Config) -> Result<Config, handsup_core::Error> {
+    let DeckSource::File(file) = &config.deck else { return Ok(config) };
+    if file.extension().and_then(|e| e.to_str()) != Some(export::EXTENSION) {
+        return Ok(config);
     }
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let into = std::env::temp_dir().join(format!("handsup-record-{}-{stamp}", std::process::id()));
+    let unpacked = export::unpack(file, &into)
+        .map_err(|error| handsup_core::Error::Server(std::io::Error::other(format!("{}: {error}", file.display()))))?;
+    eprintln!("handsup: presenting the session recorded in {} (read-only: phones cannot join)", file.display());
+    config.deck = DeckSource::File(unpacked.deck);
+    config.data_dir = unpacked.data_dir;
+    config.bind = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    config.fresh = false;
+    Ok(config)
 }

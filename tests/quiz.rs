@@ -61,9 +61,9 @@ fn expected_points(points: f64, time_s: f64, t_ms: i64, right: bool) -> u64 {
 fn answer_of(n: usize, question: &str) -> Option<(Value, bool)> {
     match question {
         "q1" if n % 10 == 9 => None,
-        "q1" if n % 3 == 0 => Some((json!({"choices": [0]}), false)),
+        "q1" if n.is_multiple_of(3) => Some((json!({"choices": [0]}), false)),
         "q1" => Some((json!({"choices": [1]}), true)),
-        "q2" if n % 4 == 0 => Some((json!({"choices": [1]}), false)),
+        "q2" if n.is_multiple_of(4) => Some((json!({"choices": [1]}), false)),
         "q2" => Some((json!({"choices": [0]}), true)),
         "q3" => Some(match n % 5 {
             0 => (json!({"text": "Lyon"}), false),

@@ -77,7 +77,7 @@ impl Kind {
             Kind::Wordcloud => {
                 let word = |i: usize| {
                     let n = (phone * 7 + round * 3 + i * 13) % 3000;
-                    format!("word{}", if n % 4 == 0 { n % 40 } else { n })
+                    format!("word{}", if n.is_multiple_of(4) { n % 40 } else { n })
                 };
                 let mut words: Vec<String> = (0..3).map(word).collect();
                 words.dedup();

@@ -221,7 +221,7 @@ pub(super) async fn launch(
     let session = stored.id;
     // Phones the session already knows come back freely after a restart or a deck swap.
     let identities = Identities::new(store.participant_ids(session)?);
-    let presenter_words = presenter_blocklist(&store)?;
+    let presenter_words = store.presenter_blocklist()?;
     let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
     let state = ServerState {
         engine: engine.clone(),
@@ -276,25 +276,17 @@ pub(super) async fn launch(
     })
 }
 
-/// The presenter's own blocked words (one a line in the settings), for every deck.
-fn presenter_blocklist(store: &Store) -> Result<Vec<String>, Error> {
-    let words = store.setting(BLOCKLIST_SETTING)?.unwrap_or_default();
-    Ok(words.lines().map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect())
-}
-
 /// Stores the presenter's blocked words.
 pub(super) async fn store_blocklist(config: &Config, words: Vec<String>) -> Result<(), Error> {
     let data_dir = config.data_dir.clone();
     tokio::task::spawn_blocking(move || {
         let store = Store::open(&data_dir)?;
-        store.set_setting(BLOCKLIST_SETTING, &words.join("\n"))?;
+        store.set_presenter_blocklist(&words)?;
         Ok(())
     })
     .await
     .map_err(|join| Error::Server(std::io::Error::other(join)))?
 }
-
-const BLOCKLIST_SETTING: &str = "blocklist";
 
 /// Opens the store and the deck's session, and puts the deck first in the recent list.
 fn open_store(
@@ -305,7 +297,7 @@ fn open_store(
     let mut store = Store::open(data_dir)?;
     // The presenter's own words join the deck's filter before anything is counted.
     // Always rebuilt, so a list emptied since the deck was read takes its words away too.
-    let words = presenter_blocklist(&store)?;
+    let words = store.presenter_blocklist()?;
     let mut deck = (*file.deck).clone();
     deck.add_blocklist(&words);
     file.deck = Arc::new(deck);

@@ -1,7 +1,11 @@
 //! Results leave the app: a session's answers as CSV, named as the audience saw them.
 
 mod csv;
+mod portable;
+mod report;
+mod results;
 mod time;
+mod xlsx;
 
 use std::path::Path;
 
@@ -9,7 +13,11 @@ use crate::deck::{parse_deck, Deck};
 use crate::session::board::QA;
 use crate::store::{ExportedSession, Store, StoreError, DATABASE_FILE};
 pub use csv::inert;
+pub use portable::{portable, unpack, Unpacked, EXTENSION};
+pub use report::escape;
+pub use results::{results, QuestionResults};
 pub use time::iso_utc;
+pub use xlsx::SUMMARY_HEADER;
 
 /// The CSV header: a contract other tools read.
 pub const CSV_HEADER: [&str; 11] = [
@@ -56,41 +64,133 @@ pub enum ExportError {
     NoData(String),
     #[error("there is no session {0} in this data folder")]
     NoSuchSession(i64),
+    #[error("session {0} has no participant P{1}")]
+    NoSuchParticipant(i64, i64),
     #[error("there are no sessions in this data folder yet")]
     NoSessions,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(String),
+    #[error("cannot unpack the session file into {0}")]
+    Unpack(String),
 }
 
 /// The session's answers as CSV: UTF-8 with a byte-order mark (so Excel reads
 /// it as UTF-8), CRLF line ends, one row per answer, every cell inert.
 pub fn csv(data_dir: &Path, which: Which) -> Result<String, ExportError> {
-    let session = load(data_dir, which)?;
-    Ok(csv::write(&CSV_HEADER, &rows(&session)))
+    let loaded = Loaded::from_folder(data_dir, which)?;
+    Ok(csv::write(&CSV_HEADER, &rows(&loaded.session)))
 }
 
 /// The session's final quiz ranking as CSV (`handsup export --leaderboard`):
 /// every player, best first, equal points sharing a rank.
 pub fn leaderboard_csv(data_dir: &Path, which: Which) -> Result<String, ExportError> {
-    let session = load(data_dir, which)?;
-    let deck: Option<Deck> = parse_deck(&session.deck_name, &session.deck_text).ok();
-    let scores = scoreboard(&session, deck.as_ref());
-    let rows: Vec<[String; 6]> = scores
-        .standings(None)
-        .entries
-        .iter()
-        .map(|entry| {
-            [
-                entry.rank.to_string(),
-                format!("P{}", entry.number),
-                entry.nickname.clone().unwrap_or_default(),
-                entry.points.to_string(),
-                entry.correct.to_string(),
-                entry.answered.to_string(),
-            ]
-        })
-        .collect();
-    Ok(csv::write(&LEADERBOARD_HEADER, &rows))
+    let loaded = Loaded::from_folder(data_dir, which)?;
+    Ok(csv::write(&LEADERBOARD_HEADER, &loaded.leaderboard()))
+}
+
+/// What `handsup export --format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Html,
+    Handsup,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Format, String> {
+        match text {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "html" => Ok(Format::Html),
+            "handsup" => Ok(Format::Handsup),
+            other => Err(format!("`{other}` is not a format: expected csv, xlsx, html or handsup")),
+        }
+    }
+}
+
+/// The session as a workbook: a summary sheet, one sheet per question, the Q&A and the leaderboard.
+pub fn xlsx(data_dir: &Path, which: Which) -> Result<Vec<u8>, ExportError> {
+    let loaded = Loaded::from_folder(data_dir, which)?;
+    xlsx::write(&loaded).map_err(|error| ExportError::Xlsx(error.to_string()))
+}
+
+/// The session as one self-contained HTML report, printable to PDF.
+pub fn report(data_dir: &Path, which: Which) -> Result<String, ExportError> {
+    Ok(report::write(&Loaded::from_folder(data_dir, which)?))
+}
+
+/// A session with the deck it ran, read once for an export.
+pub struct Loaded {
+    pub session: ExportedSession,
+    /// The deck as this session ran it, with the presenter's blocked words; `None`
+    /// if that text no longer reads as a deck.
+    pub deck: Option<Deck>,
+}
+
+impl Loaded {
+    pub fn from_folder(data_dir: &Path, which: Which) -> Result<Loaded, ExportError> {
+        let (store, id) = open_session(data_dir, which)?;
+        let session = store.export_session(id)?.ok_or(ExportError::NoSuchSession(id))?;
+        let mut deck = parse_deck(&session.deck_name, &session.deck_text).ok();
+        if let Some(deck) = &mut deck {
+            deck.add_blocklist(&store.presenter_blocklist()?);
+        }
+        Ok(Loaded { session, deck })
+    }
+
+    /// The deck's title, or its file name when it has none.
+    pub fn title(&self) -> String {
+        self.deck
+            .as_ref()
+            .map(|deck| deck.title.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.session.deck_name.clone())
+    }
+
+    pub fn results(&self) -> Vec<QuestionResults> {
+        self.deck.as_ref().map(|deck| results::results(&self.session, deck)).unwrap_or_default()
+    }
+
+    pub fn qa(&self) -> Vec<(String, i64, bool)> {
+        self.deck.as_ref().map(|deck| results::qa(&self.session, deck)).unwrap_or_default()
+    }
+
+    /// Participants who answered or posted anything.
+    pub fn participants(&self) -> u64 {
+        let numbers: std::collections::HashSet<i64> = self
+            .session
+            .answers
+            .iter()
+            .map(|answer| answer.participant)
+            .chain(self.session.posts.iter().map(|post| post.participant))
+            .collect();
+        numbers.len() as u64
+    }
+
+    /// The quiz ranking's rows under [`LEADERBOARD_HEADER`]; empty without a quiz.
+    pub fn leaderboard(&self) -> Vec<[String; 6]> {
+        let scores = scoreboard(&self.session, self.deck.as_ref());
+        scores
+            .standings(None)
+            .entries
+            .iter()
+            .map(|entry| {
+                [
+                    entry.rank.to_string(),
+                    format!("P{}", entry.number),
+                    entry.nickname.clone().unwrap_or_default(),
+                    entry.points.to_string(),
+                    entry.correct.to_string(),
+                    entry.answered.to_string(),
+                ]
+            })
+            .collect()
+    }
 }
 
 /// The session's quiz scores, from its answers and their times: the same reckoning the live game uses.
@@ -128,12 +228,41 @@ fn points(
     }
 }
 
+/// The data folder's store and the id of the session `which` names.
+fn open_session(data_dir: &Path, which: Which) -> Result<(Store, i64), ExportError> {
+    if !data_dir.join(DATABASE_FILE).is_file() {
+        return Err(ExportError::NoData(data_dir.display().to_string()));
+    }
+    let store = Store::open(data_dir)?;
+    let id = match which {
+        Which::Latest => store.latest_session()?.ok_or(ExportError::NoSessions)?,
+        Which::Id(id) => id,
+    };
+    Ok((store, id))
+}
+
 /// Every session in the data folder, the newest first (`handsup sessions`).
 pub fn sessions(data_dir: &Path) -> Result<Vec<crate::store::SessionSummary>, ExportError> {
     if !data_dir.join(DATABASE_FILE).is_file() {
         return Err(ExportError::NoData(data_dir.display().to_string()));
     }
     Ok(Store::open(data_dir)?.sessions()?)
+}
+
+/// Deletes a session and all its answers.
+pub fn delete_session(data_dir: &Path, id: i64) -> Result<(), ExportError> {
+    let (mut store, _) = open_session(data_dir, Which::Id(id))?;
+    if store.delete_session(id)? {
+        Ok(())
+    } else {
+        Err(ExportError::NoSuchSession(id))
+    }
+}
+
+/// Deletes participant `P<number>`'s answers and posts from a session; how many went.
+pub fn delete_participant(data_dir: &Path, id: i64, number: i64) -> Result<usize, ExportError> {
+    let (mut store, _) = open_session(data_dir, Which::Id(id))?;
+    store.delete_participant(id, number)?.ok_or(ExportError::NoSuchParticipant(id, number))
 }
 
 /// The history as `handsup sessions` prints it: a header, then one tab-separated
@@ -152,18 +281,6 @@ pub fn sessions_table(sessions: &[crate::store::SessionSummary]) -> String {
         ));
     }
     out
-}
-
-fn load(data_dir: &Path, which: Which) -> Result<ExportedSession, ExportError> {
-    if !data_dir.join(DATABASE_FILE).is_file() {
-        return Err(ExportError::NoData(data_dir.display().to_string()));
-    }
-    let store = Store::open(data_dir)?;
-    let id = match which {
-        Which::Latest => store.latest_session()?.ok_or(ExportError::NoSessions)?,
-        Which::Id(id) => id,
-    };
-    store.export_session(id)?.ok_or(ExportError::NoSuchSession(id))
 }
 
 /// One row per stored answer: questions in deck order, then participants in joining order.

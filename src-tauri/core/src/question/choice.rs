@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::table::{percent, Table};
 use super::{
     Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType, Tally,
     MAX_OPTIONS,
@@ -178,6 +179,20 @@ impl Count for Counts {
 
     fn view(&self, _: &Question, _: Audience, out: &mut Map<String, Value>) {
         out.insert("counts".into(), json!(self.counts));
+    }
+
+    fn table(&self, question: &Question, respondents: u64) -> Table {
+        let mut table = Table::new("Option", vec!["Votes", "Share (%)"]);
+        for (option, &count) in question.options.iter().zip(&self.counts) {
+            table.push(option.clone(), vec![count as f64, percent(count, respondents)], count as f64);
+        }
+        let headline = match table.leaders() {
+            Some((leaders, votes)) => {
+                format!("{leaders}: {} of {respondents} ({}%)", votes, percent(votes as u64, respondents))
+            }
+            None => "no votes".into(),
+        };
+        table.scale_bars().headline(headline)
     }
 }
 

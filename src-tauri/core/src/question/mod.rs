@@ -16,6 +16,7 @@ pub mod quiz;
 mod ranking;
 mod scale;
 mod settings;
+pub mod table;
 pub mod text;
 mod wordcloud;
 
@@ -31,6 +32,7 @@ pub use quiz::{Quiz, QuizText};
 pub use ranking::Ranking;
 pub use scale::Scale;
 pub use settings::{format_number, write_value, SettingError, Settings, MAX_NUMBER};
+pub use table::Table;
 pub use wordcloud::WordCloud;
 
 /// Results a page lays out again (a word cloud, a wall of posts) change at most this often.
@@ -130,6 +132,8 @@ pub trait Count {
     fn add(&mut self, answer: &Answer, sign: i64) -> bool;
     /// The kind's part of the results view.
     fn view(&self, question: &Question, audience: Audience, out: &mut Map<String, Value>);
+    /// The results as a table, for a spreadsheet and a report; `respondents` answered.
+    fn table(&self, question: &Question, respondents: u64) -> Table;
 }
 
 /// Every kind's count, one variant per [`Count`] implementation.
@@ -524,6 +528,11 @@ impl Results {
         out.insert("respondents".into(), json!(self.respondents));
         self.tally.count().view(question, audience, &mut out);
         Value::Object(out)
+    }
+
+    /// The results as a table (the presenter's view of them: a number's answer included).
+    pub fn table(&self, question: &Question) -> Table {
+        self.tally.count().table(question, self.respondents)
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::table::{plural, Table};
 use super::{
     format_number, mean_and_median, round2, Answer, Audience, Count, Kind, KindSpec, Question, Rules, SettingError,
     SettingSpec, SettingType, Settings, Tally, MAX_NUMBER,
@@ -189,6 +190,35 @@ impl Count for Values {
         out.insert("mean".into(), json!(mean));
         out.insert("median".into(), json!(median));
         out.insert("answer".into(), json!(answer));
+    }
+
+    fn table(&self, _: &Question, respondents: u64) -> Table {
+        let pairs: Vec<(f64, u64)> = self.counts.iter().map(|(key, &count)| (key.0, count)).collect();
+        let (mean, median) = mean_and_median(&pairs);
+        let mut table = Table::new("Range", vec!["Answers"]);
+        for (from, to, count) in bins(&pairs, self.min, self.max) {
+            let label = if from == to || to - from == 1.0 && pairs.iter().all(|(value, _)| value.fract() == 0.0) {
+                format_number(from)
+            } else {
+                format!("{} to {}", format_number(from), format_number(to))
+            };
+            table.push(label, vec![count as f64], count as f64);
+        }
+        let mut headline = match (mean, median) {
+            (Some(mean), Some(median)) => {
+                format!(
+                    "mean {}, median {} ({})",
+                    format_number(mean),
+                    format_number(median),
+                    plural(respondents, "answer", "answers")
+                )
+            }
+            _ => "no answers".to_string(),
+        };
+        if let Some(answer) = self.answer {
+            headline.push_str(&format!("; the answer: {}", format_number(answer)));
+        }
+        table.scale_bars().headline(headline)
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::filter::Filter;
+use super::table::Table;
 use super::text::normalise;
 use super::{
     Answer, Audience, Count, Kind, KindSpec, Question, Rules, SettingError, SettingSpec, SettingType, Settings, Tally,
@@ -145,6 +146,11 @@ impl Count for Posts {
     }
 
     fn view(&self, _: &Question, _: Audience, _: &mut Map<String, Value>) {}
+
+    /// Posts are not counted here: the export lists them from the store.
+    fn table(&self, _: &Question, _: u64) -> Table {
+        Table::new("Post", vec![])
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::table::Table;
 use super::{
     round2, Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType,
     Settings, Tally, MAX_OPTIONS,
@@ -122,6 +123,19 @@ impl Count for Totals {
             .collect();
         out.insert("totals".into(), json!(self.totals));
         out.insert("means".into(), json!(means));
+    }
+
+    fn table(&self, question: &Question, respondents: u64) -> Table {
+        let mut table = Table::new("Option", vec!["Points", "Mean"]);
+        for (option, &total) in question.options.iter().zip(&self.totals) {
+            let mean = if self.respondents == 0 { 0.0 } else { round2(total as f64 / self.respondents as f64) };
+            table.push(option.clone(), vec![total as f64, mean], total as f64);
+        }
+        let headline = match table.leaders() {
+            Some((leaders, points)) => format!("{leaders}: {points} points from {respondents}"),
+            None => "no points given".into(),
+        };
+        table.scale_bars().headline(headline)
     }
 }
 

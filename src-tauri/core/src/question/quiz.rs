@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::table::{percent, Table};
 use super::text::{fold, normalise};
 use super::{
     Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType,
@@ -305,6 +306,23 @@ impl Count for Picks {
         out.insert("counts".into(), json!(self.counts));
         out.insert("right".into(), json!(right));
     }
+
+    fn table(&self, question: &Question, respondents: u64) -> Table {
+        let mut table = Table::new("Option", vec!["Answers", "Share (%)"]);
+        for (at, (option, &count)) in question.options.iter().zip(&self.counts).enumerate() {
+            table.push(option.clone(), vec![count as f64, percent(count, respondents)], count as f64);
+            if let Some(row) = table.rows.last_mut() {
+                row.correct = self.correct.iter().any(|&c| usize::from(c) == at);
+            }
+        }
+        let right: u64 = self.correct.iter().filter_map(|&c| self.counts.get(usize::from(c))).sum();
+        table.scale_bars().headline(right_of(right, respondents))
+    }
+}
+
+/// "7 of 10 right (70%)".
+fn right_of(right: u64, respondents: u64) -> String {
+    format!("{right} of {respondents} right ({}%)", percent(right, respondents))
 }
 
 /// Typed answers marked right or wrong as they arrive; the texts themselves stay off the projector.
@@ -327,6 +345,14 @@ impl Count for Marked {
     fn view(&self, _: &Question, _: Audience, out: &mut Map<String, Value>) {
         out.insert("right".into(), json!(self.right));
         out.insert("wrong".into(), json!(self.wrong));
+    }
+
+    fn table(&self, _: &Question, respondents: u64) -> Table {
+        let mut table = Table::new("Answer", vec!["Answers", "Share (%)"]);
+        table.push("Right", vec![self.right as f64, percent(self.right, respondents)], self.right as f64);
+        table.push("Wrong", vec![self.wrong as f64, percent(self.wrong, respondents)], self.wrong as f64);
+        table.rows[0].correct = true;
+        table.scale_bars().headline(right_of(self.right, respondents))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::table::Table;
 use super::{Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, Tally, MAX_OPTIONS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +99,21 @@ impl Count for Scores {
     fn view(&self, _: &Question, _: Audience, out: &mut Map<String, Value>) {
         out.insert("scores".into(), json!(self.scores));
         out.insert("firsts".into(), json!(self.firsts));
+    }
+
+    fn table(&self, question: &Question, respondents: u64) -> Table {
+        let mut order: Vec<usize> = (0..self.scores.len().min(question.options.len())).collect();
+        order.sort_by_key(|&item| std::cmp::Reverse(self.scores[item]));
+        let mut table = Table::new("Item", vec!["Score", "Ranked first"]);
+        for item in order {
+            let score = self.scores[item];
+            table.push(question.options[item].clone(), vec![score as f64, self.firsts[item] as f64], score as f64);
+        }
+        let headline = match table.leaders() {
+            Some((leaders, _)) => format!("first: {leaders} ({} ranked)", respondents),
+            None => "no rankings".into(),
+        };
+        table.scale_bars().headline(headline)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::table::Table;
 use super::{
     mean_and_median, Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec,
     SettingType, Settings, Tally, MAX_OPTIONS,
@@ -201,6 +202,41 @@ impl Count for Distribution {
             })
             .collect();
         out.insert("rows".into(), Value::Array(rows));
+    }
+
+    fn table(&self, question: &Question, respondents: u64) -> Table {
+        let points = self.rows.first().map_or(0, Vec::len);
+        // Columns name the scale's points: a table's columns are fixed words, so the points go up to 11.
+        const POINTS: [&str; 11] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"];
+        let mut columns = vec!["Mean", "Median"];
+        let named = self.min == 1 && points <= POINTS.len();
+        if named {
+            columns.extend(&POINTS[..points]);
+        }
+        let mut table = Table::new("Statement", columns);
+        let high = (self.min + points as i64 - 1) as f64;
+        for (at, counts) in self.rows.iter().enumerate() {
+            let pairs: Vec<(f64, u64)> =
+                counts.iter().enumerate().map(|(at, &count)| ((self.min + at as i64) as f64, count)).collect();
+            let (mean, median) = mean_and_median(&pairs);
+            let mut values = vec![mean.unwrap_or(0.0), median.unwrap_or(0.0)];
+            if named {
+                values.extend(counts.iter().map(|&count| count as f64));
+            }
+            let label = question.options.get(at).cloned().unwrap_or_else(|| question.prompt.clone());
+            // The bar shows where the mean sits on the scale, not a share of the largest.
+            let bar = mean.map_or(0.0, |mean| (mean - self.min as f64) / (high - self.min as f64).max(1.0));
+            table.rows.push(super::table::Row { label, values, bar, correct: false });
+        }
+        let headline = match self.rows.len() {
+            _ if respondents == 0 => "no answers".to_string(),
+            1 => format!("mean {} on {}–{}", table.rows[0].values[0], self.min, high),
+            _ => match table.leaders() {
+                Some((leaders, mean)) => format!("highest: {leaders} (mean {mean} on {}–{high})", self.min),
+                None => "no answers".into(),
+            },
+        };
+        table.headline(headline)
     }
 }
 

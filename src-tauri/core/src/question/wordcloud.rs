@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::filter::Filter;
+use super::table::{plural, Table};
 use super::text::{fold, normalise};
 use super::{
     Answer, Audience, Count, Kind, KindSpec, Question, Rules, SettingError, SettingSpec, SettingType, Settings, Tally,
@@ -184,6 +185,29 @@ impl Count for Words {
         out.insert("total".into(), json!(self.total));
         out.insert("distinct".into(), json!(self.words.len()));
         out.insert("filtered".into(), json!(filtered));
+    }
+
+    fn table(&self, _: &Question, respondents: u64) -> Table {
+        let mut shown: Vec<&Word> = self.words.values().filter(|word| !word.blocked).collect();
+        shown.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(a.first_seen.cmp(&b.first_seen)));
+        shown.truncate(TOP_WORDS);
+        let mut table = Table::new("Word", vec!["Count"]);
+        for word in shown {
+            table.push(word.shown.clone(), vec![word.count as f64], word.count as f64);
+        }
+        let headline = match table.rows.first() {
+            Some(top) => format!(
+                "top word: {} ({}); {} different from {}",
+                top.label,
+                top.values[0],
+                self.words.len(),
+                plural(respondents, "participant", "participants")
+            ),
+            None => "no words".into(),
+        };
+        let mut table = table.scale_bars().headline(headline);
+        table.words = true;
+        table
     }
 }
 

@@ -51,7 +51,7 @@ impl BoardFeeds {
             if let Some(changes) = board.take_changes() {
                 let _ = self.changes.send(changes);
             }
-            if last_qa.map_or(true, |last| last.elapsed() >= QA_EVERY) {
+            if last_qa.is_none_or(|last| last.elapsed() >= QA_EVERY) {
                 if let Some(frame) = board.qa_frame_if_changed() {
                     self.qa.send_replace(Some(frame));
                     last_qa = Some(tokio::time::Instant::now());

@@ -205,7 +205,7 @@ impl Identities {
         let here = inner.by_address.entry(address).or_default();
         if here.insert(participant.clone()) {
             let participants = here.len();
-            if inner.largest.map_or(true, |largest| participants > largest.participants) {
+            if inner.largest.is_none_or(|largest| participants > largest.participants) {
                 let crowd = Crowd { address, participants };
                 inner.largest = Some(crowd);
                 if participants >= limits.crowd_warning {

@@ -1,6 +1,6 @@
 //! Every session the data folder holds, for `handsup sessions` and the app's history.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{Store, StoreError};
 
@@ -38,5 +38,51 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Store {
+    /// Deletes a session and everything it holds; false if there was no such session.
+    pub fn delete_session(&mut self, session: i64) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for statement in [
+            "DELETE FROM upvotes WHERE post_id IN (SELECT id FROM posts WHERE session_id = ?1)
+                OR participant_id IN (SELECT id FROM participants WHERE session_id = ?1)",
+            "DELETE FROM posts WHERE session_id = ?1",
+            "DELETE FROM responses WHERE participant_id IN (SELECT id FROM participants WHERE session_id = ?1)",
+            "DELETE FROM requests WHERE participant_id IN (SELECT id FROM participants WHERE session_id = ?1)",
+            "DELETE FROM participants WHERE session_id = ?1",
+            "DELETE FROM question_states WHERE session_id = ?1",
+            "DELETE FROM pending_discards WHERE session_id = ?1",
+        ] {
+            tx.execute(statement, [session])?;
+        }
+        let deleted = tx.execute("DELETE FROM sessions WHERE id = ?1", [session])? > 0;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// Deletes one participant's answers, posts and upvotes in a session (`P7` is
+    /// number 7): the session keeps its other answers. The number stays taken, so
+    /// no one else becomes `P7`. Returns how many answers and posts went.
+    pub fn delete_participant(&mut self, session: i64, number: i64) -> Result<Option<usize>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let id: Option<i64> = tx
+            .query_row("SELECT id FROM participants WHERE session_id = ?1 AND number = ?2", [session, number], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        let Some(id) = id else { return Ok(None) };
+        tx.execute(
+            "DELETE FROM upvotes WHERE participant_id = ?1 OR post_id IN (SELECT id FROM posts WHERE participant_id = ?1)",
+            [id],
+        )?;
+        let mut gone = tx.execute("DELETE FROM posts WHERE participant_id = ?1", [id])?;
+        gone += tx.execute("DELETE FROM responses WHERE participant_id = ?1", [id])?;
+        tx.execute("DELETE FROM requests WHERE participant_id = ?1", [id])?;
+        // The nickname goes too: it may be a name.
+        tx.execute("UPDATE participants SET nickname = NULL, nickname_key = NULL WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(Some(gone))
     }
 }

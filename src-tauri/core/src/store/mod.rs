@@ -2,6 +2,7 @@
 
 pub mod checkpoint;
 mod history;
+mod portable;
 mod posts;
 mod schema;
 
@@ -15,6 +16,7 @@ use crate::deck::Deck;
 use crate::question::Answer;
 use crate::session::QuestionState;
 pub use history::SessionSummary;
+pub use portable::{read_portable, unpack_portable, Portable};
 pub use posts::{ExportedPost, StoredPost, StoredQa};
 pub use schema::MigrateError;
 
@@ -66,6 +68,9 @@ pub struct ExportedAnswer {
     pub answer: String,
     pub answered_at: i64,
 }
+
+/// The settings key of the presenter's blocked words.
+const BLOCKLIST_SETTING: &str = "blocklist";
 
 /// One connection to the data file. The writer thread owns the only one that writes.
 pub struct Store {
@@ -255,6 +260,16 @@ impl Store {
         Ok(self.conn.query_row("SELECT max(id) FROM sessions", [], |row| row.get(0))?)
     }
 
+    /// The key the session's deck is stored under: its file's full path, or `builtin:demo`.
+    pub fn session_deck_key(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT d.key FROM sessions s JOIN decks d ON d.id = s.deck_id WHERE s.id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
     /// Everything an export needs of one session; `None` if there is no such session.
     pub fn export_session(&self, id: i64) -> Result<Option<ExportedSession>, StoreError> {
         // Sessions from before decks were kept per session fall back to the deck's last text.
@@ -299,6 +314,16 @@ impl Store {
     }
 
     /// A stored setting.
+    /// The presenter's own blocked words (one a line in the settings), for every deck.
+    pub fn presenter_blocklist(&self) -> Result<Vec<String>, StoreError> {
+        let words = self.setting(BLOCKLIST_SETTING)?.unwrap_or_default();
+        Ok(words.lines().map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect())
+    }
+
+    pub fn set_presenter_blocklist(&self, words: &[String]) -> Result<(), StoreError> {
+        self.set_setting(BLOCKLIST_SETTING, &words.join("\n"))
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
     }

@@ -1,0 +1,83 @@
+//! The portable session file: write one session with its deck and images, and unpack one to present its results.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{ExportError, Which};
+use crate::deck::images::{images_in, is_local, percent_decode, resolve, MAX_IMAGE_BYTES};
+use crate::deck::parse_deck;
+use crate::store::{read_portable, unpack_portable};
+
+/// The extension of a portable session file.
+pub const EXTENSION: &str = "handsup";
+
+/// Writes the session to `out` as one SQLite file: its answers, posts and states,
+/// the deck text it ran and every image that deck shows (read from the deck's
+/// folder, where that folder still holds them).
+pub fn portable(data_dir: &Path, which: Which, out: &Path) -> Result<(), ExportError> {
+    let (store, id) = super::open_session(data_dir, which)?;
+    let session = store.export_session(id)?.ok_or(ExportError::NoSuchSession(id))?;
+    let key = store.session_deck_key(id)?.unwrap_or_default();
+    let folder = Path::new(&key).parent().filter(|_| Path::new(&key).is_absolute());
+    let mut media = Vec::new();
+    if let (Ok(deck), Some(folder)) = (parse_deck(&session.deck_name, &session.deck_text), folder) {
+        for reference in deck.slides.iter().flat_map(|slide| images_in(&slide.body)).filter(|r| is_local(r)) {
+            // An image gone from the folder since is left out: the record shows the rest.
+            if let Some(bytes) = resolve(folder, &reference).ok().and_then(|file| std::fs::read(file).ok()) {
+                media.push((reference, bytes));
+            }
+        }
+    }
+    store.write_portable(id, out, &media)?;
+    Ok(())
+}
+
+/// A portable file unpacked to be presented: its deck file and the data folder that holds its session.
+#[derive(Debug, Clone)]
+pub struct Unpacked {
+    pub deck: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+/// Unpacks a `.handsup` file into `into` (a folder of its own, created here): the
+/// deck and its images under `deck/`, the session under `data/`. The file itself
+/// is only read; whatever the presenter then does changes the copy, never it.
+pub fn unpack(file: &Path, into: &Path) -> Result<Unpacked, ExportError> {
+    let record = read_portable(file)?;
+    let folder = into.join("deck");
+    let write = |path: &Path, bytes: &[u8]| {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)
+    };
+    let io = |error: std::io::Error| ExportError::Unpack(format!("{}: {error}", into.display()));
+    // The deck keeps its name, so messages and exports read as before; a name
+    // that is not a plain file name becomes `deck.md`.
+    let name = Path::new(&record.deck_name)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
+        .unwrap_or("deck.md");
+    let deck = folder.join(name);
+    write(&deck, record.deck_text.as_bytes()).map_err(io)?;
+    for (reference, bytes) in &record.media {
+        // The file is someone else's: an image may only land inside the deck's folder.
+        let Some(relative) = safe_relative(reference) else { continue };
+        if bytes.len() as u64 > MAX_IMAGE_BYTES {
+            continue;
+        }
+        write(&folder.join(relative), bytes).map_err(io)?;
+    }
+    let deck = std::fs::canonicalize(&deck).map_err(io)?;
+    let data_dir = into.join("data");
+    unpack_portable(file, &data_dir, &deck.display().to_string())?;
+    Ok(Unpacked { deck, data_dir })
+}
+
+/// A reference as a path under the deck's folder, if it stays there.
+fn safe_relative(reference: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(reference.split(['?', '#']).next().unwrap_or(reference));
+    let path = PathBuf::from(decoded.replace('\\', "/"));
+    let plain = path.components().all(|part| matches!(part, Component::Normal(_) | Component::CurDir));
+    (plain && !decoded.is_empty() && decoded.as_bytes().get(1) != Some(&b':')).then_some(path)
+}
