@@ -10,6 +10,7 @@
 //! - [`chatter`]: audience Q&A and reactions at scale; [`quiz`]: a quiz question and its per-phone reveal.
 
 pub mod chatter;
+pub mod pdf;
 pub mod phones;
 pub mod quiz;
 pub mod report;

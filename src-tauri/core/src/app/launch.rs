@@ -222,6 +222,17 @@ pub(super) async fn launch(
     // Phones the session already knows come back freely after a restart or a deck swap.
     let identities = Identities::new(store.participant_ids(session)?);
     let presenter_words = store.presenter_blocklist()?;
+    // The deck's PDF pages are drawn ahead, from the slide on screen on, and kept.
+    let pages = server::PageCache::new(config.data_dir.join("page-cache"));
+    if let Some(folder) = file.folder() {
+        let (pages, deck, first, stop) = (pages.clone(), file.deck.clone(), stored.slide, shutdown.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stop.cancelled() => {}
+                () = pages.prepare(&deck, &folder, first) => {}
+            }
+        });
+    }
     let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
     let state = ServerState {
         engine: engine.clone(),
@@ -235,6 +246,7 @@ pub(super) async fn launch(
         limits: config.limits.clone(),
         deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), &token).into(),
         deck_file: Arc::new(file.clone()),
+        pages: pages.clone(),
         saves: shared.saves.clone(),
         blocklist: presenter_words.into(),
         notices: shared.notices.clone(),

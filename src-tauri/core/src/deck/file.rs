@@ -46,6 +46,12 @@ impl DeckFile {
         self.path().and_then(|path| path.parent().map(Path::to_path_buf))
     }
 
+    /// Where the editor writes this deck: its own file, or for a PDF the companion
+    /// Markdown deck beside it (`talk.md`); `None` for the built-in demo.
+    pub fn markdown_path(&self) -> Option<PathBuf> {
+        self.path().map(|path| if super::pdf::is_pdf(&path) { super::pdf::companion(&path) } else { path })
+    }
+
     /// The file's full path with links resolved; `None` for the built-in demo.
     pub fn path(&self) -> Option<PathBuf> {
         match &self.source {
@@ -60,6 +66,18 @@ pub fn load_deck(source: &DeckSource) -> Result<DeckFile, LoadError> {
     match source {
         DeckSource::Demo => {
             Ok(DeckFile { source: DeckSource::Demo, text: DEMO_DECK.to_string(), deck: Arc::new(demo_deck()) })
+        }
+        // A PDF opens its companion deck when it has one, else a deck of its pages.
+        DeckSource::File(path) if super::pdf::is_pdf(path) => {
+            let companion = super::pdf::companion(path);
+            if companion.is_file() {
+                return load_deck(&DeckSource::File(companion));
+            }
+            let name = path.display().to_string();
+            let text =
+                super::pdf::deck_text(path).map_err(|message| DeckError { file: name.clone(), line: 1, message })?;
+            let deck = parse_deck(&name, &text)?;
+            Ok(DeckFile { source: source.clone(), text, deck: Arc::new(deck) })
         }
         DeckSource::File(path) => {
             let read = |source| LoadError::Read { path: path.clone(), source };

@@ -69,8 +69,11 @@ pub fn resolve(folder: &Path, reference: &str) -> Result<PathBuf, String> {
     {
         return Err(format!("image {reference}: only files in the deck's folder and below may be shown (no `..`)"));
     }
-    if content_type(relative).is_none() {
-        return Err(format!("image {reference}: not an image Handsup shows (png, jpg, gif, webp or svg)"));
+    let page = super::pdf::page_reference(reference).is_some();
+    if content_type(relative).is_none() && !page {
+        return Err(format!(
+            "image {reference}: not an image Handsup shows (png, jpg, gif, webp or svg; a PDF's page as `talk.pdf#page=3`)"
+        ));
     }
     let root = std::fs::canonicalize(folder).map_err(|error| format!("the deck's folder: {error}"))?;
     let file = std::fs::canonicalize(root.join(relative))
@@ -83,9 +86,11 @@ pub fn resolve(folder: &Path, reference: &str) -> Result<PathBuf, String> {
     if !metadata.is_file() {
         return Err(format!("image {reference}: not a file"));
     }
-    if metadata.len() > MAX_IMAGE_BYTES {
-        let mib = MAX_IMAGE_BYTES / (1024 * 1024);
-        return Err(format!("image {reference}: {} bytes; an image may be at most {mib} MiB", metadata.len()));
+    let cap = if page { super::pdf::MAX_PDF_BYTES } else { MAX_IMAGE_BYTES };
+    if metadata.len() > cap {
+        let mib = cap / (1024 * 1024);
+        let what = if page { "a PDF" } else { "an image" };
+        return Err(format!("image {reference}: {} bytes; {what} may be at most {mib} MiB", metadata.len()));
     }
     Ok(file)
 }
@@ -93,9 +98,25 @@ pub fn resolve(folder: &Path, reference: &str) -> Result<PathBuf, String> {
 /// Checks every image of every slide; the first problem names its line.
 pub fn check_images(deck: &Deck, folder: &Path, file: &str, text: &str) -> Result<(), DeckError> {
     let lines: Vec<&str> = text.lines().collect();
+    // Each PDF is read once, however many of its pages the deck shows.
+    let mut pages: std::collections::HashMap<PathBuf, Result<usize, String>> = std::collections::HashMap::new();
     for slide in &deck.slides {
         for reference in images_in(&slide.body) {
-            if let Err(message) = resolve(folder, &reference) {
+            let checked = resolve(folder, &reference).and_then(|path| match super::pdf::page_reference(&reference) {
+                None => Ok(()),
+                Some((_, page)) => {
+                    let count = pages
+                        .entry(path.clone())
+                        .or_insert_with(|| super::pdf::open(&path).map(|pdf| pdf.pages().len()))
+                        .clone()?;
+                    if page > count {
+                        Err(format!("image {reference}: the PDF has {count} pages; there is no page {page}"))
+                    } else {
+                        Ok(())
+                    }
+                }
+            });
+            if let Err(message) = checked {
                 // The line that holds the reference, from the slide's first line on.
                 let start = slide.line.saturating_sub(1);
                 let line = lines
@@ -113,6 +134,10 @@ pub fn check_images(deck: &Deck, folder: &Path, file: &str, text: &str) -> Resul
 
 /// The address a local image is served at: `media/` and the path, each part escaped.
 pub fn media_url(reference: &str) -> String {
+    // A PDF's page: the file's address, and the page as a query.
+    if let Some((file, page)) = super::pdf::page_reference(reference) {
+        return format!("{}?page={page}", media_url(file));
+    }
     let decoded = percent_decode(reference);
     let escaped: Vec<String> = decoded.split('/').map(percent_encode).collect();
     format!("{MEDIA_PREFIX}{}", escaped.join("/"))

@@ -5,6 +5,7 @@ mod form;
 pub mod images;
 mod model;
 mod parse;
+pub mod pdf;
 mod render;
 mod write;
 

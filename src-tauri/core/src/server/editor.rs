@@ -162,7 +162,7 @@ pub async fn read(
     let counts = state.engine.answer_counts().await.unwrap_or_default();
     let file = &state.deck_file;
     let slides = with_counts(deck_forms(&file.deck), &counts);
-    let path = file.path();
+    let path = file.markdown_path();
     let suggested_path = path.clone().unwrap_or_else(|| suggested_path(&file.deck.title));
     Ok(Json(DeckForms { path, suggested_path, title: file.deck.title.clone(), slides }))
 }

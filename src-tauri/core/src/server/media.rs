@@ -1,6 +1,6 @@
 //! A deck's own images, for the presenter's windows only: from the deck's folder, behind the secret.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -12,15 +12,38 @@ pub fn media_prefix(token: &str) -> String {
     format!("/media/{token}/")
 }
 
+/// A PDF page's query: `?page=3`, and the window's width in pixels if it knows it.
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    page: Option<usize>,
+    width: Option<u32>,
+}
+
 /// `GET /media/{token}/{*path}`: an image beside the deck, checked as the deck was
-/// (inside its folder, no `..` or link out, an image type, a size cap).
-pub async fn image(State(state): State<ServerState>, Path((token, path)): Path<(String, String)>) -> Response {
+/// (inside its folder, no `..` or link out, an image type, a size cap), or a
+/// PDF's page (`talk.pdf?page=3&width=1920`) drawn as PNG.
+pub async fn image(
+    State(state): State<ServerState>,
+    Path((token, path)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+) -> Response {
     if !presenter::constant_time_eq(token.as_bytes(), state.token.as_bytes()) {
         return presenter::forbidden();
     }
     let Some(folder) = state.deck_file.folder() else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Some(page) = query.page.filter(|_| crate::deck::pdf::is_pdf(std::path::Path::new(&path))) {
+        let file = match images::resolve(&folder, &format!("{path}#page={page}")) {
+            Ok(file) => file,
+            Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
+        };
+        let width = crate::deck::pdf::width_for(query.width);
+        return match state.pages.page(&file, page, width).await {
+            Ok(png) => served("image/png", png),
+            Err(why) => (StatusCode::NOT_FOUND, why).into_response(),
+        };
+    }
     let file = match images::resolve(&folder, &path) {
         Ok(file) => file,
         Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
@@ -29,19 +52,23 @@ pub async fn image(State(state): State<ServerState>, Path((token, path)): Path<(
         return StatusCode::NOT_FOUND.into_response();
     };
     match read_capped(&file).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "private, max-age=300"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                // An SVG opened on its own runs nothing and loads nothing.
-                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => served(content_type, bytes),
         Err(error) => (StatusCode::NOT_FOUND, format!("cannot read the image: {error}")).into_response(),
     }
+}
+
+fn served(content_type: &'static str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // An SVG opened on its own runs nothing and loads nothing.
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// Reads the file through one handle, at most [`images::MAX_IMAGE_BYTES`]: a file swapped

@@ -7,6 +7,7 @@ mod guard;
 mod http;
 mod limits;
 mod media;
+mod pages;
 mod participant;
 mod presence;
 mod presenter;
@@ -30,6 +31,7 @@ pub use editor::{Answered, EditRefusal, EditorCommand, SaveDeck, SaveRequest, Sa
 pub use guard::Refusal;
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use media::media_prefix;
+pub use pages::PageCache;
 pub use presence::Presence;
 pub use reactions::Reactions;
 
@@ -65,6 +67,8 @@ pub struct ServerState {
     pub deck_frame: Utf8Bytes,
     /// The deck file as read, for the editor to write back.
     pub deck_file: Arc<DeckFile>,
+    /// The deck's PDF pages, drawn once each and kept in the data folder.
+    pub pages: PageCache,
     /// The editor's saves, to the app's supervisor, which holds the receiver: it
     /// writes the file and puts the saved deck on screen (stopping this server).
     pub saves: tokio::sync::mpsc::Sender<EditorCommand>,

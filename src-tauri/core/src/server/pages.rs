@@ -1,0 +1,94 @@
+//! PDF pages drawn for the presenter's windows, once per page and width, kept in the data folder.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use hayro::hayro_syntax::Pdf;
+
+use crate::deck::pdf::{self, DEFAULT_WIDTH};
+use crate::deck::{images, Deck};
+
+/// Drawn pages on disk, and each PDF parsed once. Cloned into every request; one
+/// page is drawn at a time (the lock), so a projector asking for its page waits
+/// for at most one page ahead of it, and a laptop's second core stays with the room.
+#[derive(Clone)]
+pub struct PageCache {
+    folder: PathBuf,
+    parsed: Arc<Mutex<HashMap<PathBuf, Arc<Pdf>>>>,
+    drawing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl PageCache {
+    /// Pages go to `folder` (made when the first is drawn).
+    pub fn new(folder: PathBuf) -> PageCache {
+        PageCache { folder, parsed: Arc::default(), drawing: Arc::default() }
+    }
+
+    /// Page `page` of `file` as PNG, `width` pixels wide: from the cache, or drawn now.
+    pub async fn page(&self, file: &Path, page: usize, width: u32) -> Result<Vec<u8>, String> {
+        let cached = self.cached_path(file, page, width)?;
+        if let Ok(bytes) = tokio::fs::read(&cached).await {
+            return Ok(bytes);
+        }
+        let _drawing = self.drawing.lock().await;
+        // Drawn while this request waited its turn.
+        if let Ok(bytes) = tokio::fs::read(&cached).await {
+            return Ok(bytes);
+        }
+        let cache = self.clone();
+        let file = file.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let pdf = cache.parsed(&file)?;
+            let png = pdf::render_page(&pdf, page, width)?;
+            // Written whole then renamed: a page cut short by a crash is never served.
+            if std::fs::create_dir_all(&cache.folder).is_ok() {
+                let partial = cached.with_extension("partial");
+                if std::fs::write(&partial, &png).is_ok() {
+                    let _ = std::fs::rename(&partial, &cached);
+                }
+            }
+            Ok(png)
+        })
+        .await
+        .map_err(|error| format!("drawing the page failed: {error}"))?
+    }
+
+    /// Draws every PDF page the deck shows at the default width, from slide
+    /// `first` on and then the ones before it, so the next pages are ready first.
+    pub async fn prepare(&self, deck: &Deck, folder: &Path, first: usize) {
+        let slides = deck.slides.len();
+        let order = (first..slides).chain(0..first.min(slides));
+        for index in order {
+            for reference in images::images_in(&deck.slides[index].body) {
+                let Some((_, page)) = pdf::page_reference(&reference) else { continue };
+                let Ok(file) = images::resolve(folder, &reference) else { continue };
+                if let Err(error) = self.page(&file, page, DEFAULT_WIDTH).await {
+                    tracing::warn!(file = %file.display(), page, %error, "cannot draw a PDF page");
+                }
+            }
+        }
+    }
+
+    /// The PDF parsed once per file and server (the file as it was when first read).
+    fn parsed(&self, file: &Path) -> Result<Arc<Pdf>, String> {
+        if let Some(pdf) = self.parsed.lock().map_err(|_| "the page cache is broken")?.get(file) {
+            return Ok(pdf.clone());
+        }
+        let pdf = Arc::new(pdf::open(file)?);
+        self.parsed.lock().map_err(|_| "the page cache is broken")?.insert(file.to_path_buf(), pdf.clone());
+        Ok(pdf)
+    }
+
+    /// Where a drawn page is kept: named by the file's path, size and change time,
+    /// so a PDF exported again is drawn again.
+    fn cached_path(&self, file: &Path, page: usize, width: u32) -> Result<PathBuf, String> {
+        let metadata = std::fs::metadata(file).map_err(|error| format!("{}: {error}", file.display()))?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        file.hash(&mut hasher);
+        metadata.len().hash(&mut hasher);
+        metadata.modified().ok().hash(&mut hasher);
+        Ok(self.folder.join(format!("{:016x}-{page}-{width}.png", hasher.finish())))
+    }
+}
