@@ -64,14 +64,55 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-// The only server markup on the page: slide HTML rendered from escaped Markdown.
-function setSlideHtml(element, slide) {
-  element.innerHTML = slide.html;
+// The only server markup on the page: slide HTML rendered from escaped Markdown, parsed inert
+// (nothing in it loads yet) so that its PDF pages ask for the width they show at from the start.
+function slideContent(slide, width) {
+  const template = document.createElement('template');
+  template.innerHTML = slide.html;
+  sizePages(template.content, width);
+  return template.content;
 }
+
+function setSlideHtml(element, slide, width) {
+  element.replaceChildren(slideContent(slide, width));
+}
+
+// The server draws a PDF page at the width asked for: the stage's on screen, in device pixels.
+const pageWidth = (stage) => Math.round(stage.getBoundingClientRect().width * devicePixelRatio);
+
+// Asks the PDF pages under `root` for `width`, unless they already have as much.
+function sizePages(root, width) {
+  if (!(width > 0)) return;
+  for (const img of root.querySelectorAll('img.pdf-page')) {
+    if (Number(img.dataset.width) >= width) continue;
+    img.dataset.width = String(width);
+    img.setAttribute('src', `${img.getAttribute('src').replace(/&width=\d+$/, '')}&width=${width}`);
+  }
+}
+
+// The next slide's PDF pages, fetched while this one shows, so "next" shows the page at once.
+function preloadPages(slide, width) {
+  if (!slide) return;
+  for (const img of slideContent(slide, width).querySelectorAll('img.pdf-page')) new Image().src = img.getAttribute('src');
+}
+
+// A slide that is one PDF page and nothing else shows the page edge to edge (slide.css).
+const onePage = (content) => content.childElementCount === 1 && !content.textContent.trim()
+  && !!content.querySelector(':scope > p:only-child > img.pdf-page:only-child');
 
 // ---- Stage: drawn at 1920×1080, scaled to its box ----
 
 watchStageBoxes([...document.querySelectorAll('.stage-box')]);
+
+// A window made larger (the projector's, dragged to the projector and made full screen) asks for
+// its PDF pages again, sharper; the page on screen stays until the new one is drawn.
+let resizing = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => {
+    for (const stage of document.querySelectorAll('.stage')) sizePages(stage, pageWidth(stage));
+  }, 300);
+});
 
 // Each stage can show the audience's questions in place of the slide body (see lib/qa.js).
 const qaBoards = new Map([...document.querySelectorAll('.stage')].map((stage) => [stage, createQaBoard(stage)]));
@@ -100,10 +141,12 @@ for (const stage of document.querySelectorAll('.stage')) {
 // Draws one slide on a stage: content, the empty results view and the join banner's place.
 function renderStage(stage, slide, index) {
   const question = slide.question;
-  setSlideHtml(stage.querySelector('.slide'), slide);
+  const content = stage.querySelector('.slide');
+  setSlideHtml(content, slide, pageWidth(stage));
   stage.classList.toggle('first', index === 0);
   stage.classList.toggle('question', !!question);
   const scores = scoresOf(slide);
+  stage.classList.toggle('page', !question && !scores && !isQaSlide(slide) && onePage(content));
   const board = qaBoards.get(stage);
   if (board) board.show(isQaSlide(slide) && !scores);
   const standings = standingsBoards.get(stage);
@@ -268,6 +311,7 @@ function paint() {
     void $('bars').offsetWidth;
     shownSlide = state.slide;
     if (!projector) paintNotes(slide);
+    preloadPages(deck.slides[state.slide + 1], pageWidth($('stage')));
   }
   if (!projector) paintNext();
   $('slide-number').textContent = `${state.slide + 1} / ${deck.slides.length}`;

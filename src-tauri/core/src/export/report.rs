@@ -99,50 +99,44 @@ fn section(page: &mut String, question: &QuestionResults) {
 
 /// Posts listed per question; the rest are in the spreadsheet.
 const MAX_POSTS: usize = 200;
-/// The charts' drawing width, in SVG units; the page scales them to fit.
+/// The cloud's drawing width, in SVG units; the page scales it to fit.
 const WIDTH: f64 = 800.0;
+/// A bold letter's width as a share of the font size, on the wide side.
+const EM: f64 = 0.72;
 
 fn kind_label(question: &QuestionResults) -> &'static str {
     question.question.kind.rules().spec().label
 }
 
-/// Horizontal bars, each under its label with its value at the end, as the projector draws them.
+/// Horizontal bars, each under its label with its value at the end, as the
+/// projector draws them. Labels and values are page text, so they wrap and stay
+/// readable on a phone; each bar is an inline SVG that stretches with the page.
 fn bars(page: &mut String, table: &Table) {
-    const ROW: f64 = 58.0;
-    let height = ROW * table.rows.len() as f64 + 8.0;
-    let _ = writeln!(
-        page,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
-        escape(&table.headline)
-    );
-    for (at, row) in table.rows.iter().enumerate() {
-        let top = ROW * at as f64;
-        let bar = (row.bar.clamp(0.0, 1.0) * (WIDTH - 160.0)).max(2.0);
-        let class = if row.correct { "bar correct" } else { "bar" };
-        let mark = if row.correct { "✓ " } else { "" };
+    let _ = writeln!(page, "<ol class=\"chart bars\" aria-label=\"{}\">", escape(&table.headline));
+    for row in &table.rows {
+        let length = (row.bar.clamp(0.0, 1.0) * 100.0).max(0.5);
+        let (class, mark) = if row.correct { (" correct", "✓ ") } else { ("", "") };
         let _ = writeln!(
             page,
-            "<text x=\"0\" y=\"{:.0}\" class=\"label\">{mark}{}</text>\
-             <rect x=\"0\" y=\"{:.0}\" width=\"{bar:.1}\" height=\"22\" rx=\"4\" class=\"{class}\"/>\
-             <text x=\"{:.1}\" y=\"{:.0}\" class=\"value\">{}</text>",
-            top + 20.0,
-            escape(&clip(&row.label, 70)),
-            top + 28.0,
-            bar + 10.0,
-            top + 45.0,
+            "<li class=\"row{class}\"><span class=\"label\">{mark}{}</span>\
+             <svg class=\"bar\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\">\
+             <rect width=\"{length:.1}\" height=\"10\"/></svg><span class=\"value\">{}</span></li>",
+            escape(&row.label),
             escape(&value_text(table, row)),
         );
     }
-    page.push_str("</svg>\n");
+    page.push_str("</ol>\n");
 }
 
 /// Words sized by their count, in centred lines, the most frequent first.
 fn cloud(page: &mut String, table: &Table) {
     let mut lines: Vec<(Vec<(String, f64)>, f64)> = vec![(Vec::new(), 0.0)];
     for row in table.rows.iter().take(80) {
-        let size = 16.0 + 44.0 * row.bar.clamp(0.0, 1.0);
-        // A word's width, estimated from its length: the report has no font metrics.
-        let width = size * 0.6 * row.label.chars().count() as f64 + size * 0.6;
+        let letters = row.label.chars().count() as f64;
+        // A word's width, estimated from its length (the report has no font
+        // metrics), generously for bold capitals; a long word is set smaller so it fits.
+        let size = (16.0 + 44.0 * row.bar.clamp(0.0, 1.0)).min(WIDTH / (EM * (letters + 1.0)));
+        let width = size * EM * (letters + 1.0);
         let needs_line = lines.last().is_some_and(|(words, used)| !words.is_empty() && used + width > WIDTH);
         if needs_line {
             lines.push((Vec::new(), 0.0));
@@ -171,7 +165,7 @@ fn cloud(page: &mut String, table: &Table) {
                 top - line_height * 0.2,
                 escape(word)
             );
-            x += size * 0.6 * word.chars().count() as f64 + size * 0.6;
+            x += size * EM * (word.chars().count() as f64 + 1.0);
         }
         page.push('\n');
     }
@@ -199,16 +193,6 @@ fn value_text(table: &Table, row: &Row) -> String {
     text
 }
 
-fn clip(text: &str, most: usize) -> String {
-    if text.chars().count() <= most {
-        text.to_string()
-    } else {
-        let mut short: String = text.chars().take(most - 1).collect();
-        short.push('…');
-        short
-    }
-}
-
 /// Text as text: every character that could open markup is escaped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -234,13 +218,16 @@ h1 { font-size: 2rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.35rem; margin: .1rem 0 .3rem; overflow-wrap: anywhere; }
 .meta, .kicker, .more, footer { color: var(--muted); }
 .kicker { margin: 0; font-size: .85rem; text-transform: uppercase; letter-spacing: .04em; }
-.headline { margin: 0 0 .75rem; font-weight: 600; }
+.headline { margin: 0 0 .75rem; font-weight: 600; overflow-wrap: anywhere; }
 .question { padding: 1rem 0 1.5rem; border-bottom: 1px solid #d0d7de; }
 .chart { display: block; max-width: 100%; height: auto; }
-.chart .label { font-size: 17px; fill: var(--ink); }
-.chart .value { font-size: 15px; fill: var(--muted); }
-.chart .bar { fill: var(--bar); }
-.chart .bar.correct { fill: var(--right); }
+.bars { list-style: none; padding: 0; margin: 0; }
+.bars .row { display: grid; grid-template-columns: minmax(0, 1fr) auto; align-items: center; gap: .15rem .75rem; margin: .55rem 0; }
+.bars .label { grid-column: 1 / -1; overflow-wrap: anywhere; }
+.bars .bar { display: block; width: 100%; height: 1.35rem; }
+.bars .bar rect { fill: var(--bar); }
+.bars .correct .bar rect { fill: var(--right); }
+.bars .value { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
 .chart .word { fill: var(--bar); font-weight: 600; }
 .posts { padding-left: 1.25rem; }
 .posts li { margin: .3rem 0; overflow-wrap: anywhere; }
