@@ -28,25 +28,28 @@ pub fn check(deck: &Path) -> ExitCode {
 /// Writes the CSV to `--out` (atomically enough: all at once) or to standard output.
 pub fn export(args: ExportArgs) -> ExitCode {
     let data = args.data.unwrap_or_else(default_data_dir);
-    let bytes: Result<Vec<u8>, String> = match (args.format, &args.out) {
-        _ if args.leaderboard => {
-            export::leaderboard_csv(&data, args.session).map(String::into_bytes).map_err(|e| e.to_string())
-        }
-        (Format::Csv, _) => export::csv(&data, args.session).map(String::into_bytes).map_err(|e| e.to_string()),
-        (Format::Html, _) => export::report(&data, args.session).map(String::into_bytes).map_err(|e| e.to_string()),
-        (Format::Xlsx | Format::Handsup, None) => {
-            Err("this format is a binary file: name it with --out FILE".to_string())
-        }
-        (Format::Xlsx, Some(_)) => export::xlsx(&data, args.session).map_err(|e| e.to_string()),
-        (Format::Handsup, Some(out)) => {
-            let written = export::portable(&data, args.session, out).map_err(|e| e.to_string());
-            return finish(written);
+    if let Some(out) = &args.out {
+        let written = if args.leaderboard {
+            export::leaderboard_csv(&data, args.session)
+                .map_err(|e| e.to_string())
+                .and_then(|csv| std::fs::write(out, csv).map_err(|e| format!("cannot write {}: {e}", out.display())))
+        } else {
+            export::write(&data, args.session, args.format, out).map_err(|e| e.to_string())
+        };
+        return finish(written);
+    }
+    let text = match args.format {
+        _ if args.leaderboard => export::leaderboard_csv(&data, args.session),
+        Format::Csv => export::csv(&data, args.session),
+        Format::Html => export::report(&data, args.session),
+        Format::Xlsx | Format::Handsup => {
+            return finish(Err("this format is a binary file: name it with --out FILE".to_string()));
         }
     };
-    finish(bytes.and_then(|bytes| match &args.out {
-        Some(path) => std::fs::write(path, bytes).map_err(|error| format!("cannot write {}: {error}", path.display())),
-        None => std::io::stdout().lock().write_all(&bytes).map_err(|error| error.to_string()),
-    }))
+    finish(
+        text.map_err(|e| e.to_string())
+            .and_then(|text| std::io::stdout().lock().write_all(text.as_bytes()).map_err(|error| error.to_string())),
+    )
 }
 
 fn finish(done: Result<(), String>) -> ExitCode {

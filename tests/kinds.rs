@@ -8,6 +8,7 @@ use std::process::Command;
 
 use anyhow::{ensure, Context, Result};
 use common::{goto, TestServer, WsClient};
+use handsup_core::export::Format;
 use serde_json::{json, Value};
 
 const PHONES: usize = 200;
@@ -355,10 +356,19 @@ async fn the_app_exports_the_session_on_screen() -> Result<()> {
     let (_presenter, question) = server.presenter_on_first_question().await?;
     let mut phone = server.phone_on("export-phone", &question).await?;
     ensure!(phone.answer("r", &question, json!({"choices": [2, 0]})).await?["type"] == "ack");
-    // File → Export Results… in the desktop app goes through this.
-    let csv = server.running.as_ref().context("running")?.controller().export_csv().await?;
+    // File → Export Results… in the desktop app goes through this, by the file's extension.
+    let out = tempfile::tempdir()?;
+    let controller = server.running.as_ref().context("running")?.controller();
+    for name in ["results.csv", "results.xlsx", "report.html", "session.handsup"] {
+        let path = out.path().join(name);
+        let format = Format::of_file(&path).context("a format")?;
+        controller.export(format, path.clone()).await?;
+        ensure!(std::fs::metadata(&path)?.len() > 0, "{name} is written");
+    }
+    let csv = std::fs::read_to_string(out.path().join("results.csv"))?;
     ensure!(csv.starts_with("\u{feff}session,started,"), "{csv}");
     ensure!(csv.contains(",topics,Which topics?,multiple,P1,Rust; Zig,,,,"), "{csv}");
     ensure!(!csv.contains("export-phone"), "never the participant's id");
+    ensure!(Format::of_file(std::path::Path::new("results.pdf")).is_none(), "no format for a PDF");
     server.stop().await
 }

@@ -106,7 +106,10 @@ async fn a_session_becomes_a_workbook_a_report_and_a_portable_file() -> Result<(
     ensure!(!report.contains("<script") && !report.contains("<b>"), "participant text is never markup");
     ensure!(report.contains("=HYPERLINK(&quot;x&quot;) idea 0 &lt;script&gt;"), "posts are listed as text");
     ensure!(report.matches("class=\"chart").count() == 3, "a chart for the choice, the cloud and the quiz");
-    ensure!(report.matches("<svg class=\"bar\"").count() == 5, "an inline SVG bar per option of the choice and the quiz");
+    ensure!(
+        report.matches("<svg class=\"bar\"").count() == 5,
+        "an inline SVG bar per option of the choice and the quiz"
+    );
     ensure!(
         !report.contains("http://") && !report.contains("https://") && !report.contains("src="),
         "no outside asset"

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use handsup_core::export::Format;
 use handsup_core::session::PresenterAction;
 use handsup_core::Presented;
 use tauri::menu::{Menu, MenuBuilder, MenuEvent, MenuItemBuilder, SubmenuBuilder};
@@ -141,27 +142,33 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
     }
 }
 
-/// Asks where to save, then writes the session on screen as CSV; a failure is said in a dialog.
+/// Asks where to save, then writes the session on screen in the format the
+/// file's name asks for (CSV, workbook, report or portable session file); a
+/// failure is said in a dialog.
 fn export_results(app: &AppHandle, shell: &Shell) {
     let app = app.clone();
     let controller = shell.controller.clone();
-    let name = format!("{} results.csv", current_title(&app).replace(['/', '\\'], "-"));
-    app.dialog().file().add_filter("CSV", &["csv"]).set_file_name(name).set_title("Export results").save_file(
-        move |picked| {
+    let name = format!("{} results.xlsx", current_title(&app).replace(['/', '\\'], "-"));
+    app.dialog()
+        .file()
+        .add_filter("Excel workbook", &["xlsx"])
+        .add_filter("CSV", &["csv"])
+        .add_filter("Report (HTML, printable)", &["html"])
+        .add_filter("Handsup session", &["handsup"])
+        .set_file_name(name)
+        .set_title("Export results")
+        .save_file(move |picked| {
             let Some(path) = picked.and_then(|path| path.into_path().ok()) else { return };
             tauri::async_runtime::spawn(async move {
-                let written = match controller.export_csv().await {
-                    Ok(csv) => {
-                        std::fs::write(&path, csv).map_err(|error| format!("cannot write {}: {error}", path.display()))
-                    }
-                    Err(error) => Err(error.to_string()),
+                let written = match Format::of_file(&path) {
+                    Some(format) => controller.export(format, path).await.map_err(|error| error.to_string()),
+                    None => Err("end the file's name with .xlsx, .csv, .html or .handsup".to_string()),
                 };
                 if let Err(message) = written {
                     app.dialog().message(message).title("Export failed").show(|_| {});
                 }
             });
-        },
-    );
+        });
 }
 
 fn slide_action(id: &str) -> Option<PresenterAction> {

@@ -60,7 +60,9 @@ enum Control {
         reply: oneshot::Sender<Result<(), String>>,
     },
     Export {
-        reply: oneshot::Sender<Result<String, Error>>,
+        format: crate::export::Format,
+        out: PathBuf,
+        reply: oneshot::Sender<Result<(), Error>>,
     },
     /// Ends the server task (`"server"`) or the writer thread, as a bug would.
     #[cfg(test)]
@@ -85,10 +87,10 @@ impl Controller {
         answer.await.map_err(|_| Error::Stopped)?
     }
 
-    /// The session on screen as CSV (see [`crate::export::csv`]), for File → Export Results….
-    pub async fn export_csv(&self) -> Result<String, Error> {
+    /// Writes the session on screen to `out` as `format` (CSV, workbook, report or portable file).
+    pub async fn export(&self, format: crate::export::Format, out: PathBuf) -> Result<(), Error> {
         let (reply, answer) = oneshot::channel();
-        self.control.send(Control::Export { reply }).await.map_err(|_| Error::Stopped)?;
+        self.control.send(Control::Export { format, out, reply }).await.map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)?
     }
 

@@ -123,14 +123,16 @@ async fn supervise(
                     let _ = reply.send(engine.present(action).await);
                 });
             }
-            Some(Control::Export { reply }) => {
+            Some(Control::Export { format, out, reply }) => {
                 let (data_dir, session) = (config.data_dir.clone(), current.session);
                 tokio::spawn(async move {
-                    let csv = tokio::task::spawn_blocking(move || crate::export::csv(&data_dir, Which::Id(session)))
-                        .await
-                        .map_err(|join| Error::Server(std::io::Error::other(join)))
-                        .and_then(|csv| csv.map_err(Error::from));
-                    let _ = reply.send(csv);
+                    let written = tokio::task::spawn_blocking(move || {
+                        crate::export::write(&data_dir, Which::Id(session), format, &out)
+                    })
+                    .await
+                    .map_err(|join| Error::Server(std::io::Error::other(join)))
+                    .and_then(|written| written.map_err(Error::from));
+                    let _ = reply.send(written);
                 });
             }
             Some(Control::Open { source, discard, reply }) => {

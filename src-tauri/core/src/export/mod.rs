@@ -72,6 +72,8 @@ pub enum ExportError {
     Store(#[from] StoreError),
     #[error("cannot write the workbook: {0}")]
     Xlsx(String),
+    #[error("cannot write {0}")]
+    Write(String),
     #[error("cannot unpack the session file into {0}")]
     Unpack(String),
 }
@@ -110,6 +112,25 @@ impl std::str::FromStr for Format {
             "handsup" => Ok(Format::Handsup),
             other => Err(format!("`{other}` is not a format: expected csv, xlsx, html or handsup")),
         }
+    }
+}
+
+/// Writes the session to `out` in `format`: the one use case behind `handsup
+/// export --out` and the app's File → Export Results….
+pub fn write(data_dir: &Path, which: Which, format: Format, out: &Path) -> Result<(), ExportError> {
+    let bytes = match format {
+        Format::Csv => csv(data_dir, which)?.into_bytes(),
+        Format::Xlsx => xlsx(data_dir, which)?,
+        Format::Html => report(data_dir, which)?.into_bytes(),
+        Format::Handsup => return portable(data_dir, which, out),
+    };
+    std::fs::write(out, bytes).map_err(|error| ExportError::Write(format!("{}: {error}", out.display())))
+}
+
+impl Format {
+    /// The format a file name asks for, by its extension (`results.xlsx`).
+    pub fn of_file(path: &Path) -> Option<Format> {
+        path.extension()?.to_str()?.to_ascii_lowercase().parse().ok()
     }
 }
 
