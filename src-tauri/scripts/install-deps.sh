@@ -31,6 +31,12 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "Installing Rust with rustup"
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
 fi
+# The PDF renderer needs Rust 1.92 or newer: an older rustup toolchain is updated.
+rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+if [ "${rust_minor:-0}" -lt 92 ] && command -v rustup >/dev/null 2>&1; then
+  echo "Updating Rust (1.92 or newer is needed)"
+  rustup update stable --no-self-update
+fi
 
 if [ "$purpose" = test ]; then
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
