@@ -7,6 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = process.env.HANDSUP_BIN || path.join(repo, 'target', 'debug', 'handsup');
@@ -284,3 +285,41 @@ export async function onWholePage(phone, take) {
     await phone.setViewportSize(size);
   }
 }
+
+// A socket from Node, speaking the protocol as a page does (see docs/protocol.md),
+// keeping every frame it receives.
+export class Socket {
+  constructor(url, origin) {
+    this.frames = [];
+    this.ws = new WebSocket(url, { origin });
+    this.ws.on('message', (data) => this.frames.push(JSON.parse(String(data))));
+    this.ws.on('error', () => {});
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    });
+  }
+
+  send(frame) {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  last(type, check = () => true) {
+    return this.frames.findLast((f) => f.type === type && check(f));
+  }
+
+  // Sends a frame with a request id; resolves with the reply to it.
+  async request(frame, types) {
+    const request = `r${Math.random().toString(36).slice(2, 10)}`;
+    this.send({ ...frame, request });
+    let reply;
+    await eventually(`a reply to ${frame.type}`, () => {
+      reply = this.frames.find((f) => f.request === request && [...types, 'error'].includes(f.type));
+      return !!reply;
+    }, true);
+    return reply;
+  }
+}
+
+// `http://host:port` of a URL, as a browser sends it in `Origin`.
+export const origin = (url) => `http://${new URL(url).host}`;

@@ -10,10 +10,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
 import {
   cleanUp, eventually, injectionPayloads, launchChromium, phoneLayout, shots,
-  sleep, smallText, startOnDeck, text, onWholePage, openWatchedPage } from './lib.mjs';
+  sleep, smallText, Socket, origin, startOnDeck, text, onWholePage, openWatchedPage } from './lib.mjs';
 
 const DECK = `---
 title: Quiz night
@@ -236,40 +235,6 @@ function quizView(page) {
 
 // ---- The presenter and socket players: every frame the server sends them ----
 
-class Socket {
-  constructor(url, origin) {
-    this.frames = [];
-    this.ws = new WebSocket(url, { origin });
-    this.ws.on('message', (data) => this.frames.push(JSON.parse(String(data))));
-    this.ws.on('error', () => {});
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', resolve);
-      this.ws.once('error', reject);
-    });
-  }
-
-  send(frame) {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  last(type, check = () => true) {
-    return this.frames.findLast((f) => f.type === type && check(f));
-  }
-
-  // Sends a frame with a request id; resolves with the reply to it.
-  async request(frame, types) {
-    const request = `r${Math.random().toString(36).slice(2, 10)}`;
-    this.send({ ...frame, request });
-    let reply;
-    await eventually(`a reply to ${frame.type}`, () => {
-      reply = this.frames.find((f) => f.request === request && [...types, 'error'].includes(f.type));
-      return !!reply;
-    }, true);
-    return reply;
-  }
-}
-
-const origin = (url) => `http://${new URL(url).host}`;
 
 // A player without a browser, named with the first of `names` the server takes.
 async function botPlayer(id, names) {

@@ -10,8 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import WebSocket from 'ws';
-import { bin, cleanUp, eventually, launchChromium, shots, sleep, startOnDeck, TIMEOUT } from './lib.mjs';
+import { bin, cleanUp, eventually, launchChromium, origin, shots, sleep, Socket, startOnDeck, TIMEOUT } from './lib.mjs';
 
 const TITLE = 'Review <day> & friends';
 const DECK = `---
@@ -56,41 +55,6 @@ let desk;
 const phones = [];
 let reportFile;
 
-// A socket from Node, speaking the protocol as a page does (see docs/protocol.md).
-class Socket {
-  constructor(url, origin) {
-    this.frames = [];
-    this.ws = new WebSocket(url, { origin });
-    this.ws.on('message', (data) => this.frames.push(JSON.parse(String(data))));
-    this.ws.on('error', () => {});
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', resolve);
-      this.ws.once('error', reject);
-    });
-  }
-
-  send(frame) {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  last(type) {
-    return this.frames.findLast((f) => f.type === type);
-  }
-
-  // Sends a frame with a request id; resolves with the `ack` or `error` that answers it.
-  async request(frame) {
-    const request = `r${Math.random().toString(36).slice(2, 10)}`;
-    this.send({ ...frame, request });
-    let reply;
-    await eventually(`a reply to ${frame.type}`, () => {
-      reply = this.frames.find((f) => f.request === request && ['ack', 'error'].includes(f.type));
-      return !!reply;
-    }, true);
-    return reply;
-  }
-}
-
-const origin = (url) => `http://${new URL(url).host}`;
 
 // `handsup ARGS…`, run to the end: { status, stdout, stderr }.
 const handsup = (...args) => spawnSync(bin, args, { encoding: 'utf8', timeout: 60_000 });
@@ -133,7 +97,7 @@ test('five phones answer a choice question, a word cloud and an open question, m
       }, [question, 'open']);
     }
     for (const [i, answer] of ANSWERS[question].entries()) {
-      const reply = await phones[i].request({ type: 'vote', question, answer });
+      const reply = await phones[i].request({ type: 'vote', question, answer }, ['ack']);
       assert.equal(reply.type, 'ack', `phone ${i} on ${question}: ${JSON.stringify(reply)}`);
     }
   }
