@@ -54,6 +54,8 @@ fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
         .item(&open_recent.build()?)
         .item(&item("edit", "Edit Deck…", Some("CmdOrCtrl+E"))?)
         .item(&item("export", "Export Results…", Some("CmdOrCtrl+Shift+E"))?)
+        .item(&item("print-report", "Print Report…", None)?)
+        .item(&item("sessions", "Sessions…", None)?)
         .separator()
         .item(&item("quit", "Quit", Some("CmdOrCtrl+Q"))?)
         .build()?;
@@ -91,7 +93,11 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
         "edit" => windows::open_editor(app, &shell, false),
         "open" => {
             let app = app.clone();
-            app.dialog().file().add_filter("Markdown deck", &["md", "markdown"]).set_title("Open a deck").pick_file(
+            app.dialog()
+                .file()
+                .add_filter("Deck (Markdown or PDF)", &["md", "markdown", "pdf"])
+                .set_title("Open a deck")
+                .pick_file(
                 move |picked| {
                     if let Some(path) = picked.and_then(|path| path.into_path().ok()) {
                         open_deck(&app, path);
@@ -104,6 +110,8 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
             export_results(app, &shell);
             Ok(())
         }
+        "print-report" => windows::print_report(app, &shell),
+        "sessions" => windows::open_sessions(app, &shell),
         "quit" => {
             app.exit(0);
             Ok(())

@@ -13,6 +13,8 @@ use super::{menu, open_deck, Shell};
 pub const PROJECTOR: &str = "projector";
 pub const PRESENTER: &str = "presenter";
 pub const EDITOR: &str = "editor";
+pub const SESSIONS: &str = "sessions";
+pub const REPORT: &str = "report";
 
 /// Which display each window goes on, by index into the monitor list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +205,43 @@ pub fn open_editor(app: &AppHandle, shell: &Shell, new_deck: bool) -> tauri::Res
     Ok(())
 }
 
+/// The Sessions window: every session of the data folder, to show one again,
+/// delete it, or delete one participant's answers.
+pub fn open_sessions(app: &AppHandle, shell: &Shell) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(SESSIONS) {
+        let _ = window.eval("location.reload()");
+        return window.set_focus();
+    }
+    let url = page_url(shell, "/sessions", None)?;
+    let window = page_window(app, SESSIONS, url, "Handsup — sessions".into(), None)
+        .inner_size(900.0, 640.0)
+        .min_inner_size(480.0, 360.0)
+        .build()?;
+    follow_events(&window, false);
+    Ok(())
+}
+
+/// The report of the session on screen, in a window of its own, with the
+/// system's print dialog once it has loaded (to paper or to a PDF).
+pub fn print_report(app: &AppHandle, shell: &Shell) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(REPORT) {
+        let _ = window.close();
+    }
+    let url = page_url(shell, "/report", None)?;
+    let window = page_window(app, REPORT, url, "Handsup — report".into(), None)
+        .inner_size(1000.0, 800.0)
+        .on_page_load(|window, payload| {
+            if payload.event() == PageLoadEvent::Finished {
+                if let Err(error) = window.print() {
+                    tracing::warn!(%error, "cannot open the print dialog");
+                }
+            }
+        })
+        .build()?;
+    follow_events(&window, false);
+    Ok(())
+}
+
 /// Opens the presenter view or the projector when asked from the View menu.
 pub fn show(app: &AppHandle, shell: &Shell, label: &str, title: &str) -> tauri::Result<()> {
     if let Some(window) = app.get_webview_window(label) {
@@ -224,18 +263,20 @@ pub fn show(app: &AppHandle, shell: &Shell, label: &str, title: &str) -> tauri::
     Ok(())
 }
 
-/// Dropped deck files open; closing the presenter view (the speaker's cockpit) quits.
+/// Dropped deck files (Markdown or PDF) open; closing the presenter view (the speaker's cockpit) quits.
 fn follow_events(window: &WebviewWindow, quits_on_close: bool) {
     let app = window.app_handle().clone();
     window.on_window_event(move |event| match event {
         WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
+            // A Markdown deck, or a PDF (its pages, or the deck beside it).
             let deck = paths.iter().find(|path| {
-                path.extension()
-                    .is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"))
+                path.extension().is_some_and(|ext| {
+                    ["md", "markdown", "pdf"].iter().any(|known| ext.eq_ignore_ascii_case(known))
+                })
             });
             match deck {
                 Some(deck) => open_deck(&app, deck.clone()),
-                None => tracing::warn!(?paths, "dropped files are not Markdown decks"),
+                None => tracing::warn!(?paths, "dropped files are not decks (Markdown or PDF)"),
             }
         }
         // Destroyed as well: a window can go without being asked (a test driver closing it).

@@ -24,6 +24,8 @@ pub enum Error {
     Random(String),
     #[error("{0}")]
     Export(#[from] crate::export::ExportError),
+    #[error("{0}")]
+    Review(String),
     #[error("Handsup is shutting down")]
     Stopped,
     #[error("the server stopped: {0}")]

@@ -212,6 +212,14 @@ pub struct SlideView<'a> {
     pub scores: Option<crate::deck::Scores>,
 }
 
+/// A past session on screen again, read-only: its results as they were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub session: i64,
+    /// When it started, in milliseconds since 1970.
+    pub started_at: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct JoinView<'a> {
     pub url: &'a str,
@@ -230,6 +238,8 @@ pub enum ToPresenter<'a> {
         join: JoinView<'a>,
         /// The emoji phones may react with; `reactions` frames count them in this order.
         reactions: &'a [String],
+        /// A past session shown again read-only, or `null` for the live one.
+        review: Option<Review>,
     },
     State {
         slide: usize,

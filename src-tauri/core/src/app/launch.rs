@@ -13,7 +13,7 @@ use super::{deck_key, load_deck, Config, DeckFile, DeckSource};
 use crate::deck::{self, Deck};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::protocol::{encode, JoinView, SlideView, ToPresenter};
+use crate::protocol::{encode, JoinView, Review, SlideView, ToPresenter};
 use crate::question::Audience;
 use crate::server::{self, EditorCommand, Identities, Notice, Presence, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
@@ -96,6 +96,8 @@ pub(super) struct Shared {
 /// running server is stopped for it.
 pub(super) struct Prepared {
     pub file: DeckFile,
+    /// A past session shown again read-only (`None`: the deck's live session).
+    pub review: Option<Review>,
     store: Store,
     stored: StoredSession,
     recent: Vec<PathBuf>,
@@ -167,7 +169,35 @@ pub(super) async fn prepare_file(config: &Config, file: DeckFile) -> Result<Prep
     tokio::task::spawn_blocking(move || {
         let mut file = file;
         let (store, stored, recent) = open_store(&data_dir, &mut file, fresh)?;
-        Ok(Prepared { file, store, stored, recent })
+        Ok(Prepared { file, review: None, store, stored, recent })
+    })
+    .await
+    .map_err(|join| Error::Server(std::io::Error::other(join)))?
+}
+
+/// Opens session `id` of the data folder read-only, on the deck text it ran: the
+/// file it came from keeps its folder (for images and PDF pages) but not its
+/// text, which may have changed since.
+pub(super) async fn prepare_review(config: &Config, id: i64) -> Result<Prepared, Error> {
+    let data_dir = config.data_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = Store::open(&data_dir)?;
+        let missing = || Error::Review(format!("there is no session {id} in this data folder"));
+        let session = store.export_session(id)?.ok_or_else(missing)?;
+        let key = store.session_deck_key(id)?.ok_or_else(missing)?;
+        let source = if key == deck_key(&DeckSource::Demo) {
+            DeckSource::Demo
+        } else {
+            DeckSource::File(PathBuf::from(&key))
+        };
+        let mut deck = deck::parse_deck(&session.deck_name, &session.deck_text)
+            .map_err(|error| Error::Review(format!("session {id}'s deck no longer reads: {error}")))?;
+        deck.add_blocklist(&store.presenter_blocklist()?);
+        let file = DeckFile { source, text: session.deck_text, deck: Arc::new(deck) };
+        let stored = store.load_session(id)?;
+        let recent = store.setting("recent_decks")?.unwrap_or_default().lines().map(PathBuf::from).collect();
+        let review = Some(Review { session: id, started_at: session.started_at });
+        Ok(Prepared { file, review, store, stored, recent })
     })
     .await
     .map_err(|join| Error::Server(std::io::Error::other(join)))?
@@ -181,7 +211,7 @@ pub(super) async fn launch(
     shutdown: CancellationToken,
     shared: &Shared,
 ) -> Result<Launched, Error> {
-    let Prepared { file, store, stored, recent } = prepared;
+    let Prepared { file, review, store, stored, recent } = prepared;
     let file = &file;
     let database = store.path().to_path_buf();
 
@@ -234,6 +264,8 @@ pub(super) async fn launch(
         });
     }
     let (engine, views, writer) = Engine::start(store, file.deck.clone(), stored);
+    // A past session takes no answers: the engine refuses to open it, and phones are turned away.
+    let engine = if review.is_some() { engine.read_only() } else { engine };
     let state = ServerState {
         engine: engine.clone(),
         views,
@@ -244,7 +276,10 @@ pub(super) async fn launch(
         reactions: server::Reactions::new(file.deck.reactions.len()),
         feeds: server::BoardFeeds::new(),
         limits: config.limits.clone(),
-        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), &token).into(),
+        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), &token, review).into(),
+        review,
+        session,
+        data_dir: config.data_dir.clone(),
         deck_file: Arc::new(file.clone()),
         pages: pages.clone(),
         saves: shared.saves.clone(),
@@ -362,7 +397,14 @@ fn random_token() -> Result<String, Error> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>, token: &str) -> String {
+fn deck_frame(
+    deck: &Deck,
+    url: &str,
+    qr_svg: &str,
+    network: Option<&str>,
+    token: &str,
+    review: Option<Review>,
+) -> String {
     let media = crate::server::media_prefix(token);
     let slides = deck
         .slides
@@ -378,5 +420,5 @@ fn deck_frame(deck: &Deck, url: &str, qr_svg: &str, network: Option<&str>, token
         })
         .collect();
     let join = JoinView { url, qr_svg, network };
-    encode(&ToPresenter::Deck { title: &deck.title, slides, join, reactions: &deck.reactions })
+    encode(&ToPresenter::Deck { title: &deck.title, slides, join, reactions: &deck.reactions, review })
 }

@@ -4,7 +4,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::edit;
-use super::launch::{launch, prepare, prepare_file, store_blocklist, Launched, Prepared, Shared};
+use super::launch::{launch, prepare, prepare_file, prepare_review, store_blocklist, Launched, Prepared, Shared};
 use super::{Config, Control, Controller, DeckFile, Presented, Running};
 use crate::error::Error;
 use crate::export::Which;
@@ -90,6 +90,10 @@ async fn supervise(
                         continue;
                     }
                     EditorCommand::Blocklist(set) => set,
+                    EditorCommand::Review(review) => {
+                        current = review_session(&mut config, current, review, &shutdown, &inboxes.shared, &out).await?;
+                        continue;
+                    }
                 };
                 // Stored, then the deck goes on screen again: every count and mask follows the new list.
                 if let Err(error) = store_blocklist(&config, set.words).await {
@@ -224,6 +228,35 @@ async fn save_deck(
 /// Tells the desktop shell what is on screen now.
 fn show(presented: &watch::Sender<Presented>, file: DeckFile, current: &Launched) {
     presented.send_replace(Presented { deck: file.deck, source: file.source, recent: current.recent.clone() });
+}
+
+/// Puts a past session on screen read-only, or the deck's live session back;
+/// the reply says why not when the session or its deck cannot be read.
+async fn review_session(
+    config: &mut Config,
+    current: Launched,
+    review: crate::server::ReviewSession,
+    shutdown: &CancellationToken,
+    shared: &Shared,
+    out: &Outboxes,
+) -> Result<Launched, Error> {
+    let prepared = match review.session {
+        Some(id) => prepare_review(config, id).await,
+        None => prepare(config, &config.deck.clone()).await,
+    };
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            let _ = review.reply.send(Err(error.to_string()));
+            return Ok(current);
+        }
+    };
+    let (next, shown) = swap(config, current, prepared, Vec::new(), shutdown, shared).await?;
+    let _ = review.reply.send(shown.as_ref().map(|_| ()).map_err(|error| error.to_string()));
+    if let Ok(file) = shown {
+        show(&out.presented, file, &next);
+    }
+    Ok(next)
 }
 
 /// Swaps `current` for a server on the prepared deck. A server that cannot start

@@ -143,7 +143,12 @@ enum Command {
 #[derive(Clone)]
 pub struct Engine {
     commands: mpsc::Sender<Command>,
+    /// A past session shown again: nothing may open it to answers or change its posts.
+    read_only: bool,
 }
+
+/// Why a past session refuses what would change it.
+const READ_ONLY: &str = "this is a past session, shown read-only: it takes no answers and keeps its posts as they were";
 
 /// The receiving ends of what the writer publishes after each commit.
 #[derive(Clone)]
@@ -260,7 +265,21 @@ impl Engine {
             })
             .unwrap_or_else(|error| panic!("cannot start the writer thread: {error}"));
         let views = Subscriptions { participant, presenter, answers, board: shared, standings, nicknames };
-        (Engine { commands }, views, thread)
+        (Engine { commands, read_only: false }, views, thread)
+    }
+
+    /// This handle, and every clone of it, refuses to open voting, start timers,
+    /// moderate, switch the Q&A or rename: the session is shown as it was.
+    pub fn read_only(self) -> Engine {
+        Engine { read_only: true, ..self }
+    }
+
+    fn writable(&self) -> Result<(), String> {
+        if self.read_only {
+            Err(READ_ONLY.into())
+        } else {
+            Ok(())
+        }
     }
 
     /// Stores a vote; resolves once it is committed (or refused). A `request` id
@@ -309,6 +328,7 @@ impl Engine {
 
     /// Moves a post to another moderation state; resolves once committed.
     pub async fn moderate(&self, entry: i64, state: PostState) -> Result<(), String> {
+        self.writable()?;
         let (reply, done) = oneshot::channel();
         let unavailable = || "the server is shutting down".to_string();
         self.commands.send(Command::Moderate { entry, state, reply }).await.map_err(|_| unavailable())?;
@@ -317,6 +337,7 @@ impl Engine {
 
     /// Turns Q&A on or off, or highlights a question; resolves once committed.
     pub async fn set_qa(&self, open: Option<bool>, highlight: Option<Option<i64>>) -> Result<(), String> {
+        self.writable()?;
         let (reply, done) = oneshot::channel();
         let unavailable = || "the server is shutting down".to_string();
         self.commands.send(Command::SetQa { open, highlight, reply }).await.map_err(|_| unavailable())?;
@@ -341,6 +362,7 @@ impl Engine {
 
     /// The presenter renames player `player`; resolves once committed.
     pub async fn rename(&self, player: i64, nickname: Option<String>) -> Result<(), String> {
+        self.writable()?;
         let (reply, done) = oneshot::channel();
         let unavailable = || "the server is shutting down".to_string();
         self.commands.send(Command::Rename { player, nickname, reply }).await.map_err(|_| unavailable())?;
@@ -363,6 +385,9 @@ impl Engine {
 
     /// Applies a presenter action; resolves once it is committed.
     pub async fn present(&self, action: PresenterAction) -> Result<(), String> {
+        if matches!(action, PresenterAction::SetVoting(true) | PresenterAction::StartTimer(_) | PresenterAction::AddTime(_)) {
+            self.writable()?;
+        }
         let (reply, answer) = oneshot::channel();
         let unavailable = || "the server is shutting down".to_string();
         self.commands.send(Command::Present { action, reply }).await.map_err(|_| unavailable())?;

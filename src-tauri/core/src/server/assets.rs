@@ -46,6 +46,10 @@ pub fn presenter_page() -> Response {
     page(ui_file("index.html").unwrap_or_default().as_bytes(), PRESENTER_POLICY)
 }
 
+pub fn sessions_page() -> Response {
+    page(ui_file("sessions.html").unwrap_or_default().as_bytes(), PRESENTER_POLICY)
+}
+
 pub fn editor_page() -> Response {
     page(ui_file("editor.html").unwrap_or_default().as_bytes(), PRESENTER_POLICY)
 }

@@ -24,6 +24,8 @@ pub enum EditorCommand {
     Save(SaveDeck),
     /// The presenter's own blocked words, for every deck on this computer.
     Blocklist(SetBlocklist),
+    /// A past session on screen again, read-only, or the live one back.
+    Review(super::history::ReviewSession),
 }
 
 /// The presenter's word list on its way to the app: stored, then the deck is

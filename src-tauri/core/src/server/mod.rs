@@ -4,6 +4,7 @@ mod assets;
 mod board_feed;
 mod editor;
 mod guard;
+mod history;
 mod http;
 mod limits;
 mod media;
@@ -31,6 +32,7 @@ pub use editor::{Answered, EditRefusal, EditorCommand, SaveDeck, SaveRequest, Sa
 pub use guard::Refusal;
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use media::media_prefix;
+pub use history::ReviewSession;
 pub use pages::PageCache;
 pub use presence::Presence;
 pub use reactions::Reactions;
@@ -69,6 +71,11 @@ pub struct ServerState {
     pub deck_file: Arc<DeckFile>,
     /// The deck's PDF pages, drawn once each and kept in the data folder.
     pub pages: PageCache,
+    /// A past session shown again read-only: phones are turned away.
+    pub review: Option<crate::protocol::Review>,
+    /// The session on screen, and the data folder that holds it and every other.
+    pub session: i64,
+    pub data_dir: std::path::PathBuf,
     /// The editor's saves, to the app's supervisor, which holds the receiver: it
     /// writes the file and puts the saved deck on screen (stopping this server).
     pub saves: tokio::sync::mpsc::Sender<EditorCommand>,
@@ -108,6 +115,13 @@ pub fn presenter_router(state: ServerState) -> Router {
         .route("/api/kinds", get(editor::kinds))
         .route("/api/check", post(editor::check_deck))
         .route("/api/blocklist", get(editor::blocklist).put(editor::set_blocklist))
+        .route("/sessions", get(presenter::sessions_page))
+        .route("/api/sessions", get(history::list))
+        .route("/api/sessions/{id}", axum::routing::delete(history::delete))
+        .route("/api/sessions/{id}/participants/{number}", axum::routing::delete(history::delete_participant))
+        .route("/api/sessions/{id}/report", get(history::report))
+        .route("/report", get(history::report_on_screen))
+        .route("/api/review", post(history::review))
         .route("/ws", get(presenter::upgrade))
         // Every request, not only upgrades: a rebinding page must not read the editor's API.
         .layer(axum::middleware::from_fn_with_state(state.clone(), presenter_host))

@@ -31,6 +31,9 @@ pub async fn upgrade(
     if let Err(refusal) = guard::same_origin(&headers, state.participant_port) {
         return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
     }
+    if state.review.is_some() {
+        return (StatusCode::GONE, "this session has ended: the presenter is showing its results again").into_response();
+    }
     let slot = match state.sockets.acquire(peer.ip(), &state.limits) {
         Ok(slot) => slot,
         Err(reason) => return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),

@@ -43,6 +43,14 @@ pub async fn page(State(state): State<ServerState>, Query(query): Query<TokenQue
     }
 }
 
+pub async fn sessions_page(State(state): State<ServerState>, Query(query): Query<TokenQuery>) -> Response {
+    if authorised(&state, &query) {
+        assets::sessions_page()
+    } else {
+        forbidden()
+    }
+}
+
 pub async fn editor_page(State(state): State<ServerState>, Query(query): Query<TokenQuery>) -> Response {
     if authorised(&state, &query) {
         assets::editor_page()
