@@ -97,13 +97,11 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
                 .file()
                 .add_filter("Deck (Markdown or PDF)", &["md", "markdown", "pdf"])
                 .set_title("Open a deck")
-                .pick_file(
-                move |picked| {
+                .pick_file(move |picked| {
                     if let Some(path) = picked.and_then(|path| path.into_path().ok()) {
                         open_deck(&app, path);
                     }
-                },
-            );
+                });
             Ok(())
         }
         "export" => {

@@ -270,9 +270,8 @@ fn follow_events(window: &WebviewWindow, quits_on_close: bool) {
         WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
             // A Markdown deck, or a PDF (its pages, or the deck beside it).
             let deck = paths.iter().find(|path| {
-                path.extension().is_some_and(|ext| {
-                    ["md", "markdown", "pdf"].iter().any(|known| ext.eq_ignore_ascii_case(known))
-                })
+                path.extension()
+                    .is_some_and(|ext| ["md", "markdown", "pdf"].iter().any(|known| ext.eq_ignore_ascii_case(known)))
             });
             match deck {
                 Some(deck) => open_deck(&app, deck.clone()),

@@ -61,9 +61,18 @@ impl TestServer {
         TestServer::start_configured(data, deck, Limits::default()).await
     }
 
+    /// Starts on an existing data folder with a new session of the deck (`--new-session`).
+    pub async fn start_new_session(data: &Path, deck: DeckSource) -> Result<TestServer> {
+        TestServer::start_full(data, deck, Limits::default(), true).await
+    }
+
     async fn start_configured(data: &Path, deck: DeckSource, limits: Limits) -> Result<TestServer> {
+        TestServer::start_full(data, deck, limits, false).await
+    }
+
+    async fn start_full(data: &Path, deck: DeckSource, limits: Limits, fresh: bool) -> Result<TestServer> {
         let bind = Some("127.0.0.1".parse()?);
-        let config = Config { deck, bind, port: 0, data_dir: data.to_path_buf(), fresh: false, limits };
+        let config = Config { deck, bind, port: 0, data_dir: data.to_path_buf(), fresh, limits };
         let running = handsup_core::start(config).await?;
         Ok(TestServer {
             participant_url: running.participant_url.clone(),

@@ -185,11 +185,8 @@ pub(super) async fn prepare_review(config: &Config, id: i64) -> Result<Prepared,
         let missing = || Error::Review(format!("there is no session {id} in this data folder"));
         let session = store.export_session(id)?.ok_or_else(missing)?;
         let key = store.session_deck_key(id)?.ok_or_else(missing)?;
-        let source = if key == deck_key(&DeckSource::Demo) {
-            DeckSource::Demo
-        } else {
-            DeckSource::File(PathBuf::from(&key))
-        };
+        let source =
+            if key == deck_key(&DeckSource::Demo) { DeckSource::Demo } else { DeckSource::File(PathBuf::from(&key)) };
         let mut deck = deck::parse_deck(&session.deck_name, &session.deck_text)
             .map_err(|error| Error::Review(format!("session {id}'s deck no longer reads: {error}")))?;
         deck.add_blocklist(&store.presenter_blocklist()?);

@@ -251,10 +251,13 @@ async fn review_session(
             return Ok(current);
         }
     };
+    // Answered before the swap, which stops the server the request came through:
+    // everything that can fail on the disk has happened by now.
+    let _ = review.reply.send(Ok(()));
     let (next, shown) = swap(config, current, prepared, Vec::new(), shutdown, shared).await?;
-    let _ = review.reply.send(shown.as_ref().map(|_| ()).map_err(|error| error.to_string()));
-    if let Ok(file) = shown {
-        show(&out.presented, file, &next);
+    match shown {
+        Ok(file) => show(&out.presented, file, &next),
+        Err(error) => tracing::error!(%error, "the session could not go on screen; the previous one is back"),
     }
     Ok(next)
 }

@@ -385,7 +385,10 @@ impl Engine {
 
     /// Applies a presenter action; resolves once it is committed.
     pub async fn present(&self, action: PresenterAction) -> Result<(), String> {
-        if matches!(action, PresenterAction::SetVoting(true) | PresenterAction::StartTimer(_) | PresenterAction::AddTime(_)) {
+        if matches!(
+            action,
+            PresenterAction::SetVoting(true) | PresenterAction::StartTimer(_) | PresenterAction::AddTime(_)
+        ) {
             self.writable()?;
         }
         let (reply, answer) = oneshot::channel();

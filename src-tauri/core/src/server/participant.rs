@@ -32,7 +32,8 @@ pub async fn upgrade(
         return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
     }
     if state.review.is_some() {
-        return (StatusCode::GONE, "this session has ended: the presenter is showing its results again").into_response();
+        return (StatusCode::GONE, "this session has ended: the presenter is showing its results again")
+            .into_response();
     }
     let slot = match state.sockets.acquire(peer.ip(), &state.limits) {
         Ok(slot) => slot,
