@@ -109,3 +109,42 @@ fn protected_and_damaged_pdfs_are_refused_by_name() -> Result<()> {
     ensure!(error.contains("deck.md:3:") && error.contains("no such file"), "{error}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_follow_the_slides_only_when_the_deck_says_so_and_only_the_one_on_screen() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("talk.pdf"), slides(2, false))?;
+    let deck = "---\nphones: slides\n---\n\n![](talk.pdf#page=1)\n\n---\n\n\
+        <!-- question: single id=ready -->\n# Ready?\n- Yes\n- No\n\n---\n\n![](talk.pdf#page=2)\n";
+    std::fs::write(dir.path().join("talk.md"), deck)?;
+    let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(dir.path().join("talk.md"))).await?;
+    let mut presenter = server.presenter().await?;
+    presenter.wait_type("deck").await?;
+    let mut phone = server.participant("follow-phone").await?;
+    let state = phone.wait_for("the first slide", |f| f["type"] == "state" && f["slide"] == 0).await?;
+    let image = state["image"].as_str().context("the first page for phones")?.to_string();
+    ensure!(image.starts_with("slide/0?v="), "{image}");
+    let (status, png) = fetch(&format!("{}{image}", server.participant_url)).await?;
+    ensure!(status.contains("200") && png_width(&png)? == 960, "drawn for a phone: {status}");
+    // The room cannot read ahead: only the slide on screen is served.
+    let (status, _) = fetch(&format!("{}slide/2?v=x", server.participant_url)).await?;
+    ensure!(status.contains("404"), "{status}");
+    // A question shows itself, not a picture; the next page comes with its slide.
+    goto(&mut presenter, 1).await?;
+    let state = phone.wait_for("the question", |f| f["type"] == "state" && f["slide"] == 1).await?;
+    ensure!(state.get("image").is_none(), "{state}");
+    goto(&mut presenter, 2).await?;
+    let state = phone.wait_for("the second page", |f| f["type"] == "state" && f["slide"] == 2).await?;
+    ensure!(state["image"].as_str().is_some_and(|u| u.starts_with("slide/2?v=")), "{state}");
+    server.stop().await?;
+
+    // Without `phones: slides`, phones get no picture and the address serves nothing.
+    std::fs::write(dir.path().join("talk.md"), deck.replace("phones: slides\n", "title: Talk\n"))?;
+    let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(dir.path().join("talk.md"))).await?;
+    let mut phone = server.participant("plain-phone").await?;
+    let state = phone.wait_type("state").await?;
+    ensure!(state.get("image").is_none(), "{state}");
+    let (status, _) = fetch(&format!("{}slide/{}?v=x", server.participant_url, state["slide"])).await?;
+    ensure!(status.contains("404"), "{status}");
+    server.stop().await
+}

@@ -164,6 +164,10 @@ pub enum ToParticipant<'a> {
         qa: QaView,
         /// Phones pick a nickname before the first quiz question.
         nicknames: bool,
+        /// The slide on screen as a picture, relative to the page (`slide/4?v=…`),
+        /// when the deck says `phones: slides` and the slide has one; omitted otherwise.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        image: Option<String>,
     },
     /// The phone's nickname: on connect (`request` null) and as a `name`'s acknowledgement.
     Nickname {

@@ -14,6 +14,9 @@ pub struct Deck {
     /// Phones pick a nickname before the first quiz question (front matter
     /// `nicknames: true`, or any quiz in the deck).
     pub nicknames: bool,
+    /// Phones show the slide on screen as a picture between questions (front
+    /// matter `phones: slides`): its PDF page or its first image.
+    pub phones_slides: bool,
     /// The front matter's `blocklist:` words.
     pub blocklist: Vec<String>,
     /// What keeps participant text off the projector: the built-in lists, the
@@ -67,6 +70,14 @@ impl Deck {
         for question in self.slides.iter_mut().filter_map(|slide| slide.question.as_mut()) {
             question.kind.use_filter(&self.filter);
         }
+    }
+
+    /// The picture phones show of slide `index` (`phones: slides`): a PDF page or
+    /// the slide's first image beside the deck; `None` for a question, a slide
+    /// without one, or a deck that keeps its slides off the phones.
+    pub fn phone_picture(&self, index: usize) -> Option<String> {
+        let slide = self.slides.get(index).filter(|slide| self.phones_slides && slide.question.is_none())?;
+        super::images::images_in(&slide.body).into_iter().find(|image| super::images::is_local(image))
     }
 
     /// The question on slide `index`, if that slide is a question.

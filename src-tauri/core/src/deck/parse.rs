@@ -93,7 +93,8 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
     let reactions =
         front.reactions.unwrap_or_else(|| DEFAULT_REACTIONS.iter().map(|emoji| emoji.to_string()).collect());
     let nicknames = front.nicknames || slides.iter().filter_map(|s| s.question.as_ref()).any(|q| q.final_answers());
-    Ok(Deck { title, slides, reactions, qa: front.qa, nicknames, blocklist: front.blocklist, filter })
+    let phones_slides = front.phones_slides;
+    Ok(Deck { title, slides, reactions, qa: front.qa, nicknames, phones_slides, blocklist: front.blocklist, filter })
 }
 
 type LineError = (usize, String);
@@ -110,6 +111,8 @@ struct FrontMatter {
     qa: QaDefault,
     /// `nicknames: true`: phones pick a nickname even without a quiz.
     nicknames: bool,
+    /// `phones: slides`: phones show the slide on screen between questions.
+    phones_slides: bool,
 }
 
 /// Audience Q&A as the deck starts it.
@@ -170,6 +173,16 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
                     "true" | "yes" | "on" => true,
                     "false" | "no" | "off" | "" => false,
                     other => return Err((index + 1, format!("nicknames: {other}: expected `true` or `false`"))),
+                };
+            }
+            "phones" => {
+                front.phones_slides = match unquote(value.trim()) {
+                    "slides" => true,
+                    "" | "off" | "none" => false,
+                    other => {
+                        let message = format!("phones: {other}: expected `slides` (phones show the slide on screen)");
+                        return Err((index + 1, message));
+                    }
                 };
             }
             "reactions" => front.reactions = Some(reactions(unquote(value.trim())).map_err(|m| (index + 1, m))?),

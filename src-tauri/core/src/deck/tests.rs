@@ -244,9 +244,26 @@ fn quiz_directives_and_scores_slides_are_read_and_bad_ones_refused_with_their_li
         ("<!-- leaderboard -->\n<!-- question: single -->\n# Q?\n\n- A\n- B\n", 1, "not both"),
         ("<!-- leaderboard -->\n<!-- podium -->\n# Scores\n", 2, "not both"),
         ("---\nnicknames: maybe\n---\n# T\n", 2, "expected `true` or `false`"),
+        ("---\ntitle: T\nphones: everything\n---\n# T\n", 3, "expected `slides`"),
     ] {
         let error = parse_deck("bad.md", source).expect_err(source);
         assert_eq!(error.line, line, "{error}");
         assert!(error.message.contains(says), "{error} should say {says}");
     }
+}
+
+#[test]
+fn phones_show_a_slide_picture_only_when_the_deck_asks() {
+    let source = "---\nphones: slides\n---\n\n# Map\n\n![Map](img/map.png)\n\n---\n\n\
+        ![](talk.pdf#page=2)\n\n---\n\n# Words only\n\n---\n\n<!-- question: single -->\n# Q?\n- A\n- B\n\n---\n\n![](https://example.org/x.png)\n";
+    let deck = parse_deck("talk.md", source).expect("deck");
+    assert!(deck.phones_slides);
+    let pictures: Vec<Option<String>> = (0..6).map(|index| deck.phone_picture(index)).collect();
+    assert_eq!(
+        pictures,
+        [Some("img/map.png".into()), Some("talk.pdf#page=2".into()), None, None, None, None],
+        "a picture beside the deck or a PDF page; never for words only, a question, a web address or past the end"
+    );
+    let plain = parse_deck("talk.md", &source.replace("phones: slides", "phones: off")).expect("deck");
+    assert!(!plain.phones_slides && plain.phone_picture(0).is_none());
 }

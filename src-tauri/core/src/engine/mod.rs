@@ -35,6 +35,8 @@ pub struct ParticipantView {
     pub question: Option<String>,
     /// The current question is a quiz taking answers: it closes early once every player has answered.
     pub quiz_open: bool,
+    /// The slide on screen: the only one whose picture phones may fetch.
+    pub slide: usize,
 }
 
 /// A stored vote, as acknowledged to the phone.
@@ -999,9 +1001,19 @@ fn participant_view(state: &SessionState, board: &Board) -> ParticipantView {
         reactions: &state.deck.reactions,
         qa: QaView { open: board.qa.open, moderated: board.qa.moderated, highlight: None },
         nicknames: state.deck.nicknames,
+        image: state.deck.phone_picture(state.slide).map(|picture| phone_picture_url(state.slide, &picture)),
     });
     let quiz_open = voting && question.is_some_and(|q| q.final_answers());
-    ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()), quiz_open }
+    ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()), quiz_open, slide: state.slide }
+}
+
+/// Where phones fetch slide `slide`'s picture: named by what it shows, so a phone
+/// fetches each picture once and a deck edited since is fetched anew.
+fn phone_picture_url(slide: usize, picture: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    picture.hash(&mut hasher);
+    format!("slide/{slide}?v={:x}", hasher.finish())
 }
 
 /// Committed nicknames by participant.

@@ -10,7 +10,7 @@ pub const PARTICIPANT_PAGE: &str = include_str!("../../../../assets/participant.
 
 /// The phone page: inline script and style only, talks only to its own host.
 const PARTICIPANT_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
-    connect-src 'self' ws:; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    connect-src 'self' ws:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 /// The presenter page: its own files, inline SVG data for the QR code.
 const PRESENTER_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
     connect-src 'self' ws:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

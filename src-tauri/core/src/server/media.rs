@@ -71,6 +71,38 @@ fn served(content_type: &'static str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// How wide a slide is drawn for phones: sharp on a phone held upright, small on the room's Wi-Fi.
+const PHONE_WIDTH: u32 = 960;
+
+/// `GET /slide/{index}` on the LAN listener (`phones: slides`): the picture of
+/// the slide on screen, for phones. Only that slide: the room cannot read ahead.
+pub async fn phone_slide(State(state): State<ServerState>, Path(index): Path<usize>) -> Response {
+    let on_screen = state.views.participant.borrow().slide;
+    let picture = state.deck_file.deck.phone_picture(index).filter(|_| index == on_screen);
+    let (Some(picture), Some(folder)) = (picture, state.deck_file.folder()) else {
+        return (StatusCode::NOT_FOUND, "no picture of this slide for phones").into_response();
+    };
+    let file = match images::resolve(&folder, &picture) {
+        Ok(file) => file,
+        Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
+    };
+    let mut response = match crate::deck::pdf::page_reference(&picture) {
+        Some((_, page)) => match state.pages.page(&file, page, PHONE_WIDTH).await {
+            Ok(png) => served("image/png", png),
+            Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
+        },
+        None => match (images::content_type(&file), read_capped(&file).await) {
+            (Some(content_type), Ok(bytes)) => served(content_type, bytes),
+            _ => return (StatusCode::NOT_FOUND, "cannot read the picture").into_response(),
+        },
+    };
+    // The address names what it shows (`?v=`): a phone keeps it, and asks again only for another slide.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=86400"));
+    response
+}
+
 /// Reads the file through one handle, at most [`images::MAX_IMAGE_BYTES`]: a file swapped
 /// or grown after it was checked is refused, not read past the cap.
 async fn read_capped(file: &std::path::Path) -> std::io::Result<Vec<u8>> {

@@ -100,6 +100,7 @@ pub fn participant_router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(|headers: axum::http::HeaderMap| async move { assets::participant_page(&headers) }))
         .route("/ws", get(participant::upgrade))
+        .route("/slide/{index}", get(media::phone_slide))
         .with_state(state)
 }
 
