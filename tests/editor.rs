@@ -313,3 +313,36 @@ async fn a_save_while_another_process_locks_the_database_changes_nothing_and_the
     slides_on_screen(&server, demo_slides() + 1).await?;
     server.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_goes_between_the_pages_of_a_pdf_into_the_deck_beside_it() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let pdf = dir.path().join("talk.pdf");
+    std::fs::write(&pdf, handsup_load::pdf::slides(3, false))?;
+    let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(pdf.clone())).await?;
+    let mut deck = get_deck(&server).await?;
+    let companion = std::fs::canonicalize(&pdf)?.with_extension("md");
+    ensure!(deck["path"] == json!(companion), "the editor writes beside the PDF: {}", deck["path"]);
+    let slides = deck["slides"].as_array_mut().context("slides")?;
+    ensure!(slides.len() == 3 && slides[0]["kind"] == "content", "{slides:?}");
+    ensure!(slides[1]["text"].as_str().unwrap_or("").contains("talk.pdf#page=2"), "{}", slides[1]);
+    // A question after page 1.
+    slides.insert(
+        1,
+        json!({"original": null, "kind": "single", "title": "Ready for part two?", "text": "", "notes": "",
+               "options": ["Yes", "Not yet"], "settings": {}, "id": null}),
+    );
+    let (status, saved) = save(&server, &deck, false).await?;
+    ensure!(status == 200 && saved["path"] == json!(companion), "{status} {saved}");
+    let written = std::fs::read_to_string(&companion)?;
+    ensure!(written.contains("talk.pdf#page=1") && written.contains("# Ready for part two?"), "{written}");
+    let shown = slides_on_screen(&server, 4).await?;
+    ensure!(shown["slides"][1]["question"]["prompt"] == "Ready for part two?", "{}", shown["slides"][1]);
+    ensure!(shown["slides"][2]["html"].as_str().unwrap_or("").contains("pdf-page"), "{}", shown["slides"][2]);
+    ensure!(std::fs::read(&pdf)? == handsup_load::pdf::slides(3, false), "the PDF itself is untouched");
+    server.stop().await?;
+    // Opening the PDF again presents the deck beside it.
+    let file = handsup_core::app::load_deck(&DeckSource::File(pdf))?;
+    ensure!(file.deck.slides.len() == 4 && file.deck.questions().count() == 1, "the companion deck opens");
+    Ok(())
+}
