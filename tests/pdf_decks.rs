@@ -117,7 +117,8 @@ async fn phones_follow_the_slides_only_when_the_deck_says_so_and_only_the_one_on
     let deck = "---\nphones: slides\n---\n\n![](talk.pdf#page=1)\n\n---\n\n\
         <!-- question: single id=ready -->\n# Ready?\n- Yes\n- No\n\n---\n\n![](talk.pdf#page=2)\n";
     std::fs::write(dir.path().join("talk.md"), deck)?;
-    let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(dir.path().join("talk.md"))).await?;
+    let mut server =
+        TestServer::start_in(&dir.path().join("data"), DeckSource::File(dir.path().join("talk.md"))).await?;
     let mut presenter = server.presenter().await?;
     presenter.wait_type("deck").await?;
     let mut phone = server.participant("follow-phone").await?;
@@ -140,7 +141,8 @@ async fn phones_follow_the_slides_only_when_the_deck_says_so_and_only_the_one_on
 
     // Without `phones: slides`, phones get no picture and the address serves nothing.
     std::fs::write(dir.path().join("talk.md"), deck.replace("phones: slides\n", "title: Talk\n"))?;
-    let mut server = TestServer::start_in(&dir.path().join("data"), DeckSource::File(dir.path().join("talk.md"))).await?;
+    let mut server =
+        TestServer::start_in(&dir.path().join("data"), DeckSource::File(dir.path().join("talk.md"))).await?;
     let mut phone = server.participant("plain-phone").await?;
     let state = phone.wait_type("state").await?;
     ensure!(state.get("image").is_none(), "{state}");

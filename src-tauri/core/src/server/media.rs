@@ -97,9 +97,7 @@ pub async fn phone_slide(State(state): State<ServerState>, Path(index): Path<usi
         },
     };
     // The address names what it shows (`?v=`): a phone keeps it, and asks again only for another slide.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=86400"));
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=86400"));
     response
 }
 
