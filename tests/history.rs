@@ -98,10 +98,21 @@ async fn a_past_session_is_shown_again_read_only_and_the_history_deletes_around_
     ensure!(refusal.contains("410"), "{refusal}");
     let (_, listed) = api(&server, "GET", "/api/sessions", None).await?;
     ensure!(listed["review"]["session"] == past && listed["sessions"][1]["on_screen"] == true, "{listed}");
+    // The join address says the session has ended; the deck and the word list stay as they are.
+    let (head, page) = http_request("GET", &server.participant_url, &[], None).await?;
+    ensure!(head.starts_with("http/1.1 200") && page.contains("This session has ended"), "{head}");
+    let (status, refused) = api(&server, "PUT", "/api/blocklist", Some(json!({"words": ["kale"]}))).await?;
+    ensure!(status.contains("422") && refused["error"].as_str().unwrap_or("").contains("past session"), "{refused}");
+    let form = json!({"path": deck, "title": "Team review", "slides": [], "discard_answers": true});
+    let (status, refused) = api(&server, "PUT", "/api/deck", Some(form)).await?;
+    ensure!(status.contains("422") && refused["error"].as_str().unwrap_or("").contains("past session"), "{refused}");
+    ensure!(std::fs::read_to_string(&deck)? == DECK, "the deck file is untouched");
 
-    // The report of the session on screen, and of any session by id.
+    // The report of the session on screen, with a way back to the Sessions window.
     let (status, report) = api(&server, "GET", "/report", None).await?;
-    ensure!(status.contains("200") && report.as_str().unwrap_or("").contains("Coffee: 2 of 3 (67%)"), "{status}");
+    let report = report.as_str().unwrap_or("");
+    ensure!(status.contains("200") && report.contains("Coffee: 2 of 3 (67%)"), "{status}");
+    ensure!(report.contains("<nav class=\"back\"><a href=\"/sessions?token="), "a link back");
 
     // Back to the live session; then the past one can lose a participant, and go.
     let (status, _) = api(&server, "POST", "/api/review", Some(json!({"session": null}))).await?;

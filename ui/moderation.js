@@ -95,6 +95,8 @@ export function createModeration({ send, say }) {
   let list = [];
   let boardSeen = false;
   let expiry = 0;
+  // A past session shown again (the deck frame's `review`): its posts stay as they were.
+  let readOnly = false;
 
   const questionName = (post) => (isQa(post) ? 'Q&A' : prompts.get(post.question) || post.question);
   const highlighted = () => (qa && Number.isFinite(qa.highlight) ? qa.highlight : null);
@@ -167,7 +169,7 @@ export function createModeration({ send, say }) {
       const applies = action.applies(post);
       button.hidden = !applies;
       if (!applies) continue;
-      button.disabled = !action.enabled(post);
+      button.disabled = readOnly || !action.enabled(post);
       if (action.on) button.setAttribute('aria-pressed', String(action.on(post, lit)));
     }
   }
@@ -267,6 +269,10 @@ export function createModeration({ send, say }) {
     const post = posts.get(id);
     const action = ACTIONS.find((a) => a.name === name);
     if (!post || !action || !action.applies(post) || !action.enabled(post)) return;
+    if (readOnly) {
+      say('This is a past session, shown read-only: its posts stay as they were.');
+      return;
+    }
     if (name === 'highlight') {
       go('highlight', { entry: highlighted() === id ? null : id });
       return;
@@ -357,6 +363,8 @@ export function createModeration({ send, say }) {
 
   return {
     onDeck(deck) {
+      readOnly = !!(deck && deck.review);
+      qaToggle.disabled = readOnly;
       prompts = new Map();
       for (const slide of deck.slides || []) {
         const q = slide && slide.question;

@@ -41,12 +41,17 @@ let messageTimer = 0;
 let qaFrame = null;
 // Server clock minus ours, from the `clock` frame: deadlines are on the server's clock.
 let offset = 0;
+// A past session shown again read-only (the deck frame's `review`: {session, started_at}), or null.
+let review = null;
+// Said instead of sending what a past session refuses (the server would refuse it too).
+const READ_ONLY = 'Read-only: a past session takes no answers.';
 
 const plural = (n, one, many) => (n === 1 ? one : many);
 const currentSlide = () => (deck && state ? deck.slides[state.slide] || null : null);
 const currentQuestion = () => { const slide = currentSlide(); return slide ? slide.question : null; };
 const isBlack = () => !!state && state.black === true;
 const isOpen = () => !!state && state.voting === 'open';
+const reviewing = () => review !== null;
 const deadline = () => (state && currentQuestion() && Number.isFinite(state.deadline) ? state.deadline : null);
 // A number question with an answer, and every quiz question (its reveal also closes voting).
 const canReveal = (q) => !!q && ((q.kind === 'number' && Number.isFinite(q.answer)) || q.kind === 'quiz' || q.kind === 'quiz-text');
@@ -170,11 +175,14 @@ function setUrl(element, url) {
 function onDeck(m) {
   if (!Array.isArray(m.slides)) return;
   deck = m;
+  review = m.review && typeof m.review === 'object' && Number.isFinite(Number(m.review.session)) ? m.review : null;
+  document.body.classList.toggle('review', reviewing());
+  paintReview();
   reactions.setEmoji(m.reactions);
   if (!projector) $('reactions-stat').hidden = !(Array.isArray(m.reactions) && m.reactions.length);
   shownSlide = -1;
   shownNext = null;
-  document.title = `${m.title} · Handsup ${projector ? 'projector' : 'presenter'}`;
+  document.title = `${review && !projector ? 'Past session · ' : ''}${m.title} · Handsup ${projector ? 'projector' : 'presenter'}`;
   const join = m.join || {};
   const url = String(join.url || '');
   for (const el of document.querySelectorAll('.join-url')) setUrl(el, url);
@@ -182,6 +190,8 @@ function onDeck(m) {
   const network = join.network ? String(join.network) : '';
   $('network').textContent = network;
   $('network').hidden = !network;
+  // A past session turns phones away: no one is asked to join it.
+  $('network').closest('.stat').hidden = reviewing();
   if (join.qr_svg) {
     // An <img> keeps the SVG out of the document, so nothing in it can run or restyle the page.
     const data = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(join.qr_svg);
@@ -189,11 +199,14 @@ function onDeck(m) {
     // The preview only needs the picture: a background, not a second image.
     for (const el of document.querySelectorAll('#next-stage .qr')) el.style.backgroundImage = `url("${data}")`;
   }
-  for (const el of document.querySelectorAll('.join')) el.hidden = false;
+  for (const el of document.querySelectorAll('.join')) el.hidden = reviewing();
   const edit = $('edit-deck');
-  // Every deck can be edited: one without a file (the demo) is saved as a new one.
-  edit.hidden = false;
+  // Every deck can be edited: one without a file (the demo) is saved as a new one. A past session
+  // runs the deck's text as it was then: editing that would write the old text over the file.
+  edit.hidden = reviewing();
   edit.href = withToken('/editor');
+  // Saving blocked words puts the deck on screen again, and the posts of a past session stay as they were.
+  if (!projector) $('blocklist').hidden = reviewing();
 }
 
 // The results for this question, or null (none yet, or a stale frame from another question).
@@ -273,20 +286,22 @@ function paintNotes(slide) {
 
 function paintControls(slide, question) {
   const live = up && !!slide;
+  const open = !!question && isOpen();
+  const timing = deadline() !== null;
+  // A past session: nothing that would take answers (closing and stopping still work).
+  const past = reviewing();
   $('prev').disabled = !live || state.slide <= 0;
   $('next').disabled = !live || state.slide >= deck.slides.length - 1;
-  $('voting-toggle').disabled = !live || !question || quizOver(question);
+  $('voting-toggle').disabled = !live || !question || quizOver(question) || (past && !open);
   $('results-toggle').disabled = !live || !question;
   $('black-toggle').disabled = !live;
   $('black-toggle').setAttribute('aria-pressed', String(isBlack()));
-  const open = !!question && isOpen();
-  const timing = deadline() !== null;
   $('voting-toggle').textContent = open ? 'Close voting' : 'Open voting';
   $('results-toggle').textContent = question && state.results_visible === false ? 'Show results' : 'Hide results';
   // A timer closes voting when it runs out: it only means something while voting is open.
-  $('timer-toggle').disabled = !live || !question || !(open || timing) || quizOver(question);
+  $('timer-toggle').disabled = !live || !question || !(open || timing) || quizOver(question) || (past && !timing);
   $('timer-toggle').textContent = timing ? 'Stop timer' : `Start timer (${durationText(timerSeconds(question))})`;
-  $('timer-add').disabled = !live || !question || !open;
+  $('timer-add').disabled = !live || !question || !open || past;
   const reveal = $('reveal-toggle');
   reveal.hidden = !canReveal(question);
   reveal.disabled = !live || quizOver(question);
@@ -367,6 +382,49 @@ function paintNotice(text, at) {
   $('notice-dismiss').onclick = () => { dismissedNotice = key; $('notice').hidden = true; };
 }
 
+// A past session on screen: said at the top of the speaker's view (never on the projector), with
+// the way back to the live session and to the list of sessions.
+function paintReview() {
+  if (projector) return;
+  $('review').hidden = !review;
+  if (!review) return;
+  const started = Number(review.started_at);
+  const date = Number.isFinite(started)
+    ? new Date(started).toLocaleString([], { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
+    : `session ${review.session}`;
+  $('review-text').textContent = `Past session of ${date} — read-only. Phones cannot join.`;
+}
+
+// POST /api/review {session: null}: the server puts the deck's live session back on screen and
+// restarts; this page's socket comes back with a new deck frame, which hides the banner.
+async function backToLive() {
+  const button = $('review-back');
+  if (button.disabled) return;
+  button.disabled = true;
+  say('Going back to the live session…');
+  try {
+    const response = await fetch(withToken('/api/review'), {
+      method: 'POST',
+      cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ session: null }),
+    });
+    const text = await response.text();
+    if (response.ok) {
+      say('');
+      socket.wake();
+    } else {
+      let error = '';
+      try { error = String(JSON.parse(text).error || ''); } catch (_) { error = text.trim(); }
+      say(`Still showing the past session: ${error || `Handsup answered with status ${response.status}.`}`);
+    }
+  } catch (err) {
+    say(`Cannot reach Handsup: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function onMessage(m) {
   switch (m.type) {
     case 'deck': onDeck(m); if (moderation) moderation.onDeck(m); break;
@@ -413,7 +471,7 @@ const players = projector ? null : createPlayersPane({
   list: $('players'),
   summary: $('players-count'),
   confirm: confirmRename,
-  rename: (player) => send('rename', { player, nickname: null }),
+  rename: (player) => (reviewing() ? say(READ_ONLY) : send('rename', { player, nickname: null })),
 });
 if (!projector) createBlocklist({ token, say });
 
@@ -432,13 +490,15 @@ function toggleTimer() {
   const question = currentQuestion();
   if (!question || !state) return;
   if (deadline() !== null) send('stop_timer');
+  else if (reviewing()) say(READ_ONLY);
   else if (isOpen()) send('start_timer', { seconds: timerSeconds(question) });
   else say('Open voting first: a timer closes voting when it runs out.');
 }
 
 function addTime() {
   if (!currentQuestion() || !state) return;
-  if (isOpen()) send('add_time', { seconds: ADD_SECONDS });
+  if (reviewing()) say(READ_ONLY);
+  else if (isOpen()) send('add_time', { seconds: ADD_SECONDS });
   else say('Open voting first: a timer closes voting when it runs out.');
 }
 
@@ -511,7 +571,10 @@ for (const control of document.querySelectorAll('button, a.button')) {
 }
 $('prev').addEventListener('click', () => send('previous'));
 $('next').addEventListener('click', () => send('next'));
-$('voting-toggle').addEventListener('click', () => send(isOpen() ? 'close_voting' : 'open_voting'));
+$('voting-toggle').addEventListener('click', () => {
+  if (!isOpen() && reviewing()) say(READ_ONLY);
+  else send(isOpen() ? 'close_voting' : 'open_voting');
+});
 $('results-toggle').addEventListener('click', () => {
   send(state && state.results_visible === false ? 'show_results' : 'hide_results');
 });
@@ -519,12 +582,18 @@ $('black-toggle').addEventListener('click', () => setBlack(!isBlack()));
 $('timer-toggle').addEventListener('click', toggleTimer);
 $('timer-add').addEventListener('click', addTime);
 $('reveal-toggle').addEventListener('click', toggleReveal);
+$('review-back').addEventListener('click', backToLive);
+// From the desktop app's presenter window, the Sessions page leads back here (see ui/sessions.js).
+$('review-sessions').href = withToken('/sessions', `&from=presenter${desktop ? '&shell=desktop' : ''}`);
 $('projector-open').hidden = desktop;
 $('projector-open').addEventListener('click', () => {
   window.open(withToken('/', '&view=projector'), 'handsup-projector');
 });
-// In the desktop app a second window would not open: the editor replaces this page there.
-if (!desktop) $('edit-deck').target = 'handsup-editor';
+// In the desktop app a second window would not open: the editor (and Sessions) replace this page there.
+if (!desktop) {
+  $('edit-deck').target = 'handsup-editor';
+  $('review-sessions').target = 'handsup-sessions';
+}
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') socket.wake();
 });

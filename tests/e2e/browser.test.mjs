@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, shots, sleep, startServer, cleanUp } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, pagesFromDisk, shots, sleep, startServer, cleanUp } from './lib.mjs';
 
 let server;
 let serverExit;
@@ -22,6 +22,7 @@ const pressed = (page, name) => page.getByRole('button', { name, exact: true }).
 
 async function openPage(url, contextOptions) {
   const context = await browser.newContext(contextOptions);
+  await pagesFromDisk(context);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on('pageerror', (err) => pageErrors.push(`${url}: ${err.message}`));

@@ -152,23 +152,35 @@ export function phoneLayout(page, min = 48) {
 
 // For working on the pages without a rebuild: with HANDSUP_PAGES_FROM_DISK=1, a context gets
 // the phone page and the presenter files from this work tree instead of the copies built
-// into the binary (same headers, so the same content security policy). Off by default: the
-// tests are about the binary.
+// into the binary (same headers, so the same content security policy). Any file under ui/ is
+// served, a page at /NAME being ui/NAME.html (/editor, /sessions), so a page or module new since
+// the last build works too. Off by default: the tests are about the binary.
+const UI_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 export async function pagesFromDisk(context) {
   if (!process.env.HANDSUP_PAGES_FROM_DISK) return;
+  const ui = path.join(repo, 'ui');
   await context.route((url) => url.hostname === '127.0.0.1', async (route) => {
     const url = new URL(route.request().url());
     const presenter = url.searchParams.has('token') || url.pathname.startsWith('/ui/');
     let file = null;
-    if (url.pathname.startsWith('/ui/')) file = path.join(repo, 'ui', url.pathname.slice(4));
-    else if (url.pathname === '/editor') file = path.join(repo, 'ui', 'editor.html');
-    else if (url.pathname === '/') file = presenter ? path.join(repo, 'ui', 'index.html') : path.join(repo, 'assets', 'participant.html');
-    if (!file || route.request().method() !== 'GET' || !fs.existsSync(file)) return route.continue();
+    if (url.pathname.startsWith('/ui/')) file = path.join(ui, decodeURIComponent(url.pathname.slice(4)));
+    else if (url.pathname === '/') file = presenter ? path.join(ui, 'index.html') : path.join(repo, 'assets', 'participant.html');
+    else if (presenter && /^\/[a-z][a-z0-9-]*$/.test(url.pathname)) file = path.join(ui, `${url.pathname.slice(1)}.html`);
+    const inside = file && (file.startsWith(ui + path.sep) || file === path.join(repo, 'assets', 'participant.html'));
+    if (!inside || route.request().method() !== 'GET' || !fs.existsSync(file)) return route.continue();
     const response = await route.fetch();
     const headers = { ...response.headers() };
     delete headers['content-encoding'];
     delete headers['content-length'];
-    await route.fulfill({ status: response.status(), headers, body: fs.readFileSync(file) });
+    let status = response.status();
+    // A module the binary was built without: served as the server serves its own.
+    if (status === 404 && UI_TYPES[path.extname(file)] && url.pathname.startsWith('/ui/')) {
+      status = 200;
+      headers['content-type'] = UI_TYPES[path.extname(file)];
+      headers['cache-control'] = 'no-cache';
+      headers['x-content-type-options'] = 'nosniff';
+    }
+    await route.fulfill({ status, headers, body: fs.readFileSync(file) });
   });
 }
 

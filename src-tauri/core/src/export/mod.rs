@@ -142,7 +142,12 @@ pub fn xlsx(data_dir: &Path, which: Which) -> Result<Vec<u8>, ExportError> {
 
 /// The session as one self-contained HTML report, printable to PDF.
 pub fn report(data_dir: &Path, which: Which) -> Result<String, ExportError> {
-    Ok(report::write(&Loaded::from_folder(data_dir, which)?))
+    Ok(report::write(&Loaded::from_folder(data_dir, which)?, None))
+}
+
+/// The report as the app shows it, with a link back to `back` (the Sessions window) that is never printed.
+pub fn report_page(data_dir: &Path, which: Which, back: &str) -> Result<String, ExportError> {
+    Ok(report::write(&Loaded::from_folder(data_dir, which)?, Some(back)))
 }
 
 /// A session with the deck it ran, read once for an export.

@@ -7,7 +7,8 @@ use super::Loaded;
 use crate::question::table::{plural, Row, Table};
 
 /// The report's bytes: one file with no external assets, participant text as text only.
-pub fn write(loaded: &Loaded) -> String {
+/// `back`: a link above it back to the page that opened it (the app's Sessions window), never printed.
+pub fn write(loaded: &Loaded, back: Option<&str>) -> String {
     let title = loaded.title();
     let results = loaded.results();
     let participants = loaded.participants();
@@ -17,9 +18,11 @@ pub fn write(loaded: &Loaded) -> String {
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>{} — results</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n\
+         <title>{} — results</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{}<header>\n<h1>{}</h1>\n\
          <p class=\"meta\">Session {} · started {} UTC · {} · {}</p>\n</header>\n<main>\n",
         escape(&title),
+        back.map(|url| format!("<nav class=\"back\"><a href=\"{}\">← Sessions</a></nav>\n", escape(url)))
+            .unwrap_or_default(),
         escape(&title),
         loaded.session.id,
         escape(&super::iso_utc(loaded.session.started_at).replace('T', " ").replace('Z', "")),
@@ -237,7 +240,10 @@ table { border-collapse: collapse; min-width: 20rem; }
 th, td { text-align: left; padding: .3rem .8rem .3rem 0; border-bottom: 1px solid #d0d7de; }
 footer { margin-top: 2rem; font-size: .85rem; }
 @page { margin: 15mm; }
+nav.back { margin-bottom: 1rem; }
+nav.back a { color: var(--bar); }
 @media print {
+  nav.back { display: none; }
   body { padding: 0; max-width: none; font-size: 11pt; }
   .question { break-inside: avoid; page-break-inside: avoid; }
   h2 { break-after: avoid; }

@@ -42,6 +42,18 @@ pub fn participant_page(headers: &HeaderMap) -> Response {
     }
 }
 
+/// What a phone opening the join address sees while a past session is on screen:
+/// one sentence, no script, nothing to load.
+pub fn ended_page() -> Response {
+    const ENDED: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Handsup</title>\
+        <style>body{font:1.2rem/1.5 system-ui,sans-serif;margin:2rem 1.25rem;color:#1b1f24}\
+        @media(prefers-color-scheme:dark){body{background:#111;color:#eee}}</style></head>\
+        <body><h1>This session has ended</h1><p>The presenter is showing its results again. \
+        There is nothing to answer now.</p></body></html>";
+    page(ENDED.as_bytes(), "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+}
+
 pub fn presenter_page() -> Response {
     page(ui_file("index.html").unwrap_or_default().as_bytes(), PRESENTER_POLICY)
 }
@@ -100,7 +112,16 @@ mod tests {
 
     #[test]
     fn every_page_and_module_is_embedded() {
-        for name in ["index.html", "editor.html", "presenter.js", "editor.js", "kinds/index.js", "lib/socket.js"] {
+        for name in [
+            "index.html",
+            "editor.html",
+            "sessions.html",
+            "presenter.js",
+            "editor.js",
+            "sessions.js",
+            "kinds/index.js",
+            "lib/socket.js",
+        ] {
             assert!(ui_file(name).is_some_and(|body| !body.is_empty()), "{name}");
         }
         assert!(ui_file("../Cargo.toml").is_none());

@@ -42,6 +42,11 @@ pub struct BlocklistRequest {
     pub words: Vec<String>,
 }
 
+/// Why the deck and the word list cannot change while a past session is on screen:
+/// it shows what that session ran, and a save would put that old text in the file.
+const REVIEWING: &str =
+    "a past session is on screen, read-only: go back to the live session (Sessions…) to edit the deck or the blocked words";
+
 /// A save on its way to the app, which owns the deck file and the running presentation.
 pub struct SaveDeck {
     pub request: SaveRequest,
@@ -273,6 +278,9 @@ pub async fn save(
     Json(request): Json<SaveRequest>,
 ) -> Result<Json<Saved>, EditorError> {
     check(&state, &query, &headers, true)?;
+    if state.review.is_some() {
+        return Err(EditRefusal::message(REVIEWING.into()).into());
+    }
     let stopping = || EditRefusal::Io("Handsup is shutting down; the deck was not saved".into());
     let (reply, outcome) = oneshot::channel();
     state.saves.send(EditorCommand::Save(SaveDeck { request, reply })).await.map_err(|_| stopping())?;
@@ -297,6 +305,9 @@ pub async fn set_blocklist(
     Json(request): Json<BlocklistRequest>,
 ) -> Result<Json<serde_json::Value>, EditorError> {
     check(&state, &query, &headers, true)?;
+    if state.review.is_some() {
+        return Err(EditRefusal::message(REVIEWING.into()).into());
+    }
     let words: Vec<String> = request.words.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
     if words.len() > crate::deck::MAX_BLOCKLIST_WORDS {
         let message = format!("at most {} words", crate::deck::MAX_BLOCKLIST_WORDS);

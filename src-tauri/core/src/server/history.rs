@@ -181,7 +181,8 @@ pub async fn report(
 ) -> Result<Response, HistoryError> {
     check(&state, &query, &headers, false)?;
     let data_dir = state.data_dir.clone();
-    let html = blocking(move || export::report(&data_dir, Which::Id(id))).await?;
+    let back = format!("/sessions?token={}", state.token);
+    let html = blocking(move || export::report_page(&data_dir, Which::Id(id), &back)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

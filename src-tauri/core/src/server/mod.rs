@@ -98,10 +98,22 @@ pub struct ServerState {
 /// The LAN listener's routes: the participant page and socket, nothing else.
 pub fn participant_router(state: ServerState) -> Router {
     Router::new()
-        .route("/", get(|headers: axum::http::HeaderMap| async move { assets::participant_page(&headers) }))
+        .route("/", get(participant_page))
         .route("/ws", get(participant::upgrade))
         .route("/slide/{index}", get(media::phone_slide))
         .with_state(state)
+}
+
+/// `GET /` on the LAN listener: the phone page, or while a past session is on screen, a line saying so.
+async fn participant_page(
+    axum::extract::State(state): axum::extract::State<ServerState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    if state.review.is_some() {
+        assets::ended_page()
+    } else {
+        assets::participant_page(&headers)
+    }
 }
 
 /// The loopback listener's routes: the presenter and editor pages, their files, the editor's API, the socket.
