@@ -311,6 +311,24 @@ test('the editor adds a question, saves the file, and both windows show it', { t
   await eventually('the presenter view counts the new slide', async () => (await text('#slide-number'))?.split(' / ')[1], String(slides + 1), 20_000);
 });
 
+test('the Sessions window and the report render in the app\'s own webview', { timeout: 60_000 }, async () => {
+  await use('presenter');
+  const sessionsUrl = presenterUrl.replace('/?', '/sessions?').replace('view=projector&', '');
+  await command('POST', '/url', { url: sessionsUrl });
+  await eventually('the sessions listed', () => run(`return document.querySelectorAll('#sessions > li').length > 0;`), true, 20_000);
+  const listed = await run('return document.body.innerText;');
+  assert.match(listed, /On screen/, 'the session on screen is marked');
+  screenshot('Handsup — ', 'desktop-sessions.png');
+  await command('POST', '/url', { url: presenterUrl.replace('/?', '/report?').replace('view=projector&', '') });
+  await eventually('the report', () => run(`return document.querySelector('h1')?.textContent || '';`), 'Handsup demo', 20_000);
+  assert.equal(await run(`return document.querySelectorAll('script').length;`), 0, 'the report runs nothing');
+  screenshot('Handsup — ', 'desktop-report.png');
+  await click('nav.back a');
+  await eventually('back in the Sessions window', () => run('return location.pathname;'), '/sessions', 20_000);
+  await command('POST', '/url', { url: presenterUrl.replace('view=projector&', '') });
+  await eventually('the presenter view again', async () => !!(await text('#slide-number')), true, 20_000);
+});
+
 test('a second launch hands its deck to the running app instead of starting a server', { timeout: 60_000 }, async () => {
   const otherDeck = path.join(workDir, 'other.md');
   fs.writeFileSync(otherDeck, '---\ntitle: Second deck\n---\n\n# Opened from a second launch\n');

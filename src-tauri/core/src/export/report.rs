@@ -117,7 +117,8 @@ fn kind_label(question: &QuestionResults) -> &'static str {
 fn bars(page: &mut String, table: &Table) {
     let _ = writeln!(page, "<ol class=\"chart bars\" aria-label=\"{}\">", escape(&table.headline));
     for row in &table.rows {
-        let length = (row.bar.clamp(0.0, 1.0) * 100.0).max(0.5);
+        // A track shows the whole line; an empty row draws no bar at all.
+        let length = row.bar.clamp(0.0, 1.0) * 100.0;
         let (class, mark) = if row.correct { (" correct", "✓ ") } else { ("", "") };
         let _ = writeln!(
             page,
@@ -227,7 +228,7 @@ h2 { font-size: 1.35rem; margin: .1rem 0 .3rem; overflow-wrap: anywhere; }
 .bars { list-style: none; padding: 0; margin: 0; }
 .bars .row { display: grid; grid-template-columns: minmax(0, 1fr) auto; align-items: center; gap: .15rem .75rem; margin: .55rem 0; }
 .bars .label { grid-column: 1 / -1; overflow-wrap: anywhere; }
-.bars .bar { display: block; width: 100%; height: 1.35rem; }
+.bars .bar { display: block; width: 100%; height: 1.35rem; background: #e6eaf0; border-radius: 4px; }
 .bars .bar rect { fill: var(--bar); }
 .bars .correct .bar rect { fill: var(--right); }
 .bars .value { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }

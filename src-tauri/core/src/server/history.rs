@@ -111,11 +111,7 @@ pub async fn delete(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, HistoryError> {
-    check(&state, &query, &headers, true)?;
-    if id == state.session {
-        return Err(on_screen(id));
-    }
-    let data_dir = state.data_dir.clone();
+    let data_dir = past_session(&state, &query, &headers, id)?;
     blocking(move || export::delete_session(&data_dir, id)).await?;
     Ok(Json(json!({ "deleted": id })))
 }
@@ -128,22 +124,27 @@ pub async fn delete_participant(
     Path((id, number)): Path<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, HistoryError> {
-    check(&state, &query, &headers, true)?;
-    if id == state.session {
-        return Err(on_screen(id));
-    }
-    let data_dir = state.data_dir.clone();
+    let data_dir = past_session(&state, &query, &headers, id)?;
     let deleted = blocking(move || export::delete_participant(&data_dir, id, number)).await?;
     Ok(Json(json!({ "session": id, "participant": format!("P{number}"), "deleted": deleted })))
 }
 
-/// The session on screen holds its answers in memory too: it is changed from
-/// the command line or once another session is on screen, never under the presenter.
-fn on_screen(id: i64) -> HistoryError {
-    HistoryError(
-        StatusCode::CONFLICT,
-        format!("session {id} is on screen: open another deck or session first, then delete it"),
-    )
+/// A change to session `id` is allowed (the token, the page's own origin) and
+/// `id` is not on screen: that one holds its answers in memory too, so it is
+/// changed once another session is on screen, never under the presenter.
+/// Returns the data folder to change it in.
+fn past_session(
+    state: &ServerState,
+    query: &TokenQuery,
+    headers: &HeaderMap,
+    id: i64,
+) -> Result<std::path::PathBuf, HistoryError> {
+    check(state, query, headers, true)?;
+    if id == state.session {
+        let message = format!("session {id} is on screen: open another deck or session first, then delete it");
+        return Err(HistoryError(StatusCode::CONFLICT, message));
+    }
+    Ok(state.data_dir.clone())
 }
 
 /// `POST /api/review`: shows a past session again read-only, or (`null`) the live one.
