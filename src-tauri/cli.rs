@@ -145,6 +145,7 @@ impl ServeArgs {
                 joins_per_minute: self.joins_per_minute,
                 ..Limits::default()
             },
+            review: None,
         }
     }
 }

@@ -104,14 +104,26 @@ pub fn sessions(args: SessionsArgs) -> ExitCode {
     finish(done)
 }
 
+/// Runs `present` on `config`, or on the unpacked session when the deck is a
+/// `.handsup` file (see [`record`]), and removes the unpacked copy afterwards.
+pub fn with_record(
+    config: Config,
+    present: impl FnOnce(Config) -> Result<(), handsup_core::Error>,
+) -> Result<(), handsup_core::Error> {
+    let file = match &config.deck {
+        DeckSource::File(file) if file.extension().and_then(|e| e.to_str()) == Some(export::EXTENSION) => file.clone(),
+        _ => return present(config),
+    };
+    let (config, unpacked) = record(config, &file)?;
+    let presented = present(config);
+    let _ = std::fs::remove_dir_all(unpacked);
+    presented
+}
+
 /// A `.handsup` file given as the deck is unpacked into a folder of its own and
-/// presented from there: its results as they were, on this computer only (phones
-/// cannot join a finished session), and the file itself never changes.
-pub fn record(mut config: Config) -> Result<Config, handsup_core::Error> {
-    let DeckSource::File(file) = &config.deck else { return Ok(config) };
-    if file.extension().and_then(|e| e.to_str()) != Some(export::EXTENSION) {
-        return Ok(config);
-    }
+/// its session shown from there read-only: its results as they were, phones
+/// turned away, and the file itself never changes. Returns the folder.
+fn record(mut config: Config, file: &std::path::Path) -> Result<(Config, std::path::PathBuf), handsup_core::Error> {
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let into = std::env::temp_dir().join(format!("handsup-record-{}-{stamp}", std::process::id()));
     let unpacked = export::unpack(file, &into)
@@ -121,5 +133,6 @@ pub fn record(mut config: Config) -> Result<Config, handsup_core::Error> {
     config.data_dir = unpacked.data_dir;
     config.bind = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
     config.fresh = false;
-    Ok(config)
+    config.review = Some(unpacked.session);
+    Ok((config, into))
 }

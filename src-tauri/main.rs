@@ -24,11 +24,11 @@ fn main() -> ExitCode {
     }
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        Some(cli::Command::Serve(args)) => commands::record(args.into_config()).and_then(serve::run),
+        Some(cli::Command::Serve(args)) => commands::with_record(args.into_config(), serve::run),
         Some(cli::Command::Check { deck }) => return commands::check(&deck),
         Some(cli::Command::Export(args)) => return commands::export(args),
         Some(cli::Command::Sessions(args)) => return commands::sessions(args),
-        None => commands::record(cli.app.into_config()).and_then(|config| open_window(config, cli.desktop, started)),
+        None => commands::with_record(cli.app.into_config(), |config| open_window(config, cli.desktop, started)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

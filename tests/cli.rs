@@ -126,3 +126,44 @@ fn export_without_data_is_a_clear_error() -> Result<()> {
     assert!(!dir.path().join("handsup.sqlite3").exists(), "an export creates nothing");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_presents_a_portable_session_file_read_only_and_leaves_it_as_it_was() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let deck = dir.path().join("poll.md");
+    std::fs::write(&deck, "# Hi\n\n---\n\n<!-- question: single id=drink -->\n# Coffee or tea?\n- Coffee\n- Tea\n")?;
+    let data = dir.path().join("data");
+    let mut server = common::TestServer::start_in(&data, handsup_core::DeckSource::File(deck)).await?;
+    let (mut presenter, question) = server.presenter_on_first_question().await?;
+    presenter.send(json!({"type": "open_voting"})).await?;
+    for n in 0..2 {
+        let mut phone = server.phone_on(&format!("portable-phone-{n}"), &question).await?;
+        phone.wait_for("open", |f| f["type"] == "state" && f["voting"] == "open").await?;
+        phone.answer(&format!("v{n}"), &question, json!({"choices": [n]})).await?;
+    }
+    server.stop().await?;
+    let file = dir.path().join("poll.handsup");
+    let written = Command::new(env!("CARGO_BIN_EXE_handsup"))
+        .args(["export", "--format", "handsup", "--data", &data.display().to_string(), "--out"])
+        .arg(&file)
+        .output()?;
+    anyhow::ensure!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    let before = std::fs::read(&file)?;
+
+    let mut record = serve(&[&file.display().to_string(), "--port", "0"])?;
+    anyhow::ensure!(
+        record.participant.starts_with("http://127.0.0.1:"),
+        "phones cannot reach a record: {}",
+        record.participant
+    );
+    let ws = record.presenter.replacen("http://", "ws://", 1).replacen("/?token=", "/ws?token=", 1);
+    let mut desk = WsClient::connect(&ws, Some(&origin_of(&record.presenter))).await?;
+    let shown = desk.wait_type("deck").await?;
+    anyhow::ensure!(shown["review"]["session"].is_i64(), "shown read-only: {}", shown["review"]);
+    desk.send(json!({"type": "goto", "slide": 1})).await?;
+    desk.wait_for("the stored votes", |f| f["type"] == "state" && f["results"]["counts"] == json!([1, 1])).await?;
+    let status = terminate(&mut record.child)?;
+    anyhow::ensure!(status.success(), "{status}");
+    anyhow::ensure!(std::fs::read(&file)? == before, "the file itself is never changed");
+    Ok(())
+}

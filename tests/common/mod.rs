@@ -72,7 +72,7 @@ impl TestServer {
 
     async fn start_full(data: &Path, deck: DeckSource, limits: Limits, fresh: bool) -> Result<TestServer> {
         let bind = Some("127.0.0.1".parse()?);
-        let config = Config { deck, bind, port: 0, data_dir: data.to_path_buf(), fresh, limits };
+        let config = Config { deck, bind, port: 0, data_dir: data.to_path_buf(), fresh, limits, review: None };
         let running = handsup_core::start(config).await?;
         Ok(TestServer {
             participant_url: running.participant_url.clone(),

@@ -36,6 +36,9 @@ pub struct Config {
     /// Start a new session instead of resuming the deck's last one.
     pub fresh: bool,
     pub limits: Limits,
+    /// Show this past session of the data folder read-only instead of the deck's
+    /// live one (a portable session file opened to present its results).
+    pub review: Option<i64>,
 }
 
 /// What is on screen now; the desktop shell follows it for window titles and menus.

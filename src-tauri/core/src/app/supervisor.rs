@@ -11,7 +11,10 @@ use crate::export::Which;
 use crate::server::{EditRefusal, EditorCommand, Notice};
 
 pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
-    let prepared = prepare(&config, &config.deck).await?;
+    let prepared = match config.review {
+        Some(session) => prepare_review(&config, session).await?,
+        None => prepare(&config, &config.deck).await?,
+    };
     let file = prepared.file.clone();
     let shutdown = CancellationToken::new();
     // A few queued requests are plenty: they come from one person's menus and editor.
@@ -376,6 +379,7 @@ mod tests {
             data_dir: data.path().to_path_buf(),
             fresh: true,
             limits: crate::server::Limits::default(),
+            review: None,
         };
         let running = start(config).await.expect("started");
         let mut notices = running.notices();

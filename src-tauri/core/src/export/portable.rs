@@ -36,6 +36,8 @@ pub fn portable(data_dir: &Path, which: Which, out: &Path) -> Result<(), ExportE
 pub struct Unpacked {
     pub deck: PathBuf,
     pub data_dir: PathBuf,
+    /// The session it holds, to show read-only.
+    pub session: i64,
 }
 
 /// Unpacks a `.handsup` file into `into` (a folder of its own, created here): the
@@ -71,7 +73,7 @@ pub fn unpack(file: &Path, into: &Path) -> Result<Unpacked, ExportError> {
     let deck = std::fs::canonicalize(&deck).map_err(io)?;
     let data_dir = into.join("data");
     unpack_portable(file, &data_dir, &deck.display().to_string())?;
-    Ok(Unpacked { deck, data_dir })
+    Ok(Unpacked { deck, data_dir, session: record.session })
 }
 
 /// A reference as a path under the deck's folder, if it stays there.

@@ -9,6 +9,8 @@ use super::{Store, StoreError, DATABASE_FILE};
 /// A `.handsup` file as read back: the deck the session ran and the images it showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Portable {
+    /// The session's id, kept from the data folder it came from.
+    pub session: i64,
     pub deck_name: String,
     pub deck_text: String,
     /// Each image by the reference the deck gives it (`img/map.png`).
@@ -82,11 +84,11 @@ pub fn read_portable(file: &Path) -> Result<Portable, StoreError> {
     if sessions != 1 {
         return Err(not_ours(&format!("it holds {sessions} sessions, not one")));
     }
-    let (deck_name, deck_text): (String, String) = conn
+    let (session, deck_name, deck_text): (i64, String, String) = conn
         .query_row(
-            "SELECT coalesce(s.deck_name, d.key), coalesce(s.deck_text, d.source) FROM sessions s JOIN decks d ON d.id = s.deck_id",
+            "SELECT s.id, coalesce(s.deck_name, d.key), coalesce(s.deck_text, d.source) FROM sessions s JOIN decks d ON d.id = s.deck_id",
             [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?
         .ok_or_else(|| not_ours("its session has no deck"))?;
@@ -96,7 +98,7 @@ pub fn read_portable(file: &Path) -> Result<Portable, StoreError> {
     let media = statement
         .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Portable { deck_name, deck_text, media })
+    Ok(Portable { session, deck_name, deck_text, media })
 }
 
 /// Copies a `.handsup` file's database into `data_dir` (which must not hold one
