@@ -24,6 +24,19 @@ fn png_width(png: &[u8]) -> Result<u32> {
     Ok(u32::from_be_bytes(png[16..20].try_into()?))
 }
 
+/// A baseline JPEG's width, from its start-of-frame segment.
+fn jpeg_width(jpeg: &[u8]) -> Result<u16> {
+    let mut at = 2;
+    while at + 9 < jpeg.len() {
+        let (marker, length) = (jpeg[at + 1], usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]])));
+        if marker == 0xC0 || marker == 0xC2 {
+            return Ok(u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]));
+        }
+        at += 2 + length;
+    }
+    anyhow::bail!("no frame header in the JPEG")
+}
+
 /// The first `src` of a PDF page image in a slide's HTML.
 fn page_src(html: &str) -> Result<String> {
     let at = html.find("class=\"pdf-page\" src=\"").context("no PDF page in the slide")? + 22;
@@ -125,8 +138,9 @@ async fn phones_follow_the_slides_only_when_the_deck_says_so_and_only_the_one_on
     let state = phone.wait_for("the first slide", |f| f["type"] == "state" && f["slide"] == 0).await?;
     let image = state["image"].as_str().context("the first page for phones")?.to_string();
     ensure!(image.starts_with("slide/0?v="), "{image}");
-    let (status, png) = fetch(&format!("{}{image}", server.participant_url)).await?;
-    ensure!(status.contains("200") && png_width(&png)? == 960, "drawn for a phone: {status}");
+    let (status, jpeg) = fetch(&format!("{}{image}", server.participant_url)).await?;
+    ensure!(status.contains("200") && jpeg.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG for the phone: {status}");
+    ensure!(jpeg_width(&jpeg)? == 960, "drawn for a phone held upright");
     // The room cannot read ahead: only the slide on screen is served.
     let (status, _) = fetch(&format!("{}slide/2?v=x", server.participant_url)).await?;
     ensure!(status.contains("404"), "{status}");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use handsup_core::app::load_deck;
-use handsup_core::deck::pdf::DEFAULT_WIDTH;
+use handsup_core::deck::pdf::{Encoding, DEFAULT_WIDTH};
 use handsup_core::server::PageCache;
 use handsup_core::DeckSource;
 
@@ -32,7 +32,7 @@ async fn main() -> Result<()> {
         let started = Instant::now();
         let file = load_deck(&DeckSource::File(pdf.clone()))?;
         let pages_cache = PageCache::new(cache);
-        pages_cache.page(&pdf, 1, DEFAULT_WIDTH).await.map_err(anyhow::Error::msg)?;
+        pages_cache.page(&pdf, 1, DEFAULT_WIDTH, Encoding::Png).await.map_err(anyhow::Error::msg)?;
         let first = started.elapsed();
         let folder = file.folder().context("folder")?;
         pages_cache.prepare(&file.deck, &folder, 0).await;

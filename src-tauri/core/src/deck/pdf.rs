@@ -86,8 +86,37 @@ pub fn deck_text(pdf: &Path) -> Result<String, String> {
     Ok(format!("---\ntitle: \"{title}\"\n---\n\n{}", slides.join("\n---\n\n")))
 }
 
-/// Draws page `page` (from 1) at `width` pixels wide on white, as PNG.
-pub fn render_page(pdf: &Pdf, page: usize, width: u32) -> Result<Vec<u8>, String> {
+/// How a drawn page is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Lossless: crisp text for the projector and the presenter's windows.
+    Png,
+    /// For phones on the room's Wi-Fi: a photograph or a gradient weighs far
+    /// less than as PNG; a page of text about the same (26 KB either way at 960 px).
+    Jpeg,
+}
+
+impl Encoding {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Encoding::Png => "image/png",
+            Encoding::Jpeg => "image/jpeg",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Encoding::Png => "png",
+            Encoding::Jpeg => "jpg",
+        }
+    }
+}
+
+/// JPEG quality for phones: text stays sharp enough to read at arm's length.
+const JPEG_QUALITY: u8 = 80;
+
+/// Draws page `page` (from 1) at `width` pixels wide on white, encoded as asked.
+pub fn render_page(pdf: &Pdf, page: usize, width: u32, encoding: Encoding) -> Result<Vec<u8>, String> {
     let pages = pdf.pages();
     let Some(page) = page.checked_sub(1).and_then(|at| pages.get(at)) else {
         return Err(format!("the PDF has {} pages; there is no page {page}", pages.len()));
@@ -100,7 +129,17 @@ pub fn render_page(pdf: &Pdf, page: usize, width: u32) -> Result<Vec<u8>, String
     let settings = PixmapSettings { x_scale: scale, y_scale: scale, bg_color: WHITE };
     let cache = RenderCache::new();
     let pixmap = hayro::render(page, &cache, &InterpreterSettings::default(), &RenderSettings::default(), &settings);
-    pixmap.into_png().map_err(|error| format!("cannot encode the page: {error}"))
+    match encoding {
+        Encoding::Png => pixmap.into_png().map_err(|error| format!("cannot encode the page: {error}")),
+        // Drawn on white, every pixel is opaque: premultiplied RGBA is plain RGBA.
+        Encoding::Jpeg => {
+            let mut jpeg = Vec::new();
+            jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)
+                .encode(pixmap.data_as_u8_slice(), pixmap.width(), pixmap.height(), jpeg_encoder::ColorType::Rgba)
+                .map_err(|error| format!("cannot encode the page: {error}"))?;
+            Ok(jpeg)
+        }
+    }
 }
 
 #[cfg(test)]

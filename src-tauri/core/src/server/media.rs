@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{presenter, ServerState};
 use crate::deck::images;
+use crate::deck::pdf::Encoding;
 
 /// Where slide HTML points a local image: the secret in the path, as an `<img>` cannot add a query.
 pub fn media_prefix(token: &str) -> String {
@@ -39,8 +40,8 @@ pub async fn image(
             Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
         };
         let width = crate::deck::pdf::width_for(query.width);
-        return match state.pages.page(&file, page, width).await {
-            Ok(png) => served("image/png", png),
+        return match state.pages.page(&file, page, width, Encoding::Png).await {
+            Ok(png) => served(Encoding::Png.content_type(), png),
             Err(why) => (StatusCode::NOT_FOUND, why).into_response(),
         };
     }
@@ -87,8 +88,8 @@ pub async fn phone_slide(State(state): State<ServerState>, Path(index): Path<usi
         Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
     };
     let mut response = match crate::deck::pdf::page_reference(&picture) {
-        Some((_, page)) => match state.pages.page(&file, page, PHONE_WIDTH).await {
-            Ok(png) => served("image/png", png),
+        Some((_, page)) => match state.pages.page(&file, page, PHONE_WIDTH, Encoding::Jpeg).await {
+            Ok(jpeg) => served(Encoding::Jpeg.content_type(), jpeg),
             Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
         },
         None => match (images::content_type(&file), read_capped(&file).await) {

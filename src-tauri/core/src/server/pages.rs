@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use hayro::hayro_syntax::Pdf;
 
-use crate::deck::pdf::{self, DEFAULT_WIDTH};
+use crate::deck::pdf::{self, Encoding, DEFAULT_WIDTH};
 use crate::deck::{images, Deck};
 
 /// Drawn pages on disk, and each PDF parsed once. Cloned into every request; one
@@ -26,9 +26,9 @@ impl PageCache {
         PageCache { folder, parsed: Arc::default(), drawing: Arc::default() }
     }
 
-    /// Page `page` of `file` as PNG, `width` pixels wide: from the cache, or drawn now.
-    pub async fn page(&self, file: &Path, page: usize, width: u32) -> Result<Vec<u8>, String> {
-        let cached = self.cached_path(file, page, width)?;
+    /// Page `page` of `file`, `width` pixels wide, encoded as asked: from the cache, or drawn now.
+    pub async fn page(&self, file: &Path, page: usize, width: u32, encoding: Encoding) -> Result<Vec<u8>, String> {
+        let cached = self.cached_path(file, page, width, encoding)?;
         if let Ok(bytes) = tokio::fs::read(&cached).await {
             return Ok(bytes);
         }
@@ -41,15 +41,15 @@ impl PageCache {
         let file = file.to_path_buf();
         tokio::task::spawn_blocking(move || {
             let pdf = cache.parsed(&file)?;
-            let png = pdf::render_page(&pdf, page, width)?;
+            let drawn = pdf::render_page(&pdf, page, width, encoding)?;
             // Written whole then renamed: a page cut short by a crash is never served.
             if std::fs::create_dir_all(&cache.folder).is_ok() {
                 let partial = cached.with_extension("partial");
-                if std::fs::write(&partial, &png).is_ok() {
+                if std::fs::write(&partial, &drawn).is_ok() {
                     let _ = std::fs::rename(&partial, &cached);
                 }
             }
-            Ok(png)
+            Ok(drawn)
         })
         .await
         .map_err(|error| format!("drawing the page failed: {error}"))?
@@ -64,7 +64,7 @@ impl PageCache {
             for reference in images::images_in(&deck.slides[index].body) {
                 let Some((_, page)) = pdf::page_reference(&reference) else { continue };
                 let Ok(file) = images::resolve(folder, &reference) else { continue };
-                if let Err(error) = self.page(&file, page, DEFAULT_WIDTH).await {
+                if let Err(error) = self.page(&file, page, DEFAULT_WIDTH, Encoding::Png).await {
                     tracing::warn!(file = %file.display(), page, %error, "cannot draw a PDF page");
                 }
             }
@@ -83,12 +83,12 @@ impl PageCache {
 
     /// Where a drawn page is kept: named by the file's path, size and change time,
     /// so a PDF exported again is drawn again.
-    fn cached_path(&self, file: &Path, page: usize, width: u32) -> Result<PathBuf, String> {
+    fn cached_path(&self, file: &Path, page: usize, width: u32, encoding: Encoding) -> Result<PathBuf, String> {
         let metadata = std::fs::metadata(file).map_err(|error| format!("{}: {error}", file.display()))?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         file.hash(&mut hasher);
         metadata.len().hash(&mut hasher);
         metadata.modified().ok().hash(&mut hasher);
-        Ok(self.folder.join(format!("{:016x}-{page}-{width}.png", hasher.finish())))
+        Ok(self.folder.join(format!("{:016x}-{page}-{width}.{}", hasher.finish(), encoding.extension())))
     }
 }
