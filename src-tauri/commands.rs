@@ -104,6 +104,29 @@ pub fn sessions(args: SessionsArgs) -> ExitCode {
     finish(done)
 }
 
+/// The unpacked session files' folders in the temporary folder: `handsup-record-PID-TIME`.
+const RECORD_PREFIX: &str = "handsup-record-";
+
+/// Removes what an earlier Handsup unpacked and could not remove itself (the
+/// desktop app ends without returning here): folders of processes no longer
+/// running, or, where that cannot be told, older than a day. They hold answers.
+fn sweep_old_records() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(RECORD_PREFIX).and_then(|rest| rest.split('-').next()) else { continue };
+        let gone = if cfg!(target_os = "linux") {
+            !std::path::Path::new("/proc").join(pid).exists()
+        } else {
+            let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            age.is_some_and(|age| age > std::time::Duration::from_secs(24 * 3600))
+        };
+        if gone && pid != std::process::id().to_string() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Runs `present` on `config`, or on the unpacked session when the deck is a
 /// `.handsup` file (see [`record`]), and removes the unpacked copy afterwards.
 pub fn with_record(
@@ -124,8 +147,9 @@ pub fn with_record(
 /// its session shown from there read-only: its results as they were, phones
 /// turned away, and the file itself never changes. Returns the folder.
 fn record(mut config: Config, file: &std::path::Path) -> Result<(Config, std::path::PathBuf), handsup_core::Error> {
+    sweep_old_records();
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let into = std::env::temp_dir().join(format!("handsup-record-{}-{stamp}", std::process::id()));
+    let into = std::env::temp_dir().join(format!("{RECORD_PREFIX}{}-{stamp}", std::process::id()));
     let unpacked = export::unpack(file, &into)
         .map_err(|error| handsup_core::Error::Server(std::io::Error::other(format!("{}: {error}", file.display()))))?;
     eprintln!("handsup: presenting the session recorded in {} (read-only: phones cannot join)", file.display());

@@ -160,6 +160,7 @@ async fn serve_presents_a_portable_session_file_read_only_and_leaves_it_as_it_wa
     let mut desk = WsClient::connect(&ws, Some(&origin_of(&record.presenter))).await?;
     let shown = desk.wait_type("deck").await?;
     anyhow::ensure!(shown["review"]["session"].is_i64(), "shown read-only: {}", shown["review"]);
+    anyhow::ensure!(shown["review"]["live"] == false, "a session file has no live session to go back to");
     desk.send(json!({"type": "goto", "slide": 1})).await?;
     desk.wait_for("the stored votes", |f| f["type"] == "state" && f["results"]["counts"] == json!([1, 1])).await?;
     let status = terminate(&mut record.child)?;

@@ -85,7 +85,8 @@ async fn a_past_session_is_shown_again_read_only_and_the_history_deletes_around_
     let (status, shown) = api(&server, "POST", "/api/review", Some(json!({"session": past}))).await?;
     ensure!(status.contains("200"), "{status} {shown}");
     let started = rows[1]["started_at"].clone();
-    let (mut presenter, frame) = presenter_showing(&server, json!({"session": past, "started_at": started})).await?;
+    let review = json!({"session": past, "started_at": started, "live": true});
+    let (mut presenter, frame) = presenter_showing(&server, review).await?;
     let (slide, _) = nth_question(&frame, 0)?;
     goto(&mut presenter, slide).await?;
     presenter.wait_for("the stored votes", |f| f["type"] == "state" && f["results"]["counts"] == json!([2, 1])).await?;
@@ -136,5 +137,44 @@ async fn a_past_session_is_shown_again_read_only_and_the_history_deletes_around_
     let url = format!("{}/api/sessions/{live}?token={token}", origin_of(&server.presenter_url));
     let (head, _) = http_request("DELETE", &url, &[("Origin", "http://evil.example")], None).await?;
     ensure!(head.starts_with("http/1.1 403"), "{head}");
+    server.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_from_another_decks_session_returns_to_the_deck_that_was_live() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    // Deck B was presented before, and has a question it never reached.
+    let other = dir.path().join("other.md");
+    std::fs::write(
+        &other,
+        "---\ntitle: Other deck\n---\n\n# Hi\n\n---\n\n<!-- question: single id=never -->\n# Never asked?\n- A\n- B\n",
+    )?;
+    let mut first = TestServer::start_in(&data, DeckSource::File(other.clone())).await?;
+    first.stop().await?;
+    // Deck A is live now.
+    let deck = dir.path().join("review.md");
+    std::fs::write(&deck, DECK)?;
+    let mut server = TestServer::start_in(&data, DeckSource::File(deck)).await?;
+    let (_, listed) = api(&server, "GET", "/api/sessions", None).await?;
+    let past = listed["sessions"][1].clone();
+    ensure!(past["title"] == "Other deck", "{listed}");
+    let (status, _) = api(&server, "POST", "/api/review", Some(json!({"session": past["id"]}))).await?;
+    ensure!(status.contains("200"), "{status}");
+    let review = json!({"session": past["id"], "started_at": past["started_at"], "live": true});
+    let (mut presenter, shown) = presenter_showing(&server, review).await?;
+    ensure!(shown["title"] == "Other deck", "{}", shown["title"]);
+    // Reaching a question the session never reached does not open it.
+    let (slide, _) = nth_question(&shown, 0)?;
+    let state = goto(&mut presenter, slide).await?;
+    ensure!(state["voting"] == "closed" && state["deadline"].is_null(), "{state}");
+    let (status, _) = api(&server, "POST", "/api/review", Some(json!({"session": null}))).await?;
+    ensure!(status.contains("200"), "{status}");
+    let (_, live) = presenter_showing(&server, Value::Null).await?;
+    ensure!(live["title"] == "Team review", "back to the deck that was live, not the reviewed one: {}", live["title"]);
+    let db = rusqlite::Connection::open(data.join("handsup.sqlite3"))?;
+    let rows: i64 =
+        db.query_row("SELECT count(*) FROM question_states WHERE question = 'never'", [], |row| row.get(0))?;
+    ensure!(rows == 0, "the past session was not written to");
     server.stop().await
 }

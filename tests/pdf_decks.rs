@@ -151,7 +151,25 @@ async fn phones_follow_the_slides_only_when_the_deck_says_so_and_only_the_one_on
     goto(&mut presenter, 2).await?;
     let state = phone.wait_for("the second page", |f| f["type"] == "state" && f["slide"] == 2).await?;
     ensure!(state["image"].as_str().is_some_and(|u| u.starts_with("slide/2?v=")), "{state}");
+    // A blacked-out projector blacks out the phones' copy too.
+    presenter.send(serde_json::json!({"type": "set_black", "black": true})).await?;
+    let state = phone.wait_for("the blackout", |f| f["type"] == "state" && f.get("image").is_none()).await?;
+    ensure!(state["slide"] == 2, "{state}");
     server.stop().await?;
+
+    // A session file carries the PDF once, however many pages the deck shows.
+    let out = dir.path().join("talk.handsup");
+    handsup_core::export::portable(&dir.path().join("data"), handsup_core::export::Which::Latest, &out)?;
+    let pdf_size = std::fs::metadata(dir.path().join("talk.pdf"))?.len() as i64;
+    let carried: (String, i64, i64) = rusqlite::Connection::open(&out)?.query_row(
+        "SELECT group_concat(reference), count(*), sum(length(bytes)) FROM media",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    ensure!(carried == ("talk.pdf".to_string(), 1, pdf_size), "one copy of the PDF: {carried:?}");
+    let unpacked = handsup_core::export::unpack(&out, &dir.path().join("elsewhere"))?;
+    let copied = std::fs::read(unpacked.deck.with_file_name("talk.pdf"))?;
+    ensure!(copied == std::fs::read(dir.path().join("talk.pdf"))?, "the PDF travels whole");
 
     // Without `phones: slides`, phones get no picture and the address serves nothing.
     std::fs::write(dir.path().join("talk.md"), deck.replace("phones: slides\n", "title: Talk\n"))?;

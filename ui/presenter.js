@@ -393,6 +393,8 @@ function paintReview() {
     ? new Date(started).toLocaleString([], { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
     : `session ${review.session}`;
   $('review-text').textContent = `Past session of ${date} — read-only. Phones cannot join.`;
+  // A session file opened on its own has no live session to go back to.
+  $('review-back').hidden = review.live === false;
 }
 
 // POST /api/review {session: null}: the server puts the deck's live session back on screen and

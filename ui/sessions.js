@@ -112,6 +112,8 @@ function paintReview() {
   $('review-text').textContent = `Showing session ${review.session}${title} of ${dateText(review.started_at)} read-only. `
     + 'Phones cannot join.';
   $('review-back').disabled = busy;
+  // A session file opened on its own has no live session to go back to.
+  $('review-back').hidden = review.live === false;
 }
 
 function button(text, key, onClick, className = '') {

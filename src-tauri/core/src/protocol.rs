@@ -222,6 +222,8 @@ pub struct Review {
     pub session: i64,
     /// When it started, in milliseconds since 1970.
     pub started_at: i64,
+    /// There is a live session to go back to (not when a session file was opened on its own).
+    pub live: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

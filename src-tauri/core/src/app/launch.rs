@@ -30,6 +30,8 @@ pub(super) struct Launched {
     /// The LAN port actually bound, so the next deck comes up on the same one.
     pub participant_port: u16,
     pub session: i64,
+    /// Set when `session` is a past one shown again read-only.
+    pub review: Option<Review>,
     pub recent: Vec<PathBuf>,
     /// The deck on screen, as read: the editor's saves are checked against it.
     pub file: Arc<DeckFile>,
@@ -180,6 +182,7 @@ pub(super) async fn prepare_file(config: &Config, file: DeckFile) -> Result<Prep
 /// text, which may have changed since.
 pub(super) async fn prepare_review(config: &Config, id: i64) -> Result<Prepared, Error> {
     let data_dir = config.data_dir.clone();
+    let live_session = config.review.is_none();
     tokio::task::spawn_blocking(move || {
         let store = Store::open(&data_dir)?;
         let missing = || Error::Review(format!("there is no session {id} in this data folder"));
@@ -193,7 +196,8 @@ pub(super) async fn prepare_review(config: &Config, id: i64) -> Result<Prepared,
         let file = DeckFile { source, text: session.deck_text, deck: Arc::new(deck) };
         let stored = store.load_session(id)?;
         let recent = store.setting("recent_decks")?.unwrap_or_default().lines().map(PathBuf::from).collect();
-        let review = Some(Review { session: id, started_at: session.started_at });
+        // A session file opened to show its results has no live session to go back to.
+        let review = Some(Review { session: id, started_at: session.started_at, live: live_session });
         Ok(Prepared { file, review, store, stored, recent })
     })
     .await
@@ -208,7 +212,14 @@ pub(super) async fn launch(
     shutdown: CancellationToken,
     shared: &Shared,
 ) -> Result<Launched, Error> {
-    let Prepared { file, review, store, stored, recent } = prepared;
+    let Prepared { file, review, store, mut stored, recent } = prepared;
+    if review.is_some() {
+        // A question the past session never reached stays closed: reaching it now would open voting.
+        for question in file.deck.questions() {
+            let closed = crate::session::QuestionState { voting_open: false, ..Default::default() };
+            stored.questions.entry(question.id.clone()).or_insert(closed);
+        }
+    }
     let file = &file;
     let database = store.path().to_path_buf();
 
@@ -310,6 +321,7 @@ pub(super) async fn launch(
         database,
         participant_port,
         session,
+        review,
         recent,
         file: Arc::new(file.clone()),
         engine,

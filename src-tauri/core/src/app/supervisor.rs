@@ -243,9 +243,16 @@ async fn review_session(
     shared: &Shared,
     out: &Outboxes,
 ) -> Result<Launched, Error> {
+    if review.session.is_none() && config.review.is_some() {
+        let message = "this session was opened from a session file, read-only: there is no live session to go back to";
+        let _ = review.reply.send(Err(message.into()));
+        return Ok(current);
+    }
+    // The deck whose live session "back" returns to: never the one a review shows.
+    let live = config.deck.clone();
     let prepared = match review.session {
         Some(id) => prepare_review(config, id).await,
-        None => prepare(config, &config.deck.clone()).await,
+        None => prepare(config, &live).await,
     };
     let prepared = match prepared {
         Ok(prepared) => prepared,
@@ -258,6 +265,9 @@ async fn review_session(
     // everything that can fail on the disk has happened by now.
     let _ = review.reply.send(Ok(()));
     let (next, shown) = swap(config, current, prepared, Vec::new(), shutdown, shared).await?;
+    if next.review.is_some() {
+        config.deck = live;
+    }
     match shown {
         Ok(file) => show(&out.presented, file, &next),
         Err(error) => tracing::error!(%error, "the session could not go on screen; the previous one is back"),
@@ -277,6 +287,7 @@ async fn swap(
     shared: &Shared,
 ) -> Result<(Launched, Result<DeckFile, Error>), Error> {
     let session = current.session;
+    let current_review = current.review.map(|review| review.session);
     let current_file = (*current.file).clone();
     // Phones see their socket close with "going away" and come back to the new deck by themselves.
     // A server that died is stopped with an error: the swap goes on all the same.
@@ -298,7 +309,7 @@ async fn swap(
         Ok(launched) => Ok((launched, Ok(file))),
         Err(error) => {
             config.deck = previous;
-            let launched = relaunch(config, &previous_file, shutdown, shared).await?;
+            let launched = relaunch(config, &previous_file, current_review, shutdown, shared).await?;
             Ok((launched, Err(error)))
         }
     }
@@ -311,25 +322,31 @@ async fn restore(
     shutdown: &CancellationToken,
     shared: &Shared,
 ) -> Result<Launched, Error> {
-    let file = dead.file.clone();
+    let (file, review) = (dead.file.clone(), dead.review.map(|review| review.session));
     if let Err(error) = dead.stop().await {
         tracing::warn!(%error, "the dead server's remains stopped with an error");
     }
-    relaunch(config, &file, shutdown, shared).await
+    relaunch(config, &file, review, shutdown, shared).await
 }
 
 /// Puts `file` (a deck already read) back on screen from the answers in the
-/// store, trying again with a growing pause until it works or Handsup stops:
-/// the room must never be left without a server while the app runs.
+/// store, or past session `review` read-only as it was, trying again with a
+/// growing pause until it works or Handsup stops: the room must never be left
+/// without a server while the app runs.
 async fn relaunch(
     config: &mut Config,
     file: &DeckFile,
+    review: Option<i64>,
     shutdown: &CancellationToken,
     shared: &Shared,
 ) -> Result<Launched, Error> {
     let mut pause = std::time::Duration::from_millis(250);
     loop {
-        let attempt = match prepare_file(config, file.clone()).await {
+        let prepared = match review {
+            Some(session) => prepare_review(config, session).await,
+            None => prepare_file(config, file.clone()).await,
+        };
+        let attempt = match prepared {
             Ok(prepared) => launch(config, prepared, shutdown.child_token(), shared).await,
             Err(error) => Err(error),
         };

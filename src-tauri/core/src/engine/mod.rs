@@ -1001,7 +1001,12 @@ fn participant_view(state: &SessionState, board: &Board) -> ParticipantView {
         reactions: &state.deck.reactions,
         qa: QaView { open: board.qa.open, moderated: board.qa.moderated, highlight: None },
         nicknames: state.deck.nicknames,
-        image: state.deck.phone_picture(state.slide).map(|picture| phone_picture_url(state.slide, &picture)),
+        // A blacked-out projector blacks out the phones' copy of the slide too.
+        image: state
+            .deck
+            .phone_picture(state.slide)
+            .filter(|_| !state.black)
+            .map(|picture| phone_picture_url(state.slide, &state.deck.title, &picture)),
     });
     let quiz_open = voting && question.is_some_and(|q| q.final_answers());
     ParticipantView { frame: frame.into(), question: question.map(|q| q.id.clone()), quiz_open, slide: state.slide }
@@ -1009,10 +1014,10 @@ fn participant_view(state: &SessionState, board: &Board) -> ParticipantView {
 
 /// Where phones fetch slide `slide`'s picture: named by what it shows, so a phone
 /// fetches each picture once and a deck edited since is fetched anew.
-fn phone_picture_url(slide: usize, picture: &str) -> String {
+fn phone_picture_url(slide: usize, deck: &str, picture: &str) -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    picture.hash(&mut hasher);
+    (deck, picture).hash(&mut hasher);
     format!("slide/{slide}?v={:x}", hasher.finish())
 }
 

@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 use super::{ExportError, Which};
 use crate::deck::images::{images_in, is_local, percent_decode, resolve, MAX_IMAGE_BYTES};
 use crate::deck::parse_deck;
+use crate::deck::pdf::{is_pdf, page_reference, MAX_PDF_BYTES};
 use crate::store::{read_portable, unpack_portable};
 
 /// The extension of a portable session file.
@@ -18,12 +19,20 @@ pub fn portable(data_dir: &Path, which: Which, out: &Path) -> Result<(), ExportE
     let session = store.export_session(id)?.ok_or(ExportError::NoSuchSession(id))?;
     let key = store.session_deck_key(id)?.unwrap_or_default();
     let folder = Path::new(&key).parent().filter(|_| Path::new(&key).is_absolute());
-    let mut media = Vec::new();
+    let mut media: Vec<(String, Vec<u8>)> = Vec::new();
     if let (Ok(deck), Some(folder)) = (parse_deck(&session.deck_name, &session.deck_text), folder) {
         for reference in deck.slides.iter().flat_map(|slide| images_in(&slide.body)).filter(|r| is_local(r)) {
+            // A PDF travels once, however many of its pages the deck shows.
+            let (stored_as, check) = match page_reference(&reference) {
+                Some((file, _)) => (file.to_string(), reference.clone()),
+                None => (reference.clone(), reference.clone()),
+            };
+            if media.iter().any(|(known, _)| *known == stored_as) {
+                continue;
+            }
             // An image gone from the folder since is left out: the record shows the rest.
-            if let Some(bytes) = resolve(folder, &reference).ok().and_then(|file| std::fs::read(file).ok()) {
-                media.push((reference, bytes));
+            if let Some(bytes) = resolve(folder, &check).ok().and_then(|file| std::fs::read(file).ok()) {
+                media.push((stored_as, bytes));
             }
         }
     }
@@ -65,7 +74,8 @@ pub fn unpack(file: &Path, into: &Path) -> Result<Unpacked, ExportError> {
     for (reference, bytes) in &record.media {
         // The file is someone else's: an image may only land inside the deck's folder.
         let Some(relative) = safe_relative(reference) else { continue };
-        if bytes.len() as u64 > MAX_IMAGE_BYTES {
+        let cap = if is_pdf(&relative) { MAX_PDF_BYTES } else { MAX_IMAGE_BYTES };
+        if bytes.len() as u64 > cap {
             continue;
         }
         write(&folder.join(relative), bytes).map_err(io)?;

@@ -16,7 +16,8 @@ use crate::deck::{images, Deck};
 #[derive(Clone)]
 pub struct PageCache {
     folder: PathBuf,
-    parsed: Arc<Mutex<HashMap<PathBuf, Arc<Pdf>>>>,
+    /// Parsed PDFs by their file's path, size and change time (a PDF exported again is parsed again).
+    parsed: Arc<Mutex<HashMap<u64, Arc<Pdf>>>>,
     drawing: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -28,11 +29,12 @@ impl PageCache {
 
     /// Page `page` of `file`, `width` pixels wide, encoded as asked: from the cache, or drawn now.
     pub async fn page(&self, file: &Path, page: usize, width: u32, encoding: Encoding) -> Result<Vec<u8>, String> {
-        let cached = self.cached_path(file, page, width, encoding)?;
+        let version = version(file)?;
+        let cached = self.folder.join(format!("{version:016x}-{page}-{width}.{}", encoding.extension()));
         if let Ok(bytes) = tokio::fs::read(&cached).await {
             return Ok(bytes);
         }
-        let _drawing = self.drawing.lock().await;
+        let drawing = self.drawing.clone().lock_owned().await;
         // Drawn while this request waited its turn.
         if let Ok(bytes) = tokio::fs::read(&cached).await {
             return Ok(bytes);
@@ -40,7 +42,9 @@ impl PageCache {
         let cache = self.clone();
         let file = file.to_path_buf();
         tokio::task::spawn_blocking(move || {
-            let pdf = cache.parsed(&file)?;
+            // Held until the page is drawn, even if the request that asked for it is gone.
+            let _drawing = drawing;
+            let pdf = cache.parsed(&file, version)?;
             let drawn = pdf::render_page(&pdf, page, width, encoding)?;
             // Written whole then renamed: a page cut short by a crash is never served.
             if std::fs::create_dir_all(&cache.folder).is_ok() {
@@ -71,24 +75,23 @@ impl PageCache {
         }
     }
 
-    /// The PDF parsed once per file and server (the file as it was when first read).
-    fn parsed(&self, file: &Path) -> Result<Arc<Pdf>, String> {
-        if let Some(pdf) = self.parsed.lock().map_err(|_| "the page cache is broken")?.get(file) {
+    /// The PDF parsed once per version of the file and server.
+    fn parsed(&self, file: &Path, version: u64) -> Result<Arc<Pdf>, String> {
+        if let Some(pdf) = self.parsed.lock().map_err(|_| "the page cache is broken")?.get(&version) {
             return Ok(pdf.clone());
         }
         let pdf = Arc::new(pdf::open(file)?);
-        self.parsed.lock().map_err(|_| "the page cache is broken")?.insert(file.to_path_buf(), pdf.clone());
+        self.parsed.lock().map_err(|_| "the page cache is broken")?.insert(version, pdf.clone());
         Ok(pdf)
     }
+}
 
-    /// Where a drawn page is kept: named by the file's path, size and change time,
-    /// so a PDF exported again is drawn again.
-    fn cached_path(&self, file: &Path, page: usize, width: u32, encoding: Encoding) -> Result<PathBuf, String> {
-        let metadata = std::fs::metadata(file).map_err(|error| format!("{}: {error}", file.display()))?;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        file.hash(&mut hasher);
-        metadata.len().hash(&mut hasher);
-        metadata.modified().ok().hash(&mut hasher);
-        Ok(self.folder.join(format!("{:016x}-{page}-{width}.{}", hasher.finish(), encoding.extension())))
-    }
+/// A PDF's version: its path, size and change time, so a PDF exported again is drawn again.
+fn version(file: &Path) -> Result<u64, String> {
+    let metadata = std::fs::metadata(file).map_err(|error| format!("{}: {error}", file.display()))?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    file.hash(&mut hasher);
+    metadata.len().hash(&mut hasher);
+    metadata.modified().ok().hash(&mut hasher);
+    Ok(hasher.finish())
 }

@@ -44,6 +44,7 @@ impl Store {
 impl Store {
     /// Deletes a session and everything it holds; false if there was no such session.
     pub fn delete_session(&mut self, session: i64) -> Result<bool, StoreError> {
+        self.erase_for_good()?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for statement in [
             "DELETE FROM upvotes WHERE post_id IN (SELECT id FROM posts WHERE session_id = ?1)
@@ -59,6 +60,7 @@ impl Store {
         }
         let deleted = tx.execute("DELETE FROM sessions WHERE id = ?1", [session])? > 0;
         tx.commit()?;
+        self.checkpoint_deleted();
         Ok(deleted)
     }
 
@@ -66,6 +68,7 @@ impl Store {
     /// number 7): the session keeps its other answers. The number stays taken, so
     /// no one else becomes `P7`. Returns how many answers and posts went.
     pub fn delete_participant(&mut self, session: i64, number: i64) -> Result<Option<usize>, StoreError> {
+        self.erase_for_good()?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let id: Option<i64> = tx
             .query_row("SELECT id FROM participants WHERE session_id = ?1 AND number = ?2", [session, number], |row| {
@@ -83,6 +86,21 @@ impl Store {
         // The nickname goes too: it may be a name.
         tx.execute("UPDATE participants SET nickname = NULL, nickname_key = NULL WHERE id = ?1", [id])?;
         tx.commit()?;
+        self.checkpoint_deleted();
         Ok(Some(gone))
+    }
+
+    /// Deleted rows are overwritten with zeros, not left in free pages (a privacy request means gone).
+    fn erase_for_good(&self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        Ok(())
+    }
+
+    /// Moves the deletion out of the write-ahead log into the file, so the old
+    /// pages in the log are overwritten too; best effort while the app is writing.
+    fn checkpoint_deleted(&self) {
+        if let Err(error) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+            tracing::warn!(%error, "the deletion stays in the write-ahead log until the next checkpoint");
+        }
     }
 }

@@ -5,6 +5,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::{Store, StoreError, DATABASE_FILE};
+use crate::deck::pdf::MAX_PDF_BYTES;
+
+/// The most pictures a session file may carry, and their total size.
+const MAX_MEDIA_FILES: usize = 2_000;
+const MAX_MEDIA_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// A `.handsup` file as read back: the deck the session ran and the images it showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +83,12 @@ pub fn read_portable(file: &Path) -> Result<Portable, StoreError> {
     let not_ours = |why: &str| StoreError::Corrupt(format!("{} is not a Handsup session file: {why}", file.display()));
     let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|source| StoreError::Open { path: file.to_path_buf(), source })?;
+    let intact: String = conn
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .map_err(|_| not_ours("it is not a readable SQLite file"))?;
+    if intact != "ok" {
+        return Err(not_ours(&format!("it is damaged ({intact})")));
+    }
     let sessions: i64 = conn
         .query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))
         .map_err(|_| not_ours("it holds no sessions table"))?;
@@ -92,12 +103,21 @@ pub fn read_portable(file: &Path) -> Result<Portable, StoreError> {
         )
         .optional()?
         .ok_or_else(|| not_ours("its session has no deck"))?;
+    // Someone else's file: each picture within a PDF's cap, and all of them within a bound,
+    // measured before anything is read into memory.
     let mut statement = conn
-        .prepare("SELECT reference, bytes FROM media ORDER BY reference")
+        .prepare("SELECT reference, bytes FROM media WHERE length(bytes) <= ?1 ORDER BY reference LIMIT ?2")
         .map_err(|_| not_ours("it has no media table"))?;
-    let media = statement
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut media = Vec::new();
+    let mut total: u64 = 0;
+    let mut rows = statement.query(rusqlite::params![MAX_PDF_BYTES as i64, MAX_MEDIA_FILES as i64])?;
+    while let Some(row) = rows.next()? {
+        total += row.get_ref(1)?.as_bytes().map_or(0, |bytes| bytes.len() as u64);
+        if total > MAX_MEDIA_BYTES {
+            return Err(not_ours("its pictures take more than 1 GiB"));
+        }
+        media.push((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?));
+    }
     Ok(Portable { session, deck_name, deck_text, media })
 }
 
