@@ -196,3 +196,32 @@ test('a companion deck beside the PDF puts a question between its pages', async 
   await presenter.context().close();
   assert.deepEqual(pageErrors, []);
 });
+
+test('with phones: slides, a 320 px phone shows the page on screen between questions, and the question on a question slide', async () => {
+  const server = await servePdf('pdf-phones', 3, `---\nphones: slides\n---\n\n${COMPANION}`);
+  const presenter = await openWatchedPage(browser, server.presenter, { viewport: { width: 1280, height: 800 } }, { pageErrors });
+  await eventually('three slides', () => text(presenter, '#slide-number'), '1 / 3');
+  const phone = await openWatchedPage(browser, server.participant, { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }, { pageErrors });
+  const picture = () => phone.evaluate(() => {
+    const img = document.getElementById('sl');
+    if (!img || img.hidden || !img.complete || !(img.naturalWidth > 0)) return null;
+    const box = img.getBoundingClientRect();
+    return { src: img.getAttribute('src'), naturalWidth: img.naturalWidth, width: Math.round(box.width), right: Math.round(box.right) };
+  });
+  await eventually('page 1 on the phone', async () => (await picture())?.src.startsWith('slide/0?v='), true);
+  const first = await picture();
+  assert.equal(first.naturalWidth, 960, 'drawn for a phone');
+  assert.ok(first.width >= 280 && first.right <= 320, `the page fits the phone's width: ${JSON.stringify(first)}`);
+  assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth), 320, 'nothing scrolls sideways');
+  await phone.screenshot({ path: path.join(shots, 'pdf-phone-320.png'), fullPage: true });
+
+  await presenter.keyboard.press('ArrowRight');
+  await eventually('the question on the phone', () => text(phone, '#h'), 'Ready?');
+  assert.equal(await picture(), null, 'a question shows itself, not the slide');
+  await presenter.keyboard.press('ArrowRight');
+  await eventually('page 2 on the phone', async () => (await picture())?.src.startsWith('slide/2?v='), true);
+  await phone.screenshot({ path: path.join(shots, 'pdf-phone-320-page2.png'), fullPage: true });
+  await phone.context().close();
+  await presenter.context().close();
+  assert.deepEqual(pageErrors, []);
+});
