@@ -29,7 +29,7 @@ impl PageCache {
 
     /// Page `page` of `file`, `width` pixels wide, encoded as asked: from the cache, or drawn now.
     pub async fn page(&self, file: &Path, page: usize, width: u32, encoding: Encoding) -> Result<Vec<u8>, String> {
-        let version = version(file)?;
+        let version = version(file).await?;
         let cached = self.folder.join(format!("{version:016x}-{page}-{width}.{}", encoding.extension()));
         if let Ok(bytes) = tokio::fs::read(&cached).await {
             return Ok(bytes);
@@ -87,8 +87,8 @@ impl PageCache {
 }
 
 /// A PDF's version: its path, size and change time, so a PDF exported again is drawn again.
-fn version(file: &Path) -> Result<u64, String> {
-    let metadata = std::fs::metadata(file).map_err(|error| format!("{}: {error}", file.display()))?;
+async fn version(file: &Path) -> Result<u64, String> {
+    let metadata = tokio::fs::metadata(file).await.map_err(|error| format!("{}: {error}", file.display()))?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     file.hash(&mut hasher);
     metadata.len().hash(&mut hasher);

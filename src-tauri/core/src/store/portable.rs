@@ -34,24 +34,18 @@ impl Store {
             let mut copy = Connection::open(&staging)?;
             copy.pragma_update(None, "foreign_keys", "ON")?;
             let tx = copy.transaction()?;
+            // Nothing of the other sessions, and nothing a retry or a save in progress needs.
+            tx.execute_batch("DELETE FROM requests; DELETE FROM pending_discards;")?;
             for statement in [
                 "DELETE FROM upvotes WHERE post_id IN (SELECT id FROM posts WHERE session_id <> ?1)
-                    OR participant_id IN (SELECT id FROM participants WHERE session_id <> ?1)"
-                    .to_string(),
-                "DELETE FROM posts WHERE session_id <> ?1".to_string(),
-                "DELETE FROM responses WHERE participant_id IN (SELECT id FROM participants WHERE session_id <> ?1)"
-                    .to_string(),
-                "DELETE FROM requests".to_string(),
-                "DELETE FROM participants WHERE session_id <> ?1".to_string(),
-                "DELETE FROM question_states WHERE session_id <> ?1".to_string(),
-                "DELETE FROM pending_discards".to_string(),
-                "DELETE FROM sessions WHERE id <> ?1".to_string(),
+                    OR participant_id IN (SELECT id FROM participants WHERE session_id <> ?1)",
+                "DELETE FROM posts WHERE session_id <> ?1",
+                "DELETE FROM responses WHERE participant_id IN (SELECT id FROM participants WHERE session_id <> ?1)",
+                "DELETE FROM participants WHERE session_id <> ?1",
+                "DELETE FROM question_states WHERE session_id <> ?1",
+                "DELETE FROM sessions WHERE id <> ?1",
             ] {
-                if statement.contains("?1") {
-                    tx.execute(&statement, [session])?;
-                } else {
-                    tx.execute(&statement, [])?;
-                }
+                tx.execute(statement, [session])?;
             }
             tx.execute("DELETE FROM decks WHERE id NOT IN (SELECT deck_id FROM sessions)", [])?;
             // The presenter's list of recent decks says where their files are; the blocked words stay.
