@@ -13,6 +13,9 @@ async fn a_thousand_phones_get_every_question_and_every_vote_is_stored_once() ->
         shape: Shape::Herd,
         sweep: Vec::new(),
         storm: true,
+        revisit: false,
+        restart: false,
+        own_answers: true,
         sources: 8,
         connect_concurrency: 256,
     };
@@ -42,6 +45,9 @@ async fn every_kind_of_answer_goes_through_the_load_generator() -> Result<()> {
             shape: Shape::Herd,
             sweep: Vec::new(),
             storm: false,
+            revisit: false,
+            restart: false,
+            own_answers: true,
             sources: 4,
             connect_concurrency: 128,
         };

@@ -106,7 +106,7 @@ pub async fn qa(binary: &std::path::Path, phones: usize, questions: usize, upvot
     std::fs::create_dir_all(&dir)?;
     let deck = dir.join("qa.md");
     std::fs::write(&deck, "---\ntitle: Q&A load\nqa: true\n---\n\n# Questions\n\n<!-- qa -->\n")?;
-    let server = Server::spawn(binary, &deck, &dir.join("data"))?;
+    let mut server = Server::spawn(binary, &deck, &dir.join("data"))?;
     let mut sockets = join_room(&server, phones, "qa-phone").await?;
     for socket in sockets.iter_mut() {
         wait_for(socket, "\"mine\"", |f| f["type"] == "mine").await?;
@@ -245,7 +245,7 @@ pub async fn reactions(binary: &std::path::Path, phones: usize, seconds: u64) ->
     std::fs::create_dir_all(&dir)?;
     let deck = dir.join("talk.md");
     std::fs::write(&deck, "---\ntitle: Reactions load\n---\n\n# Applause, please\n")?;
-    let server = Server::spawn(binary, &deck, &dir.join("data"))?;
+    let mut server = Server::spawn(binary, &deck, &dir.join("data"))?;
     let presenter = crate::phones::Presenter::connect(&server.presenter_url).await?;
     let mut sockets = join_room(&server, phones, "react-phone").await?;
     for socket in sockets.iter_mut() {

@@ -34,6 +34,22 @@ struct Args {
     /// Drop every phone and reconnect them all at once at the end.
     #[arg(long)]
     storm: bool,
+    /// Ask each question twice (the rounds go through half the questions, then
+    /// again): on the revisit every phone has a stored answer, gets it back, and changes it.
+    #[arg(long)]
+    revisit: bool,
+    /// At the end, restart the server under the phones; each must come back with
+    /// the question and its own answer.
+    #[arg(long)]
+    restart: bool,
+    /// Instead of one shape: these named rooms, each on Handsup and then on
+    /// --reference, with the ratio of their broadcast p99s. The room size is the
+    /// first --phones; `max` uses --max-phones.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    scenarios: Vec<handsup_load::scenarios::Scenario>,
+    /// The room size of the `max` scenario (the open-file limit here is 20,000).
+    #[arg(long, default_value_t = 19_500)]
+    max_phones: usize,
     /// Runs per size; figures are medians over runs.
     #[arg(long, default_value_t = 1)]
     repeat: usize,
@@ -99,6 +115,28 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    if !args.scenarios.is_empty() {
+        let mut all = Vec::new();
+        let room = (args.phones.first().copied().unwrap_or(10_000), args.max_phones, args.sources);
+        let outcomes = handsup_load::scenarios::run(
+            &args.scenarios,
+            &args.server,
+            args.reference.as_ref(),
+            room,
+            args.repeat,
+            &mut all,
+        )
+        .await?;
+        println!("{}", handsup_load::scenarios::table(&outcomes));
+        if let Some(path) = &args.json {
+            std::fs::write(path, serde_json::to_string_pretty(&all)?)?;
+        }
+        let problems: usize = all.iter().map(|r| r.errors.len()).sum();
+        if problems > 0 {
+            bail!("{problems} problems during the runs (see above)");
+        }
+        return Ok(());
+    }
     let mut medians: Vec<Report> = Vec::new();
     let mut references: Vec<Report> = Vec::new();
     let mut all: Vec<Report> = Vec::new();
@@ -112,6 +150,9 @@ async fn main() -> Result<()> {
             shape: args.shape,
             sweep: args.sweep.clone(),
             storm: args.storm,
+            revisit: args.revisit,
+            restart: args.restart,
+            own_answers: args.reference.as_ref() != Some(binary),
             sources: args.sources,
             connect_concurrency: args.connect_concurrency,
         };

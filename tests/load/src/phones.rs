@@ -1,5 +1,6 @@
 //! Simulated phones and the presenter: real WebSocket clients speaking the real protocol.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -71,9 +72,11 @@ pub enum Delay {
 pub enum Event {
     /// Phone `phone` has the round's question on screen.
     Question { phone: usize, round: usize, at: Instant },
+    /// The server gave phone `phone` back the answer it had stored for the round's question.
+    OwnAnswer { phone: usize, round: usize, at: Instant },
     /// A vote went out and came back acknowledged.
     Ack { phone: usize, round: usize, choice: u16, sent: Instant, acked: Instant },
-    /// A vote came back refused, or the socket failed.
+    /// A vote came back refused, the socket failed, or an own answer came back wrong.
     Failed { phone: usize, why: String },
 }
 
@@ -81,102 +84,217 @@ pub fn choice_for(phone: usize, round: usize, options: usize) -> u16 {
     ((phone + round) % options) as u16
 }
 
-/// Runs one phone until `stop`: hello, then follow rounds and vote as told.
-#[allow(clippy::too_many_arguments)]
+/// Where a phone connects from and to, so that it can connect again.
+#[derive(Debug, Clone)]
+pub struct Dial {
+    pub server: SocketAddr,
+    pub source: Ipv4Addr,
+    pub url: String,
+    pub origin: String,
+}
+
+/// The coordinator's instructions every phone follows.
+#[derive(Clone)]
+pub struct Orders {
+    pub rounds: watch::Receiver<Round>,
+    pub round_started: Arc<Mutex<Instant>>,
+    /// While true, a phone whose socket ends connects again, as the page does;
+    /// otherwise it stops.
+    pub reconnect: watch::Receiver<bool>,
+    pub stop: CancellationToken,
+}
+
+/// Runs one phone until `stop`: hello, then follow rounds and vote as told;
+/// reconnects (with the page's backoff) while the coordinator says a restart is under way.
 pub async fn phone(
     index: usize,
+    dial: Dial,
     mut socket: Socket,
-    mut rounds: watch::Receiver<Round>,
-    round_started: Arc<Mutex<Instant>>,
     kind: crate::Kind,
+    orders: Orders,
     events: mpsc::UnboundedSender<Event>,
-    stop: CancellationToken,
 ) {
-    let id = format!("load-phone-{index:06}");
-    if let Err(error) = socket.send(Message::text(json!({"type": "hello", "participant": id}).to_string())).await {
-        let _ = events.send(Event::Failed { phone: index, why: format!("hello: {error}") });
-        return;
-    }
-    let mut round = rounds.borrow_and_update().clone();
-    let mut seen_round = None;
-    let mut vote_at: Option<tokio::time::Instant> = None;
-    let mut sent: Option<(Instant, u16)> = None;
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mut phone = Phone::new(index, kind, &orders, events);
+    // The page's reconnect backoff: 500 ms × 2^tries (at most 10 s), jittered to
+    // between half and all of it; tries start again at a state frame.
+    let mut tries = 0u32;
     loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            Ok(()) = rounds.changed() => {
-                round = rounds.borrow_and_update().clone();
-                vote_at = None;
-                sent = None;
+        let ended = phone.follow(&mut socket, &orders, &mut tries).await;
+        if orders.stop.is_cancelled() {
+            return;
+        }
+        if !*orders.reconnect.borrow() {
+            if let Err(why) = ended {
+                phone.report(Event::Failed { phone: index, why });
             }
-            () = sleep_until(vote_at), if vote_at.is_some() => {
-                vote_at = None;
-                let (answer, choice) = kind.answer(index, round.index);
-                let vote = json!({"type": "vote", "request": format!("r{}", round.index), "question": round.question, "answer": answer});
-                sent = Some((Instant::now(), choice));
-                if let Err(error) = socket.send(Message::text(vote.to_string())).await {
-                    let _ = events.send(Event::Failed { phone: index, why: format!("send: {error}") });
-                    return;
-                }
+            return;
+        }
+        socket = loop {
+            let base = (500u64 << tries.min(5)).min(10_000);
+            tries = (tries + 1).min(8);
+            let wait = Duration::from_millis(base / 2 + phone.random() % (base / 2 + 1));
+            tokio::select! {
+                () = orders.stop.cancelled() => return,
+                () = tokio::time::sleep(wait) => {}
             }
-            frame = socket.next() => {
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | None => return,
-                    Some(Ok(_)) => continue,
-                    Some(Err(error)) => {
-                        let _ = events.send(Event::Failed { phone: index, why: format!("read: {error}") });
-                        return;
-                    }
-                };
-                // The round was announced before the presenter moved, but `select!` may read the
-                // frame first when both are ready: take the new round now, or the question is missed.
-                if rounds.has_changed().unwrap_or(false) {
-                    round = rounds.borrow_and_update().clone();
+            if let Ok(socket) = connect(dial.server, dial.source, &dial.url, &dial.origin).await {
+                break socket;
+            }
+        };
+    }
+}
+
+/// One phone's memory across its connections.
+struct Phone {
+    index: usize,
+    kind: crate::Kind,
+    rounds: watch::Receiver<Round>,
+    round_started: Arc<Mutex<Instant>>,
+    events: mpsc::UnboundedSender<Event>,
+    round: Round,
+    seen_round: Option<usize>,
+    /// Answers the server acknowledged, by question: what must come back.
+    acked: HashMap<String, Value>,
+    rng: u64,
+}
+
+impl Phone {
+    fn new(index: usize, kind: crate::Kind, orders: &Orders, events: mpsc::UnboundedSender<Event>) -> Self {
+        let mut rounds = orders.rounds.clone();
+        let round = rounds.borrow_and_update().clone();
+        let rng = 0x9E37_79B9_7F4A_7C15u64 ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let round_started = orders.round_started.clone();
+        Phone { index, kind, rounds, round_started, events, round, seen_round: None, acked: HashMap::new(), rng }
+    }
+
+    fn report(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn random(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    /// Takes the coordinator's latest round, if it changed.
+    fn catch_up(&mut self, vote_at: &mut Option<tokio::time::Instant>, sent: &mut Option<(Instant, u16, Value)>) {
+        if self.rounds.has_changed().unwrap_or(false) {
+            self.round = self.rounds.borrow_and_update().clone();
+            *vote_at = None;
+            *sent = None;
+        }
+    }
+
+    /// One connection: hello, then frames, votes and rounds until the socket ends
+    /// (`Ok` for a close, `Err` for a failure) or the run stops.
+    async fn follow(&mut self, socket: &mut Socket, orders: &Orders, tries: &mut u32) -> Result<(), String> {
+        let index = self.index;
+        let id = format!("load-phone-{index:06}");
+        if let Err(error) = socket.send(Message::text(json!({"type": "hello", "participant": id}).to_string())).await {
+            return Err(format!("hello: {error}"));
+        }
+        let mut vote_at: Option<tokio::time::Instant> = None;
+        let mut sent: Option<(Instant, u16, Value)> = None;
+        self.catch_up(&mut vote_at, &mut sent);
+        loop {
+            tokio::select! {
+                () = orders.stop.cancelled() => return Ok(()),
+                Ok(()) = self.rounds.changed() => {
+                    self.round = self.rounds.borrow_and_update().clone();
                     vote_at = None;
                     sent = None;
                 }
-                match classify(&text) {
-                    Frame::State { question } if question == Some(round.question.as_str()) && seen_round != Some(round.index) => {
-                        let now = Instant::now();
-                        seen_round = Some(round.index);
-                        let _ = events.send(Event::Question { phone: index, round: round.index, at: now });
-                        let started = round_started.lock().map(|t| *t).unwrap_or(now);
-                        vote_at = match round.delay {
-                            Delay::Never => None,
-                            Delay::Immediately => Some(tokio::time::Instant::now()),
-                            Delay::Within(window) => {
-                                rng ^= rng << 13;
-                                rng ^= rng >> 7;
-                                rng ^= rng << 17;
-                                let fraction = (rng % 10_000) as f64 / 10_000.0;
-                                Some(tokio::time::Instant::now() + window.mul_f64(fraction))
-                            }
-                            Delay::Rate(rate) => {
-                                let due = started + RATE_LEAD_IN + Duration::from_secs_f64(index as f64 / rate);
-                                Some(tokio::time::Instant::from_std(due))
-                            }
-                        };
+                () = sleep_until(vote_at), if vote_at.is_some() => {
+                    vote_at = None;
+                    let (answer, choice) = self.kind.answer(index, self.round.index);
+                    let vote = json!({"type": "vote", "request": format!("r{}", self.round.index), "question": self.round.question, "answer": answer});
+                    sent = Some((Instant::now(), choice, answer));
+                    if let Err(error) = socket.send(Message::text(vote.to_string())).await {
+                        return Err(format!("send: {error}"));
                     }
-                    Frame::Ack => {
-                        if let Some((at, choice)) = sent.take() {
-                            let _ = events.send(Event::Ack { phone: index, round: round.index, choice, sent: at, acked: Instant::now() });
+                }
+                frame = socket.next() => {
+                    let text = match frame {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(_))) | None => return Ok(()),
+                        Some(Ok(_)) => continue,
+                        Some(Err(error)) => return Err(format!("read: {error}")),
+                    };
+                    // The round was announced before the presenter moved, but `select!` may read the
+                    // frame first when both are ready: take the new round now, or the question is missed.
+                    self.catch_up(&mut vote_at, &mut sent);
+                    match classify(&text) {
+                        Frame::State { question } => {
+                            *tries = 0;
+                            if question == Some(self.round.question.as_str()) && self.seen_round != Some(self.round.index) {
+                                self.seen_round = Some(self.round.index);
+                                vote_at = self.vote_time();
+                                self.report(Event::Question { phone: index, round: self.round.index, at: Instant::now() });
+                            }
                         }
+                        Frame::Answer { question, answer } => {
+                            let at = Instant::now();
+                            if question == self.round.question {
+                                match self.acked.get(&question) {
+                                    Some(acked) if *acked == answer => {
+                                        self.report(Event::OwnAnswer { phone: index, round: self.round.index, at });
+                                    }
+                                    acked => self.report(Event::Failed {
+                                        phone: index,
+                                        why: format!("own answer to {question}: the server says {answer}, the phone had {acked:?}"),
+                                    }),
+                                }
+                            }
+                        }
+                        Frame::Ack => {
+                            if let Some((at, choice, answer)) = sent.take() {
+                                self.acked.insert(self.round.question.clone(), answer);
+                                self.report(Event::Ack { phone: index, round: self.round.index, choice, sent: at, acked: Instant::now() });
+                            }
+                        }
+                        Frame::Error => self.report(Event::Failed { phone: index, why: text.to_string() }),
+                        Frame::Other => {}
                     }
-                    Frame::Error => {
-                        let _ = events.send(Event::Failed { phone: index, why: text.to_string() });
-                    }
-                    Frame::State { .. } | Frame::Other => {}
                 }
             }
         }
+    }
+
+    /// When to vote on the question just seen, as the round says.
+    fn vote_time(&mut self) -> Option<tokio::time::Instant> {
+        match self.round.delay {
+            Delay::Never => None,
+            Delay::Immediately => Some(tokio::time::Instant::now()),
+            Delay::Within(window) => {
+                let fraction = (self.random() % 10_000) as f64 / 10_000.0;
+                Some(tokio::time::Instant::now() + window.mul_f64(fraction))
+            }
+            Delay::Rate(rate) => {
+                let now = Instant::now();
+                let started = self.round_started().unwrap_or(now);
+                let due = started + RATE_LEAD_IN + Duration::from_secs_f64(self.index as f64 / rate);
+                Some(tokio::time::Instant::from_std(due))
+            }
+        }
+    }
+
+    fn round_started(&self) -> Option<Instant> {
+        self.round_started.lock().ok().map(|at| *at)
     }
 }
 
 /// The kinds of frame a phone reacts to.
 enum Frame<'a> {
-    State { question: Option<&'a str> },
+    State {
+        question: Option<&'a str>,
+    },
+    /// The server's copy of this phone's answer to a question.
+    Answer {
+        question: String,
+        answer: Value,
+    },
     Ack,
     Error,
     Other,
@@ -199,9 +317,14 @@ fn classify(text: &str) -> Frame<'_> {
     if text.starts_with(r#"{"type":"error""#) {
         return Frame::Error;
     }
-    match serde_json::from_str::<Value>(text).ok().as_ref().and_then(|frame| frame["type"].as_str()) {
+    let Ok(mut frame) = serde_json::from_str::<Value>(text) else { return Frame::Other };
+    match frame["type"].as_str() {
         Some("ack") => Frame::Ack,
         Some("error") => Frame::Error,
+        Some("answer") => Frame::Answer {
+            question: frame["question"].as_str().unwrap_or_default().to_string(),
+            answer: frame["answer"].take(),
+        },
         _ => Frame::Other,
     }
 }
@@ -352,6 +475,10 @@ mod tests {
             Frame::Ack
         ));
         assert!(matches!(classify(r#"{"request":"r","type":"error"}"#), Frame::Error));
-        assert!(matches!(classify(r#"{"type":"answer","question":"q","answer":{"choices":[0]}}"#), Frame::Other));
+        assert!(matches!(
+            classify(r#"{"type":"answer","question":"q","answer":{"choices":[0]}}"#),
+            Frame::Answer { question, answer } if question == "q" && answer == json!({"choices": [0]})
+        ));
+        assert!(matches!(classify(r#"{"type":"clock","now":1}"#), Frame::Other));
     }
 }

@@ -128,7 +128,7 @@ async fn round(binary: &Path, phones: usize, seconds: u64, reveal: bool) -> Resu
     std::fs::create_dir_all(&dir)?;
     let deck_file = dir.join("quiz.md");
     std::fs::write(&deck_file, deck(seconds))?;
-    let server = Server::spawn(binary, &deck_file, &dir.join("data"))?;
+    let mut server = Server::spawn(binary, &deck_file, &dir.join("data"))?;
     let sockets = join_room(&server, phones, "quiz-phone").await?;
     let presenter = Presenter::connect(&server.presenter_url).await?;
     let progress = Progress::default();

@@ -24,6 +24,19 @@ pub fn median_of(runs: &[Report]) -> Option<Report> {
     merged.vote_to_tally = summary(&|r| r.vote_to_tally);
     merged.server_cpu_ms = pick(&|r| r.server_cpu_ms);
     merged.storm_ms = first.storm_ms.map(|_| pick(&|r| r.storm_ms.unwrap_or(0.0)));
+    merged.first_visit = summary(&|r| r.first_visit);
+    merged.revisits = summary(&|r| r.revisits);
+    if let Some(restart) = merged.restart.as_mut() {
+        let of = |f: &dyn Fn(&crate::RestartReport) -> f64| pick(&|r| r.restart.as_ref().map_or(0.0, f));
+        restart.stop_ms = of(&|r| r.stop_ms);
+        restart.start_ms = of(&|r| r.start_ms);
+        restart.all_back_ms = of(&|r| r.all_back_ms);
+        restart.back.p50_ms = of(&|r| r.back.p50_ms);
+        restart.back.p99_ms = of(&|r| r.back.p99_ms);
+        restart.back.max_ms = of(&|r| r.back.max_ms);
+        restart.answers_back =
+            runs.iter().filter_map(|r| r.restart.as_ref()).map(|r| r.answers_back).min().unwrap_or(0);
+    }
     for (index, step) in merged.sweep.iter_mut().enumerate() {
         step.achieved_rate = pick(&|r| r.sweep.get(index).map_or(0.0, |s| s.achieved_rate));
         step.ack.p50_ms = pick(&|r| r.sweep.get(index).map_or(0.0, |s| s.ack.p50_ms));

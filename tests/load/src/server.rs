@@ -10,6 +10,8 @@ use anyhow::{anyhow, bail, Context, Result};
 /// A `handsup serve` child process.
 pub struct Server {
     child: Child,
+    binary: PathBuf,
+    deck: PathBuf,
     pub participant_url: String,
     pub presenter_url: String,
     /// From spawning the process to its `presenter:` line (both listeners accepting).
@@ -19,11 +21,16 @@ pub struct Server {
 
 impl Server {
     pub fn spawn(binary: &Path, deck: &Path, data: &Path) -> Result<Server> {
+        Self::spawn_on(binary, deck, data, 0)
+    }
+
+    /// Starts the server with its participant listener on `port` (0: any free port).
+    pub fn spawn_on(binary: &Path, deck: &Path, data: &Path, port: u16) -> Result<Server> {
         let started = Instant::now();
         let mut child = Command::new(binary)
             .arg("serve")
             .arg(deck)
-            .args(["--bind", "127.0.0.1", "--port", "0", "--data"])
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--data"])
             .arg(data)
             // 10,000 simulated phones come from 16 loopback addresses: lift the bound
             // on new participants per address that keeps a script from posing as a room.
@@ -43,7 +50,20 @@ impl Server {
         let participant_url = read("participant: ")?;
         let presenter_url = read("presenter: ")?;
         let startup = started.elapsed();
-        Ok(Server { child, participant_url, presenter_url, startup, data: data.to_path_buf() })
+        let (binary, deck, data) = (binary.to_path_buf(), deck.to_path_buf(), data.to_path_buf());
+        Ok(Server { child, binary, deck, participant_url, presenter_url, startup, data })
+    }
+
+    /// Stops the server (SIGTERM) and starts it again on the same participant port
+    /// and data, as a presenter restarting the app would. Returns how long the
+    /// stop took; the new process's start-up time is in `startup`.
+    pub fn restart(&mut self) -> Result<Duration> {
+        let stopping = Instant::now();
+        self.stop()?;
+        let stopped = stopping.elapsed();
+        let (addr, _) = crate::phones::target(&self.participant_url)?;
+        *self = Self::spawn_on(&self.binary, &self.deck, &self.data, addr.port())?;
+        Ok(stopped)
     }
 
     pub fn pid(&self) -> u32 {
@@ -71,7 +91,7 @@ impl Server {
     }
 
     /// SIGTERM, then wait; fails unless the server exits cleanly.
-    pub fn stop(mut self) -> Result<()> {
+    pub fn stop(&mut self) -> Result<()> {
         Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status()?;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
