@@ -59,3 +59,37 @@ async fn every_kind_of_answer_goes_through_the_load_generator() -> Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_revisit_and_after_a_restart_every_phone_gets_its_own_answer_back() -> Result<()> {
+    let config = Config {
+        binary: env!("CARGO_BIN_EXE_handsup").into(),
+        kind: Kind::Single,
+        phones: 500,
+        rounds: 4,
+        shape: Shape::Herd,
+        sweep: Vec::new(),
+        storm: false,
+        revisit: true,
+        restart: true,
+        own_answers: true,
+        sources: 4,
+        connect_concurrency: 128,
+    };
+    let report = handsup_load::run(&config).await?;
+    // run() checks each answer sent back against the one the phone had acknowledged,
+    // and the final tallies against the changed answers.
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let revisits: Vec<_> = report.rounds.iter().filter(|round| round.revisit).collect();
+    assert_eq!(revisits.len(), 2, "rounds 3 and 4 ask questions 1 and 2 again");
+    for round in revisits {
+        assert_eq!(round.own_answer.count, 500, "every phone got its answer back in round {}", round.round);
+        assert_eq!(round.ack.count, 500, "every changed answer was acknowledged in round {}", round.round);
+    }
+    assert_eq!(report.expected_rows, 1000, "two questions, each answered twice by every phone");
+    assert_eq!(report.stored_rows, 1000, "a changed answer replaces the first");
+    let restart = report.restart.as_ref().expect("the server was restarted");
+    assert_eq!(restart.back.count, 500, "every phone came back after the restart");
+    assert_eq!((restart.answers_back, restart.answers_expected), (500, 500), "each with its own answer");
+    Ok(())
+}

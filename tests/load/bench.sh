@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the benchmarks behind docs/benchmarks.md: release builds, the load
-# generator at 100 to 10,000 phones (medians of 3 runs), a herd, a vote-rate
-# sweep, every kind beside the reference server, audience Q&A and reactions at
-# 10,000 phones, a quiz question with its per-phone reveal, and the hot-path micro-benchmarks.
-# About 30 minutes on 2 cores; run it
-# on an otherwise idle machine. Usage: bench.sh [OUT_DIR]
+# Runs the benchmarks behind docs/benchmarks.md: release builds, the named
+# rooms beside the reference server (idle, votes spread, revisits, herd,
+# 19,500 phones, a restart), the load generator at 100 to 10,000 phones
+# (medians of 3 runs), a herd, a vote-rate sweep, every kind beside the
+# reference server, audience Q&A and reactions at 10,000 phones, a quiz
+# question with its per-phone reveal, and the hot-path micro-benchmarks.
+# About an hour on 2 cores; run it on an otherwise idle machine.
+# Usage: bench.sh [OUT_DIR]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +28,10 @@ reference=target/release/handsup-reference
   echo "kernel: $(uname -r); open-file limit: $(ulimit -n)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } > "$out/machine.txt"
+
+echo "== the rooms, each on Handsup and then on the reference server: broadcast p99s and their ratio"
+"$load" --server "$server" --reference "$reference" --scenarios idle,spread,revisit,herd,max,restart \
+  --phones 10000 --max-phones 19500 --repeat 3 --json "$out/scenarios.json" | tee "$out/scenarios.md"
 
 echo "== realistic: every phone votes once within 5 s of each of 8 questions, then a reconnect storm"
 "$load" --server "$server" --phones 100,1000,5000,10000 --rounds 8 --shape spread --storm --repeat 3 \

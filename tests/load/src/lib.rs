@@ -467,7 +467,8 @@ async fn restart(
 ) -> Result<(RestartReport, Vec<String>)> {
     reconnect.send_replace(true);
     drain(events);
-    let stopped = server.restart()?;
+    // Waiting for the old process and the new one's first lines blocks: keep the phones' threads free.
+    let stopped = tokio::task::block_in_place(|| server.restart())?;
     let ready = Instant::now();
     // A new round for the same question: each phone reports it again once it is back.
     let index = usize::MAX - 3;

@@ -96,23 +96,26 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
     let mut qa_list = state.feeds.qa();
     let mut standings = state.views.standings.clone();
     let shown = standings.borrow_and_update().clone();
-    socket::send(&mut socket, current.frame.clone()).await?;
-    send_own_answer(&mut socket, &mine, &current).await?;
+    // The snapshot goes out in one write: queued with `feed`, flushed by the last `send`.
+    socket::feed(&mut socket, current.frame.clone()).await?;
+    if let Some(answer) = own_answer(&mine, &current) {
+        socket::feed(&mut socket, answer.into()).await?;
+    }
     if state.views.nicknames.asked {
         let nickname = state.views.nicknames.of(&participant);
         let frame = ToParticipant::Nickname { request: None, nickname: nickname.as_deref() };
-        socket::send_text(&mut socket, encode(&frame)).await?;
+        socket::feed(&mut socket, encode(&frame).into()).await?;
     }
     // A phone back after the reveal sees its result again.
     if let Some(result) = shown.and_then(|standings| standings.result_frame(&participant)) {
-        socket::send_text(&mut socket, result).await?;
+        socket::feed(&mut socket, result.into()).await?;
     }
     // The room's Q&A list and this phone's own posts and upvotes.
     let list = qa_list.borrow_and_update().clone();
     if let Some(list) = list.filter(|_| state.views.board.qa().open) {
-        socket::send(&mut socket, list).await?;
+        socket::feed(&mut socket, list).await?;
     }
-    socket::send(&mut socket, state.views.board.mine(&participant)).await?;
+    socket::feed(&mut socket, state.views.board.mine(&participant)).await?;
     // The phone's clock may be minutes off: countdowns run on the server's.
     socket::send_text(&mut socket, encode(&ToParticipant::Clock { now: now_millis() })).await?;
 
@@ -164,9 +167,13 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                     return Ok(());
                 }
                 let next = views.borrow_and_update().clone();
-                socket::send(&mut socket, next.frame.clone()).await?;
-                if next.question != current.question {
-                    send_own_answer(&mut socket, &mine, &next).await?;
+                // A new question: the phone's own stored answer follows its state, in the same write.
+                match (next.question != current.question).then(|| own_answer(&mine, &next)).flatten() {
+                    Some(answer) => {
+                        socket::feed(&mut socket, next.frame.clone()).await?;
+                        socket::send_text(&mut socket, answer).await?;
+                    }
+                    None => socket::send(&mut socket, next.frame.clone()).await?,
                 }
                 current = next;
             }
@@ -393,12 +400,9 @@ fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
     encode(&ToParticipant::Error { code, message, request })
 }
 
-async fn send_own_answer(
-    socket: &mut WebSocket,
-    mine: &HashMap<String, Answer>,
-    view: &ParticipantView,
-) -> Result<(), SocketError> {
-    let Some(question) = &view.question else { return Ok(()) };
-    let Some(answer) = mine.get(question) else { return Ok(()) };
-    socket::send_text(socket, encode(&ToParticipant::Answer { question, answer })).await
+/// The `answer` frame with this phone's stored answer to the question on screen, if it has one.
+fn own_answer(mine: &HashMap<String, Answer>, view: &ParticipantView) -> Option<String> {
+    let question = view.question.as_ref()?;
+    let answer = mine.get(question)?;
+    Some(encode(&ToParticipant::Answer { question, answer }))
 }
