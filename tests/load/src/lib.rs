@@ -465,14 +465,13 @@ async fn restart(
     question: &str,
     answers_expected: usize,
 ) -> Result<(RestartReport, Vec<String>)> {
+    // Nobody votes while the server restarts; phones report each new connection's first state.
+    rounds.send_replace(Round { index: usize::MAX - 3, question: question.to_string(), delay: Delay::Never });
     reconnect.send_replace(true);
     drain(events);
     // Waiting for the old process and the new one's first lines blocks: keep the phones' threads free.
     let stopped = tokio::task::block_in_place(|| server.restart())?;
     let ready = Instant::now();
-    // A new round for the same question: each phone reports it again once it is back.
-    let index = usize::MAX - 3;
-    rounds.send_replace(Round { index, question: question.to_string(), delay: Delay::Never });
     let mut back: HashMap<usize, (Option<Instant>, Option<Instant>)> = HashMap::new();
     let mut errors = Vec::new();
     let complete = |back: &HashMap<usize, (Option<Instant>, Option<Instant>)>| {
@@ -482,12 +481,13 @@ async fn restart(
     let deadline = tokio::time::Instant::now() + ROUND_TIMEOUT;
     while !complete(&back) {
         match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(Event::Question { phone, round, at })) if round == index => {
+            Ok(Some(Event::Back { phone, at, question: Some(on) })) if on == question => {
                 back.entry(phone).or_default().0 = Some(at)
             }
-            Ok(Some(Event::OwnAnswer { phone, round, at })) if round == index => {
-                back.entry(phone).or_default().1 = Some(at)
+            Ok(Some(Event::Back { phone, question: other, .. })) => {
+                errors.push(format!("restart, phone {phone}: back on {other:?}, not on {question}"))
             }
+            Ok(Some(Event::OwnAnswer { phone, at, .. })) => back.entry(phone).or_default().1 = Some(at),
             Ok(Some(Event::Failed { phone, why })) => errors.push(format!("restart, phone {phone}: {why}")),
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => {

@@ -72,7 +72,9 @@ pub enum Delay {
 pub enum Event {
     /// Phone `phone` has the round's question on screen.
     Question { phone: usize, round: usize, at: Instant },
-    /// The server gave phone `phone` back the answer it had stored for the round's question.
+    /// The first state frame on a connection (a phone back after a restart), and its question.
+    Back { phone: usize, at: Instant, question: Option<String> },
+    /// The server gave phone `phone` back the answer it had stored for the question on its screen.
     OwnAnswer { phone: usize, round: usize, at: Instant },
     /// A vote went out and came back acknowledged.
     Ack { phone: usize, round: usize, choice: u16, sent: Instant, acked: Instant },
@@ -109,7 +111,7 @@ pub struct Orders {
 pub async fn phone(
     index: usize,
     dial: Dial,
-    mut socket: Socket,
+    socket: Socket,
     kind: crate::Kind,
     orders: Orders,
     events: mpsc::UnboundedSender<Event>,
@@ -118,15 +120,18 @@ pub async fn phone(
     // The page's reconnect backoff: 500 ms × 2^tries (at most 10 s), jittered to
     // between half and all of it; tries start again at a state frame.
     let mut tries = 0u32;
+    let mut socket = socket;
     loop {
-        let ended = phone.follow(&mut socket, &orders, &mut tries).await;
+        // The connection is let go as soon as it ends (not held open while backing
+        // off), or the server waits for it to answer its close.
+        let ended = phone.follow(socket, &orders, &mut tries).await;
         if orders.stop.is_cancelled() {
             return;
         }
         if !*orders.reconnect.borrow() {
-            if let Err(why) = ended {
-                phone.report(Event::Failed { phone: index, why });
-            }
+            // Mid-run, even a clean close is a phone the room lost.
+            let why = ended.err().unwrap_or_else(|| "the server closed the socket".to_string());
+            phone.report(Event::Failed { phone: index, why });
             return;
         }
         socket = loop {
@@ -189,7 +194,7 @@ impl Phone {
 
     /// One connection: hello, then frames, votes and rounds until the socket ends
     /// (`Ok` for a close, `Err` for a failure) or the run stops.
-    async fn follow(&mut self, socket: &mut Socket, orders: &Orders, tries: &mut u32) -> Result<(), String> {
+    async fn follow(&mut self, mut socket: Socket, orders: &Orders, tries: &mut u32) -> Result<(), String> {
         let index = self.index;
         let id = format!("load-phone-{index:06}");
         if let Err(error) = socket.send(Message::text(json!({"type": "hello", "participant": id}).to_string())).await {
@@ -197,6 +202,9 @@ impl Phone {
         }
         let mut vote_at: Option<tokio::time::Instant> = None;
         let mut sent: Option<(Instant, u16, Value)> = None;
+        // The question of the last state on this connection: an answer frame must be for it.
+        let mut showing: Option<String> = None;
+        let mut first_state = true;
         self.catch_up(&mut vote_at, &mut sent);
         loop {
             tokio::select! {
@@ -218,7 +226,15 @@ impl Phone {
                 frame = socket.next() => {
                     let text = match frame {
                         Some(Ok(Message::Text(text))) => text,
-                        Some(Ok(Message::Close(_))) | None => return Ok(()),
+                        Some(Ok(Message::Close(close))) => {
+                            // As a browser does: the read after the close writes our reply.
+                            let _ = tokio::time::timeout(Duration::from_millis(500), socket.next()).await;
+                            return match close {
+                                Some(frame) if !*orders.reconnect.borrow() => Err(format!("closed by the server: {} {}", frame.code, frame.reason)),
+                                _ => Ok(()),
+                            };
+                        }
+                        None => return Ok(()),
                         Some(Ok(_)) => continue,
                         Some(Err(error)) => return Err(format!("read: {error}")),
                     };
@@ -228,6 +244,12 @@ impl Phone {
                     match classify(&text) {
                         Frame::State { question } => {
                             *tries = 0;
+                            if showing.as_deref() != question {
+                                showing = question.map(str::to_string);
+                            }
+                            if std::mem::take(&mut first_state) {
+                                self.report(Event::Back { phone: index, at: Instant::now(), question: showing.clone() });
+                            }
                             if question == Some(self.round.question.as_str()) && self.seen_round != Some(self.round.index) {
                                 self.seen_round = Some(self.round.index);
                                 vote_at = self.vote_time();
@@ -236,7 +258,7 @@ impl Phone {
                         }
                         Frame::Answer { question, answer } => {
                             let at = Instant::now();
-                            if question == self.round.question {
+                            if Some(question) == showing.as_deref() {
                                 // The same bytes as sent, or failing that the same JSON value.
                                 let same = self.acked.get(question).is_some_and(|acked| {
                                     acked == answer

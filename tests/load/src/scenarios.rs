@@ -1,7 +1,7 @@
 //! The rooms Handsup is measured in, each run on Handsup and on the reference server in turn, with their ratios.
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -31,9 +31,9 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    fn config(self, binary: &PathBuf, reference: bool, phones: usize, max_phones: usize, sources: usize) -> Config {
+    fn config(self, binary: &Path, reference: bool, phones: usize, max_phones: usize, sources: usize) -> Config {
         let mut config = Config {
-            binary: binary.clone(),
+            binary: binary.to_path_buf(),
             kind: Kind::Single,
             phones,
             rounds: 8,
@@ -77,7 +77,7 @@ pub struct Outcome {
     pub reference: Option<Report>,
 }
 
-/// Runs each scenario `repeat` times on Handsup, then on the reference, and keeps the medians.
+/// Runs each scenario `repeat` times on Handsup and on the reference, in turn, and keeps the medians.
 pub async fn run(
     scenarios: &[Scenario],
     server: &PathBuf,
@@ -88,12 +88,14 @@ pub async fn run(
 ) -> Result<Vec<Outcome>> {
     let mut outcomes = Vec::new();
     for &scenario in scenarios {
-        let mut medians = Vec::new();
-        let binaries = std::iter::once(server).chain(reference.filter(|_| scenario.has_reference()));
-        for binary in binaries {
-            let config = scenario.config(binary, Some(binary) == reference, phones, max_phones, sources);
-            let mut runs = Vec::new();
-            for run in 0..repeat.max(1) {
+        let binaries: Vec<&PathBuf> =
+            std::iter::once(server).chain(reference.filter(|_| scenario.has_reference())).collect();
+        let mut runs: Vec<Vec<Report>> = vec![Vec::new(); binaries.len()];
+        // Interleaved (Handsup, reference, Handsup, …): a machine that slows down
+        // during the runs slows both alike, and the ratio stays fair.
+        for run in 0..repeat.max(1) {
+            for (binary, reports) in binaries.iter().zip(runs.iter_mut()) {
+                let config = scenario.config(binary, Some(*binary) == reference, phones, max_phones, sources);
                 eprintln!(
                     "handsup-load: {scenario:?} with {} phones on {}, run {} of {}",
                     config.phones,
@@ -105,12 +107,11 @@ pub async fn run(
                 for error in report.errors.iter().take(5) {
                     eprintln!("  problem: {error}");
                 }
-                runs.push(report);
+                reports.push(report);
             }
-            medians.extend(median_of(&runs));
-            all.extend(runs);
         }
-        let mut medians = medians.into_iter();
+        let mut medians = runs.iter().filter_map(|reports| median_of(reports)).collect::<Vec<_>>().into_iter();
+        all.extend(runs.into_iter().flatten());
         if let Some(handsup) = medians.next() {
             outcomes.push(Outcome { scenario, handsup, reference: medians.next() });
         }

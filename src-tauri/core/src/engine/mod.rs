@@ -1,5 +1,6 @@
 //! The single writer: applies votes and presenter actions in batches, commits, then publishes.
 
+mod fanout;
 mod posts;
 mod quiz;
 #[cfg(test)]
@@ -211,10 +212,10 @@ impl Engine {
         let scores = quiz::rebuild_scores(&deck, &stored);
         let nicknames = Nicknames { asked: deck.nicknames, ..Nicknames::default() };
         nicknames.replace(stored_nicknames(&stored));
-        let (mut standings_feed, standings) = quiz::StandingsFeed::new();
+        let mut standings_feed = quiz::StandingsFeed::new();
         let shown = standings_feed.rank(&state, &scores);
-        standings_feed.send();
-        let (participant_tx, participant) = watch::channel(Arc::new(participant_view(&state, &board)));
+        let (phones, (participant, standings)) =
+            fanout::PhoneFeeds::start(participant_view(&state, &board), standings_feed.take_unsent().flatten());
         let (presenter_tx, presenter) = watch::channel(presenter_frame(&state, &board, None, shown.as_deref()));
         let (commands, inbox) = mpsc::channel(QUEUE);
         // The writer holds the sending end and tells the timer thread the next
@@ -235,7 +236,7 @@ impl Engine {
             state,
             answers: answers.clone(),
             participant_ids: HashMap::new(),
-            participant_tx,
+            phones,
             presenter_tx,
             storage_error: None,
             deadlines,
@@ -422,7 +423,8 @@ struct Writer {
     answers: Answers,
     /// Participant public id → row id, to skip a lookup per vote.
     participant_ids: HashMap<Arc<str>, i64>,
-    participant_tx: watch::Sender<Arc<ParticipantView>>,
+    /// The phones' state and quiz standings, handed to the sockets from a runtime task.
+    phones: fanout::PhoneFeeds,
     presenter_tx: watch::Sender<Utf8Bytes>,
     /// Set while commits fail (disk full, read-only folder), for the presenter to see.
     storage_error: Option<String>,
@@ -866,16 +868,11 @@ impl Writer {
         // The presenter first: the projector is what the room is watching.
         let frame = presenter_frame(&self.state, &self.board, self.storage_error.as_deref(), standings.as_deref());
         self.presenter_tx.send_replace(frame);
-        let view = participant_view(&self.state, &self.board);
-        self.participant_tx.send_if_modified(|current| {
-            let changed = **current != view;
-            if changed {
-                *current = Arc::new(view);
-            }
-            changed
-        });
+        self.phones.publish(fanout::Update::State(participant_view(&self.state, &self.board)));
         // After the phones' state: a phone sees the slide before its line of the scores.
-        self.standings.send();
+        if let Some(standings) = self.standings.take_unsent() {
+            self.phones.publish(fanout::Update::Standings(standings));
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
 use crate::deck::Deck;
 use crate::session::{Millis, NameRefusal, Scoreboard, SessionState, Standings};
@@ -44,11 +44,11 @@ fn last_quiz(state: &SessionState) -> Option<String> {
         .map(|(_, id)| id.clone())
 }
 
-/// Ranks the players again when the room looks at scores and they changed, and
-/// publishes them to the sockets (`None` when scores are off screen).
+/// Ranks the players again when the room looks at scores and they changed, for
+/// the sockets (`None` when scores are off screen).
 pub(super) struct StandingsFeed {
-    /// Every participant socket holds a receiver and sends its phone's own result.
-    sender: watch::Sender<Option<Arc<Standings>>>,
+    /// What the sockets were last given.
+    sent: Option<Arc<Standings>>,
     /// What the current standings were ranked for: the slide (each showing sends
     /// every phone its line again), the scores' version and the last question.
     ranked_for: Option<(usize, u64, Option<String>)>,
@@ -57,13 +57,12 @@ pub(super) struct StandingsFeed {
 }
 
 impl StandingsFeed {
-    pub fn new() -> (StandingsFeed, watch::Receiver<Option<Arc<Standings>>>) {
-        let (sender, receiver) = watch::channel(None);
-        (StandingsFeed { sender, ranked_for: None, unsent: None }, receiver)
+    pub fn new() -> StandingsFeed {
+        StandingsFeed { sent: None, ranked_for: None, unsent: None }
     }
 
     /// Ranks the players again if the room looks at scores and anything changed;
-    /// returns the standings to show (for the presenter's frame). [`StandingsFeed::send`]
+    /// returns the standings to show (for the presenter's frame). [`StandingsFeed::take_unsent`]
     /// then gives them to the sockets, after the phones' state of the same slide.
     pub fn rank(&mut self, state: &SessionState, scores: &Scoreboard) -> Option<Arc<Standings>> {
         if !scores_shown(state) {
@@ -81,15 +80,17 @@ impl StandingsFeed {
         }
         match &self.unsent {
             Some(unsent) => unsent.clone(),
-            None => self.sender.borrow().clone(),
+            None => self.sent.clone(),
         }
     }
 
-    /// Sends what [`StandingsFeed::rank`] ranked, if it changed.
-    pub fn send(&mut self) {
-        if let Some(standings) = self.unsent.take() {
-            self.sender.send_replace(standings);
+    /// What [`StandingsFeed::rank`] ranked, if it changed since the sockets were last given it.
+    pub fn take_unsent(&mut self) -> Option<Option<Arc<Standings>>> {
+        let unsent = self.unsent.take();
+        if let Some(standings) = &unsent {
+            self.sent.clone_from(standings);
         }
+        unsent
     }
 }
 

@@ -112,8 +112,10 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
                 break;
             }
             Ok(_) => {}
-            Err(_) => {
-                unreadable = true;
+            // Gone without answering (the tab closed, the Wi-Fi dropped): nobody is
+            // left to read our close code, and lingering would only hold up a shutdown.
+            Err(error) => {
+                unreadable = !peer_gone(error);
                 break;
             }
         }
@@ -127,6 +129,18 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 /// (The reply is queued by the read that saw the close and written by the next read.)
 pub async fn answer_close(socket: &mut WebSocket) {
     let _ = tokio::time::timeout(CLOSE_HANDSHAKE, socket.recv()).await;
+}
+
+/// A read error that means the connection has ended, not that the peer sent something unreadable.
+fn peer_gone(error: axum::Error) -> bool {
+    use tungstenite::error::ProtocolError;
+    matches!(
+        error.into_inner().downcast::<tungstenite::Error>().map(|inner| *inner),
+        Ok(tungstenite::Error::Io(_)
+            | tungstenite::Error::ConnectionClosed
+            | tungstenite::Error::AlreadyClosed
+            | tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake))
+    )
 }
 
 /// Maps a read error to the close code the peer should see.
