@@ -301,8 +301,11 @@ async fn drive(config: &Config, server: &mut server::Server) -> Result<Report> {
         (0..config.rounds).map(|r| (r % distinct.max(1), delay, None)).collect();
     plan.extend(config.sweep.iter().enumerate().map(|(i, &rate)| (distinct + i, Delay::Rate(rate), Some(rate))));
     let mut sweep = Vec::new();
+    // The question on screen when the rounds (and the storm) are over: a restart comes back to it.
+    let mut on_screen: Option<String> = None;
     for (index, (asked, delay, rate)) in plan.into_iter().enumerate() {
         let (slide, question, _) = questions[asked].clone();
+        on_screen = Some(question.clone());
         let revisit = held.contains_key(&question);
         let outcome =
             play_round(config, &presenter, &rounds_tx, &round_started, &mut events, index, slide, &question, delay)
@@ -352,6 +355,7 @@ async fn drive(config: &Config, server: &mut server::Server) -> Result<Report> {
     let storm_ms = if config.storm {
         let storm_question = questions[questions.len() - 1].clone();
         presenter.goto(storm_question.0)?;
+        on_screen = Some(storm_question.1.clone());
         rounds_tx.send_replace(Round {
             index: usize::MAX - 1,
             question: storm_question.1.clone(),
@@ -390,10 +394,10 @@ async fn drive(config: &Config, server: &mut server::Server) -> Result<Report> {
 
     let server_cpu_ms = ms(server.cpu_time()? - cpu_before);
     let log = presenter.log.lock().map(|log| log.clone()).unwrap_or_default();
-    let restart = match (config.restart, plan_last_question(config, &questions)) {
+    let restart = match (config.restart, on_screen) {
         (true, Some(last)) => {
-            let holding = held.get(&last.1).filter(|_| config.own_answers).cloned().unwrap_or_default();
-            let report = restart(server, &reconnect_tx, &rounds_tx, &mut events, config.phones, &last.1, holding.len())
+            let holding = held.get(&last).filter(|_| config.own_answers).map_or(0, HashMap::len);
+            let report = restart(server, &reconnect_tx, &rounds_tx, &mut events, config.phones, &last, holding)
                 .await
                 .context("restarting the server")?;
             errors.extend(report.1);
@@ -439,19 +443,6 @@ async fn drive(config: &Config, server: &mut server::Server) -> Result<Report> {
         stored_rows: 0,
         expected_rows,
     })
-}
-
-/// The question on screen when the rounds end (the storm's, when there is one).
-fn plan_last_question(config: &Config, questions: &[(usize, String, usize)]) -> Option<(usize, String, usize)> {
-    if config.storm {
-        return questions.last().cloned();
-    }
-    let distinct = if config.revisit { config.rounds.div_ceil(2) } else { config.rounds };
-    let last = match config.sweep.len() {
-        0 => config.rounds.checked_sub(1).map(|r| r % distinct.max(1))?,
-        steps => distinct + steps - 1,
-    };
-    questions.get(last).cloned()
 }
 
 /// Restarts the server under the phones: every phone reconnects with the page's
