@@ -34,6 +34,42 @@ async fn the_phone_page_is_one_small_self_contained_request() -> Result<()> {
     server.stop().await
 }
 
+/// Each language's page, asked for as a phone's browser asks, within TCP's first round trip.
+#[tokio::test]
+async fn every_language_comes_in_one_round_trip_and_the_phone_or_deck_may_choose() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    for code in ["en", "de", "fr", "es", "it", "nl", "pt", "pl"] {
+        let browser = format!("{code}-XX,{code};q=0.9,en;q=0.1");
+        let wire = http_get_bytes(
+            &server.participant_url,
+            &[("Accept-Encoding", "gzip, deflate, br"), ("Accept-Language", browser.as_str())],
+        )
+        .await?;
+        eprintln!("the phone page in {code}: {} bytes on the wire", wire.len());
+        assert!(wire.len() <= 14 * 1024, "{code}: {} bytes on the wire", wire.len());
+        let end = wire.windows(4).position(|w| w == b"\r\n\r\n").context("no header end")?;
+        let head = String::from_utf8_lossy(&wire[..end]).to_ascii_lowercase();
+        assert!(head.contains(&format!("content-language: {code}\r\n")), "{head}");
+        let mut page = String::new();
+        flate2::read::GzDecoder::new(&wire[end + 4..]).read_to_string(&mut page)?;
+        assert!(page.contains(&format!("<html lang=\"{code}\">")), "{code}");
+    }
+    // The phone's own choice, from its menu, beats the browser's.
+    let (head, _) = http_get(&server.participant_url).await?;
+    assert!(head.to_ascii_lowercase().contains("content-language: en"), "{head}");
+    let chosen = http_get_bytes(&server.participant_url, &[("Accept-Language", "de"), ("Cookie", "handsup-lang=pl")]).await?;
+    assert!(String::from_utf8_lossy(&chosen).contains("<html lang=\"pl\">"));
+    server.stop().await?;
+
+    // The deck's `lang:` beats the browser's, and the phone's choice beats the deck's.
+    let mut server = TestServer::start_on("---\nlang: fr\n---\n# Bonjour\n").await?;
+    let french = http_get_bytes(&server.participant_url, &[("Accept-Language", "de")]).await?;
+    assert!(String::from_utf8_lossy(&french).contains("<html lang=\"fr\">"));
+    let chosen = http_get_bytes(&server.participant_url, &[("Accept-Language", "de"), ("Cookie", "handsup-lang=it")]).await?;
+    assert!(String::from_utf8_lossy(&chosen).contains("<html lang=\"it\">"));
+    server.stop().await
+}
+
 #[tokio::test]
 async fn the_presenter_page_loads_only_its_own_files() -> Result<()> {
     let mut server = TestServer::start().await?;

@@ -1,5 +1,6 @@
 //! Embeds every file under `ui/` into the binary, so a new page module needs no table entry,
-//! and compresses the phone page once, here, rather than at every start.
+//! and builds the phone page once per language, here, rather than at every start: the
+//! language's strings put into the page, the page trimmed and gzip-compressed.
 
 use std::path::{Path, PathBuf};
 
@@ -22,22 +23,88 @@ fn main() {
     if let Err(error) = std::fs::write(&out, table) {
         panic!("cannot write {}: {error}", out.display());
     }
-    compress_phone_page(&out_dir);
+    phone_pages(&out_dir);
 }
 
-/// `participant.html.gz` in `OUT_DIR`: the phone page as most phones are sent it.
-fn compress_phone_page(out_dir: &Path) {
-    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/participant.html");
-    println!("cargo:rerun-if-changed={}", page.display());
-    let plain = std::fs::read(&page).unwrap_or_else(|error| panic!("cannot read {}: {error}", page.display()));
-    let mut compressed = Vec::new();
-    if let Err(error) = zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, &plain[..], &mut compressed)
-    {
-        panic!("cannot compress the phone page: {error}");
+/// The phone page's languages: code (as in `assets/lang/<code>.json`) and name in that language,
+/// in the order the phone's menu lists them. The first is the fallback.
+const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pt", "Português"),
+    ("pl", "Polski"),
+];
+
+/// `participant-<code>.html` and `.html.gz` in `OUT_DIR` for each language, and
+/// `phone_pages.rs`, the table that includes them.
+fn phone_pages(out_dir: &Path) {
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets");
+    let page_path = assets.join("participant.html");
+    println!("cargo:rerun-if-changed={}", page_path.display());
+    println!("cargo:rerun-if-changed={}", assets.join("lang").display());
+    let page = read(&page_path);
+    let page = trim_page(&page);
+    let menu: Vec<[&str; 2]> = LANGUAGES.iter().map(|(code, name)| [*code, *name]).collect();
+    let mut table = String::from(
+        "/// The phone page per language: (code, name, the page, the page gzip-compressed).\n\
+         pub const PHONE_PAGES: &[(&str, &str, &str, &[u8])] = &[\n",
+    );
+    for (code, name) in LANGUAGES {
+        let table_path = assets.join("lang").join(format!("{code}.json"));
+        println!("cargo:rerun-if-changed={}", table_path.display());
+        let strings: serde_json::Value = serde_json::from_str(&read(&table_path))
+            .unwrap_or_else(|error| panic!("{} is not valid JSON: {error}", table_path.display()));
+        if !strings.is_object() {
+            panic!("{} must hold one object: string key to text", table_path.display());
+        }
+        let i18n = serde_json::json!({ "lang": code, "languages": menu, "strings": strings });
+        // Inside a <script> element a `</` could close it early; JSON reads `<\/` as `</`.
+        let i18n = i18n.to_string().replace("</", "<\\/");
+        let localised = page.replace("{{lang}}", code).replace("{{i18n}}", &i18n);
+        let mut compressed = Vec::new();
+        let options = zopfli::Options::default();
+        if let Err(error) = zopfli::compress(options, zopfli::Format::Gzip, localised.as_bytes(), &mut compressed) {
+            panic!("cannot compress the phone page: {error}");
+        }
+        let plain_out = out_dir.join(format!("participant-{code}.html"));
+        let gzip_out = out_dir.join(format!("participant-{code}.html.gz"));
+        write(&plain_out, localised.as_bytes());
+        write(&gzip_out, &compressed);
+        table.push_str(&format!(
+            "    ({code:?}, {name:?}, include_str!({:?}), include_bytes!({:?})),\n",
+            plain_out.display().to_string(),
+            gzip_out.display().to_string()
+        ));
     }
-    let out = out_dir.join("participant.html.gz");
-    if let Err(error) = std::fs::write(&out, compressed) {
-        panic!("cannot write {}: {error}", out.display());
+    table.push_str("];\n");
+    write(&out_dir.join("phone_pages.rs"), table.as_bytes());
+}
+
+/// The page without what only its readers need: indentation and whole-line `//`
+/// comments. Every byte counts towards the 14 KiB of TCP's first round trip.
+fn trim_page(page: &str) -> String {
+    let mut trimmed = String::with_capacity(page.len());
+    for line in page.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("// ") || line == "//" {
+            continue;
+        }
+        trimmed.push_str(line);
+        trimmed.push('\n');
+    }
+    trimmed
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    if let Err(error) = std::fs::write(path, bytes) {
+        panic!("cannot write {}: {error}", path.display());
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Deck {
     /// Phones show the slide on screen as a picture between questions (front
     /// matter `phones: slides`): its PDF page or its first image.
     pub phones_slides: bool,
+    /// The language the phones' page comes in (front matter `lang:`, as Marp has it);
+    /// `None` lets each phone's browser choose. The deck's own text is never translated.
+    pub lang: Option<String>,
     /// The front matter's `blocklist:` words.
     pub blocklist: Vec<String>,
     /// What keeps participant text off the projector: the built-in lists, the

@@ -94,7 +94,8 @@ pub fn parse_deck(file: &str, source: &str) -> Result<Deck, DeckError> {
         front.reactions.unwrap_or_else(|| DEFAULT_REACTIONS.iter().map(|emoji| emoji.to_string()).collect());
     let nicknames = front.nicknames || slides.iter().filter_map(|s| s.question.as_ref()).any(|q| q.final_answers());
     let phones_slides = front.phones_slides;
-    Ok(Deck { title, slides, reactions, qa: front.qa, nicknames, phones_slides, blocklist: front.blocklist, filter })
+    let (blocklist, lang) = (front.blocklist, front.lang);
+    Ok(Deck { title, slides, reactions, qa: front.qa, nicknames, phones_slides, blocklist, filter, lang })
 }
 
 type LineError = (usize, String);
@@ -113,6 +114,8 @@ struct FrontMatter {
     nicknames: bool,
     /// `phones: slides`: phones show the slide on screen between questions.
     phones_slides: bool,
+    /// `lang: de`: the language of the phones' page.
+    lang: Option<String>,
 }
 
 /// Audience Q&A as the deck starts it.
@@ -185,6 +188,7 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
                     }
                 };
             }
+            "lang" => front.lang = language_tag(unquote(value.trim())).map_err(|m| (index + 1, m))?,
             "reactions" => front.reactions = Some(reactions(unquote(value.trim())).map_err(|m| (index + 1, m))?),
             "blocklist" => {
                 for word in unquote(value.trim()).split(',').map(str::trim).filter(|word| !word.is_empty()) {
@@ -202,6 +206,22 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LineError> {
         }
     }
     Err((1, "the front matter opened here is never closed: expected a line `---`".into()))
+}
+
+/// `lang:` as written: a language tag (`de`, `pt-BR`), or empty for the browser's choice.
+fn language_tag(value: &str) -> Result<Option<String>, String> {
+    let mut subtags = value.split('-');
+    let primary = subtags.next().unwrap_or_default();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let well_formed = (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && subtags.all(|tag| (1..=8).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !well_formed {
+        return Err(format!("lang: {value}: expected a language tag such as `de` or `pt-BR`"));
+    }
+    Ok(Some(value.to_string()))
 }
 
 /// `reactions:` as written: `off`, or emoji separated by spaces or commas.

@@ -267,3 +267,16 @@ fn phones_show_a_slide_picture_only_when_the_deck_asks() {
     let plain = parse_deck("talk.md", &source.replace("phones: slides", "phones: off")).expect("deck");
     assert!(!plain.phones_slides && plain.phone_picture(0).is_none());
 }
+
+#[test]
+fn the_deck_may_set_the_phones_language() {
+    let deck = parse_deck("talk.md", "---\nlang: pt-BR\n---\n# Olá\n").expect("deck");
+    assert_eq!(deck.lang.as_deref(), Some("pt-BR"));
+    assert_eq!(parse_deck("talk.md", "# Hello\n").expect("deck").lang, None);
+    assert_eq!(parse_deck("talk.md", "---\nlang: \"\"\n---\n# Hello\n").expect("deck").lang, None);
+    for bad in ["german", "d", "de_DE", "de-", "<b>"] {
+        let error = parse_deck("bad.md", &format!("---\nlang: {bad}\n---\n# T\n")).expect_err(bad);
+        assert_eq!(error.line, 2, "{error}");
+        assert!(error.message.contains("expected a language tag"), "{error}");
+    }
+}

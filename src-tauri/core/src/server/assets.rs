@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 
 include!(concat!(env!("OUT_DIR"), "/ui_files.rs"));
 
-pub const PARTICIPANT_PAGE: &str = include_str!("../../../../assets/participant.html");
-
 /// The phone page: inline script and style only, talks only to its own host.
 const PARTICIPANT_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
     connect-src 'self' ws:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -20,26 +18,25 @@ pub fn ui_file(name: &str) -> Option<&'static str> {
     UI_FILES.iter().find(|(known, _)| *known == name).map(|(_, body)| *body)
 }
 
-/// The phone page, gzip-compressed at build time: what most phones are sent.
-pub fn participant_page_gzip() -> &'static [u8] {
-    include_bytes!(concat!(env!("OUT_DIR"), "/participant.html.gz"))
-}
-
-/// The phone page, compressed when the browser says it takes gzip (every phone browser does).
-pub fn participant_page(headers: &HeaderMap) -> Response {
+/// The phone page in the phone's language (see [`super::language`]), compressed when
+/// the browser says it takes gzip (every phone browser does).
+pub fn participant_page(headers: &HeaderMap, deck_lang: Option<&str>) -> Response {
+    let chosen = super::language::phone_page(headers, deck_lang);
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.split(',').any(|coding| coding.split(';').next().map(str::trim) == Some("gzip")));
-    let compressed = participant_page_gzip();
-    if gzip && !compressed.is_empty() {
-        let mut response = page(compressed, PARTICIPANT_POLICY);
+    let mut response = if gzip {
+        let mut response = page(chosen.gzip, PARTICIPANT_POLICY);
         response.headers_mut().insert(header::CONTENT_ENCODING, header::HeaderValue::from_static("gzip"));
-        response.headers_mut().insert(header::VARY, header::HeaderValue::from_static("accept-encoding"));
         response
     } else {
-        page(PARTICIPANT_PAGE.as_bytes(), PARTICIPANT_POLICY)
-    }
+        page(chosen.plain.as_bytes(), PARTICIPANT_POLICY)
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LANGUAGE, header::HeaderValue::from_static(chosen.code));
+    headers.insert(header::VARY, header::HeaderValue::from_static("accept-encoding, accept-language, cookie"));
+    response
 }
 
 /// What a phone opening the join address sees while a past session is on screen:
@@ -125,14 +122,5 @@ mod tests {
             assert!(ui_file(name).is_some_and(|body| !body.is_empty()), "{name}");
         }
         assert!(ui_file("../Cargo.toml").is_none());
-    }
-
-    #[test]
-    fn the_phone_page_fits_the_first_round_trip() {
-        let compressed = participant_page_gzip();
-        assert!(compressed.len() <= 14 * 1024, "{} bytes gzipped", compressed.len());
-        let mut plain = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(compressed), &mut plain).expect("gunzip");
-        assert_eq!(plain, PARTICIPANT_PAGE);
     }
 }

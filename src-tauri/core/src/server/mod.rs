@@ -6,6 +6,7 @@ mod editor;
 mod guard;
 mod history;
 mod http;
+mod language;
 mod limits;
 mod media;
 mod pages;
@@ -112,7 +113,7 @@ async fn participant_page(
     if state.review.is_some() {
         assets::ended_page()
     } else {
-        assets::participant_page(&headers)
+        assets::participant_page(&headers, state.deck_file.deck.lang.as_deref())
     }
 }
 
