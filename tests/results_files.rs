@@ -106,6 +106,9 @@ async fn a_session_becomes_a_workbook_a_report_and_a_portable_file() -> Result<(
     ensure!(!report.contains("<script") && !report.contains("<b>"), "participant text is never markup");
     ensure!(report.contains("=HYPERLINK(&quot;x&quot;) idea 0 &lt;script&gt;"), "posts are listed as text");
     ensure!(report.matches("class=\"chart").count() == 3, "a chart for the choice, the cloud and the quiz");
+    // The cloud's words, which the picture only draws, are listed for screen readers too, as text.
+    let unseen = report.split("<ul class=\"unseen\">").nth(1).and_then(|rest| rest.split("</ul>").next()).unwrap_or("");
+    ensure!(unseen == "<li>Focus: 5</li><li>&lt;b&gt;bold&lt;/b&gt;: 3</li>", "{unseen}");
     ensure!(
         report.matches("<svg class=\"bar\"").count() == 5,
         "an inline SVG bar per option of the choice and the quiz"

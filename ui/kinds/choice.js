@@ -1,5 +1,5 @@
 // Results of single and multiple choice: one bar per option with its count and percentage.
-import { barList, barRow, count, plural, prepareView, setBar } from '../lib/bars.js';
+import { answersUnit, barList, barRow, count, plural, prepareView, setBar } from '../lib/bars.js';
 import { letter } from '../lib/letters.js';
 
 export function build(container, question) {
@@ -21,6 +21,7 @@ export function paint(container, question, results) {
     setBar(li, {
       fraction: respondents ? n / respondents : 0,
       value: n,
+      unit: answersUnit(n),
       detail: `${pct}%`,
       aria: `${letter(i)}: ${question.options[i]}, ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`,
     });

@@ -1,5 +1,7 @@
 // Results of number questions: a histogram of the answers, mean, median and (when allowed) the correct answer.
-import { barList, barRow, count, density, element, formatNumber, plural, prepareView, setBar, setText } from '../lib/bars.js';
+import {
+  answersUnit, barList, barRow, count, density, element, formatNumber, plural, prepareView, setBar, setText,
+} from '../lib/bars.js';
 import { setColours } from '../lib/letters.js';
 
 // Okabe–Ito green, the third colour of the palette.
@@ -96,6 +98,7 @@ export function paint(container, question, results, { revealed = false, projecto
     setBar(li, {
       fraction: most ? n / most : 0,
       value: n,
+      unit: answersUnit(n),
       detail: `${pct}%`,
       aria: `${li.querySelector('.label').textContent}: ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`
         + `${here ? ', the correct answer is in this range' : ''}`,

@@ -6,7 +6,9 @@
 // Once revealed, the spread, with the right option marked by a tick and the word "Correct" (not
 // by its colour alone). The speaker's own view has the counts all along, the right answer marked
 // as not shown to the room yet.
-import { barList, barRow, count, element, formatNumber, plural, prepareView, setBar, setText } from '../lib/bars.js';
+import {
+  answersUnit, barList, barRow, count, element, formatNumber, plural, prepareView, setBar, setText,
+} from '../lib/bars.js';
 import { letter, setColours } from '../lib/letters.js';
 import { countdownText, durationText, msLeft } from '../lib/timer.js';
 
@@ -165,6 +167,7 @@ function paintChoices(view, question, results, revealed) {
     setBar(li, {
       fraction: respondents ? n / respondents : 0,
       value: n,
+      unit: answersUnit(n),
       detail: `${pct}%`,
       aria: `${letter(i)}: ${question.options[i]}${isRight ? ', correct' : ''}, ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`,
     });
@@ -190,6 +193,7 @@ function paintTally(view, question, results, revealed) {
     setBar(li, {
       fraction: respondents ? n / respondents : 0,
       value: n,
+      unit: answersUnit(n),
       detail: `${pct}%`,
       aria: `${yes ? 'Right' : 'Wrong'}: ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`,
     });

@@ -57,20 +57,23 @@ export function barRow({ option, label, badge, colourIndex, rank = false }) {
   const track = element('span', 'track');
   track.append(element('span', 'fill'));
   const nums = element('span', 'nums');
-  // The space keeps "2" and "67%" two words for screen readers (not "267%").
-  nums.append(element('span', 'count', '0'), ' ', element('span', 'pct', ''));
+  // The room sees "2 67%"; screen readers and the row's text get "2 answers, 67%" (the unit is
+  // drawn nowhere, see slide.css). The space keeps the count and the percentage two words.
+  nums.append(element('span', 'count', '0'), element('span', 'unit', ''), ' ', element('span', 'pct', ''));
   const badgeText = badge !== undefined ? badge : (Number.isInteger(option) ? letter(option) : '');
   li.append(element('span', 'badge', badgeText), element('span', 'label', label), track, nums);
   return li;
 }
 
 // Updates a row in place: the fill's width animates (CSS) instead of the row being rebuilt.
-export function setBar(li, { fraction, value, detail, aria }) {
+// `unit` is what the count counts, said after it and never drawn ("answers,").
+export function setBar(li, { fraction, value, unit, detail, aria }) {
   const f = Number.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;
   const width = `${(f * 100).toFixed(2)}%`;
   const fill = li.querySelector('.fill');
   if (fill.style.width !== width) fill.style.width = width;
   setText(li.querySelector('.count'), value);
+  setText(li.querySelector('.unit'), unit ? ` ${unit}` : '');
   setText(li.querySelector('.pct'), detail);
   if (aria) li.setAttribute('aria-label', aria);
 }
@@ -98,4 +101,6 @@ export function formatNumber(x, max = 1, min = 0) {
 }
 
 export const plural = (n, one, many) => (n === 1 ? one : many);
+// What a row's count is, said after the number and before its percentage: "1 answer, 33%".
+export const answersUnit = (n) => `${plural(n, 'answer', 'answers')},`;
 export const count = (x) => (Number.isFinite(x) && x > 0 ? x : 0);

@@ -174,6 +174,13 @@ fn cloud(page: &mut String, table: &Table) {
         page.push('\n');
     }
     page.push_str("</svg>\n");
+    // A picture of words says only its headline to a screen reader: the words and their counts follow, unseen.
+    page.push_str("<ul class=\"unseen\">");
+    for row in table.rows.iter().take(80) {
+        let count = row.values.first().map(|count| crate::question::format_number(*count)).unwrap_or_default();
+        let _ = write!(page, "<li>{}: {count}</li>", escape(&row.label));
+    }
+    page.push_str("</ul>\n");
 }
 
 /// A row's numbers in words: `12 votes (60%)`, `mean 4.2`, `score 9`.
@@ -225,6 +232,7 @@ h2 { font-size: 1.35rem; margin: .1rem 0 .3rem; overflow-wrap: anywhere; }
 .headline { margin: 0 0 .75rem; font-weight: 600; overflow-wrap: anywhere; }
 .question { padding: 1rem 0 1.5rem; border-bottom: 1px solid #d0d7de; }
 .chart { display: block; max-width: 100%; height: auto; }
+.unseen { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .bars { list-style: none; padding: 0; margin: 0; }
 .bars .row { display: grid; grid-template-columns: minmax(0, 1fr) auto; align-items: center; gap: .15rem .75rem; margin: .55rem 0; }
 .bars .label { grid-column: 1 / -1; overflow-wrap: anywhere; }
