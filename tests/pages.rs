@@ -57,7 +57,8 @@ async fn every_language_comes_in_one_round_trip_and_the_phone_or_deck_may_choose
     // The phone's own choice, from its menu, beats the browser's.
     let (head, _) = http_get(&server.participant_url).await?;
     assert!(head.to_ascii_lowercase().contains("content-language: en"), "{head}");
-    let chosen = http_get_bytes(&server.participant_url, &[("Accept-Language", "de"), ("Cookie", "handsup-lang=pl")]).await?;
+    let chosen =
+        http_get_bytes(&server.participant_url, &[("Accept-Language", "de"), ("Cookie", "handsup-lang=pl")]).await?;
     assert!(String::from_utf8_lossy(&chosen).contains("<html lang=\"pl\">"));
     server.stop().await?;
 
@@ -65,7 +66,8 @@ async fn every_language_comes_in_one_round_trip_and_the_phone_or_deck_may_choose
     let mut server = TestServer::start_on("---\nlang: fr\n---\n# Bonjour\n").await?;
     let french = http_get_bytes(&server.participant_url, &[("Accept-Language", "de")]).await?;
     assert!(String::from_utf8_lossy(&french).contains("<html lang=\"fr\">"));
-    let chosen = http_get_bytes(&server.participant_url, &[("Accept-Language", "de"), ("Cookie", "handsup-lang=it")]).await?;
+    let chosen =
+        http_get_bytes(&server.participant_url, &[("Accept-Language", "de"), ("Cookie", "handsup-lang=it")]).await?;
     assert!(String::from_utf8_lossy(&chosen).contains("<html lang=\"it\">"));
     server.stop().await
 }

@@ -9,6 +9,8 @@ import { createPlayersPane, createStandingsBoard, nameOf, scoresOf } from './lib
 import { clockOffset, countdownText, durationText, msLeft } from './lib/timer.js';
 import { createBlocklist } from './blocklist.js';
 import { createModeration } from './moderation.js';
+import { createNetworkPanel } from './lib/network.js';
+import { createRemotePanel } from './lib/remote.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -183,22 +185,8 @@ function onDeck(m) {
   shownSlide = -1;
   shownNext = null;
   document.title = `${review && !projector ? 'Past session · ' : ''}${m.title} · Handsup ${projector ? 'projector' : 'presenter'}`;
-  const join = m.join || {};
-  const url = String(join.url || '');
-  for (const el of document.querySelectorAll('.join-url')) setUrl(el, url);
-  $('network-url').textContent = url;
-  const network = join.network ? String(join.network) : '';
-  $('network').textContent = network;
-  $('network').hidden = !network;
   // A past session turns phones away: no one is asked to join it.
   $('network').closest('.stat').hidden = reviewing();
-  if (join.qr_svg) {
-    // An <img> keeps the SVG out of the document, so nothing in it can run or restyle the page.
-    const data = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(join.qr_svg);
-    $('qr').src = data;
-    // The preview only needs the picture: a background, not a second image.
-    for (const el of document.querySelectorAll('#next-stage .qr')) el.style.backgroundImage = `url("${data}")`;
-  }
   for (const el of document.querySelectorAll('.join')) el.hidden = reviewing();
   const edit = $('edit-deck');
   // Every deck can be edited: one without a file (the demo) is saved as a new one. A past session
@@ -207,6 +195,25 @@ function onDeck(m) {
   edit.href = withToken('/editor');
   // Saving blocked words puts the deck on screen again, and the posts of a past session stay as they were.
   if (!projector) $('blocklist').hidden = reviewing();
+}
+
+// Where phones join: on connect and whenever the address changes (the presenter's pick, or the
+// laptop's own network moving), the QR code and address on both screens follow.
+function onJoin(m) {
+  const url = String(m.url || '');
+  for (const el of document.querySelectorAll('.join-url')) setUrl(el, url);
+  $('network-url').textContent = url;
+  const network = m.network ? String(m.network) : '';
+  $('network').textContent = network;
+  $('network').hidden = !network;
+  if (m.qr_svg) {
+    // An <img> keeps the SVG out of the document, so nothing in it can run or restyle the page.
+    const data = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(m.qr_svg);
+    $('qr').src = data;
+    // The preview only needs the picture: a background, not a second image.
+    for (const el of document.querySelectorAll('#next-stage .qr')) el.style.backgroundImage = `url("${data}")`;
+  }
+  if (networkPanel) networkPanel.onJoin(m);
 }
 
 // The results for this question, or null (none yet, or a stale frame from another question).
@@ -437,7 +444,14 @@ function onMessage(m) {
     case 'board_changes': if (moderation) moderation.onChanges(m.posts); return;
     // Repaints all: a quiz's countdown is drawn by its view, from this offset.
     case 'clock': offset = clockOffset(Number(m.now)); break;
-    case 'participants': paintParticipants(Number(m.connected) || 0); paintCrowd(m.crowded); return;
+    case 'participants':
+      paintParticipants(Number(m.connected) || 0);
+      paintCrowd(m.crowded);
+      if (networkPanel) networkPanel.onParticipants(Number(m.connected) || 0);
+      return;
+    case 'join': onJoin(m); return;
+    case 'room': if (networkPanel) networkPanel.onRoom(m); return;
+    case 'remote': if (remotePanel) remotePanel.onRemote(m); return;
     case 'reactions': reactions.onTotals(m.totals); return;
     case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
     case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
@@ -467,6 +481,18 @@ const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(t
 const send = (type, extra) => socket.send(type, extra);
 // Declared before the socket delivers anything: frames arrive only after this module has run.
 const moderation = projector ? null : createModeration({ send, say });
+// The troubleshooting help comes sooner when a test asks (`?help_after=ms`).
+const remotePanel = projector ? null : createRemotePanel({ send });
+// The app's menu (Network and Phones…) opens the picker with `#network`.
+function openNetworkPanel() {
+  if (projector || location.hash !== '#network') return;
+  $('network-panel').open = true;
+  $('network-choice').focus();
+  $('network-panel').scrollIntoView({ block: 'nearest' });
+}
+addEventListener('hashchange', openNetworkPanel);
+openNetworkPanel();
+const networkPanel = projector ? null : createNetworkPanel({ send, helpAfterMs: Number(params.get('help_after')) || undefined });
 // The speaker's list of quiz players, where a nickname can be taken off the screen.
 const players = projector ? null : createPlayersPane({
   pane: $('players-pane'),

@@ -78,7 +78,7 @@ fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
         .item(&item("projector", "Projector Window", None)?)
         .item(&item("fullscreen", "Projector Full Screen", Some("F11"))?)
         .separator()
-        .item(&item("join", "Join Address…", None)?)
+        .item(&item("network", "Network and Phones…", None)?)
         .build()?;
     MenuBuilder::new(app).items(&[&file, &slides, &view]).build()
 }
@@ -117,13 +117,14 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
         "presenter-view" => windows::show(app, &shell, PRESENTER, &current_title(app)),
         "projector" => windows::show(app, &shell, PROJECTOR, &current_title(app)),
         "fullscreen" => toggle_projector_fullscreen(app),
-        "join" => {
-            app.dialog()
-                .message(format!("Phones join at\n\n{}\n\n(on the same Wi-Fi as this computer)", shell.participant_url))
-                .title("Join address")
-                .show(|_| {});
-            Ok(())
-        }
+        // The network picker lives in the presenter view, where the address shown is always
+        // the current one (it follows the laptop's network).
+        "network" => windows::show(app, &shell, PRESENTER, &current_title(app)).and_then(|()| {
+            match app.get_webview_window(PRESENTER) {
+                Some(window) => window.eval("location.hash = 'network'"),
+                None => Ok(()),
+            }
+        }),
         other => {
             if let Some(index) = other.strip_prefix("recent:").and_then(|n| n.parse::<usize>().ok()) {
                 let path = app.try_state::<RecentDecks>().and_then(|recent| {

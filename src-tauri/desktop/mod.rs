@@ -27,7 +27,6 @@ struct Shell {
     controller: Controller,
     /// The presenter page on loopback with its token; every window URL derives from it.
     presenter_url: String,
-    participant_url: String,
     options: DesktopArgs,
 }
 
@@ -54,7 +53,6 @@ pub fn run(config: Config, options: DesktopArgs, started: Instant) -> Result<(),
                     let shell = Shell {
                         controller: running.controller(),
                         presenter_url: running.presenter_url.clone(),
-                        participant_url: running.participant_url.clone(),
                         options,
                     };
                     menu::follow_presented(&handle, running.presented());

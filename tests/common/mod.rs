@@ -70,8 +70,22 @@ impl TestServer {
         TestServer::start_full(data, deck, limits, false).await
     }
 
+    /// Listens on every interface, as the app does, so the QR code's address is chosen and followed.
+    pub async fn start_on_every_interface(data: &Path, deck: DeckSource, limits: Limits) -> Result<TestServer> {
+        TestServer::start_bound(data, deck, limits, false, None).await
+    }
+
     async fn start_full(data: &Path, deck: DeckSource, limits: Limits, fresh: bool) -> Result<TestServer> {
-        let bind = Some("127.0.0.1".parse()?);
+        TestServer::start_bound(data, deck, limits, fresh, Some("127.0.0.1".parse()?)).await
+    }
+
+    async fn start_bound(
+        data: &Path,
+        deck: DeckSource,
+        limits: Limits,
+        fresh: bool,
+        bind: Option<std::net::IpAddr>,
+    ) -> Result<TestServer> {
         let config = Config { deck, bind, port: 0, data_dir: data.to_path_buf(), fresh, limits, review: None };
         let running = handsup_core::start(config).await?;
         Ok(TestServer {

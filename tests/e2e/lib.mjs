@@ -35,15 +35,16 @@ export async function eventually(what, read, expected, timeout = TIMEOUT) {
   }
 }
 
-// Debian's Chromium, headless, with nothing that would reach for the internet.
-export function launchChromium() {
+// Debian's Chromium, headless, with nothing that would reach for the internet; `extraArgs`
+// are more command-line switches (`--lang=de` for a German browser).
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // A page fulfilled by the test (see pagesFromDisk) has no address, so Chromium would take
       // it for a public site and refuse its sockets to 127.0.0.1.
-      ...(process.env.HANDSUP_PAGES_FROM_DISK ? ['--disable-features=LocalNetworkAccessChecks'] : [])],
+      ...(process.env.HANDSUP_PAGES_FROM_DISK ? ['--disable-features=LocalNetworkAccessChecks'] : []), ...extraArgs],
   });
 }
 
@@ -151,8 +152,8 @@ export function phoneLayout(page, min = 48) {
 }
 
 // For working on the pages without a rebuild: with HANDSUP_PAGES_FROM_DISK=1, a context gets
-// the phone page and the presenter files from this work tree instead of the copies built
-// into the binary (same headers, so the same content security policy). Any file under ui/ is
+// the phone page, the remote and the presenter files from this work tree instead of the copies
+// built into the binary (same headers, so the same content security policy). Any file under ui/ is
 // served, a page at /NAME being ui/NAME.html (/editor, /sessions), so a page or module new since
 // the last build works too. Off by default: the tests are about the binary.
 const UI_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
@@ -166,7 +167,10 @@ export async function pagesFromDisk(context) {
     if (url.pathname.startsWith('/ui/')) file = path.join(ui, decodeURIComponent(url.pathname.slice(4)));
     else if (url.pathname === '/') file = presenter ? path.join(ui, 'index.html') : path.join(repo, 'assets', 'participant.html');
     else if (presenter && /^\/[a-z][a-z0-9-]*$/.test(url.pathname)) file = path.join(ui, `${url.pathname.slice(1)}.html`);
-    const inside = file && (file.startsWith(ui + path.sep) || file === path.join(repo, 'assets', 'participant.html'));
+    // The presenter's remote, on the phones' listener.
+    else if (url.pathname === '/remote') file = path.join(repo, 'assets', 'remote.html');
+    const inside = file && (file.startsWith(ui + path.sep) || file === path.join(repo, 'assets', 'participant.html')
+      || file === path.join(repo, 'assets', 'remote.html'));
     if (!inside || route.request().method() !== 'GET' || !fs.existsSync(file)) return route.continue();
     const response = await route.fetch();
     const headers = { ...response.headers() };
@@ -180,8 +184,23 @@ export async function pagesFromDisk(context) {
       headers['cache-control'] = 'no-cache';
       headers['x-content-type-options'] = 'nosniff';
     }
-    await route.fulfill({ status, headers, body: fs.readFileSync(file) });
+    let body = fs.readFileSync(file);
+    // The phone page is built per language: the server says which one it chose.
+    if (file === path.join(repo, 'assets', 'participant.html')) body = localisedPhonePage(body.toString(), headers['content-language'] || 'en');
+    await route.fulfill({ status, headers, body });
   });
+}
+
+// The phone page as the build makes it for `lang`: trimmed (indentation and whole-line `// `
+// comments dropped) and the language's strings put in its placeholders (the menu's names
+// are read from the build script).
+export function localisedPhonePage(page, lang) {
+  const build = fs.readFileSync(path.join(repo, 'src-tauri', 'core', 'build.rs'), 'utf8');
+  const languages = [...build.matchAll(/^\s*\("([a-z]{2})", "([^"]+)"\),$/gm)].map((m) => [m[1], m[2]]);
+  const strings = JSON.parse(fs.readFileSync(path.join(repo, 'assets', 'lang', `${lang}.json`), 'utf8'));
+  const i18n = JSON.stringify({ lang, languages, strings }).replaceAll('</', '<\\/');
+  const trimmed = page.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('// ') && line !== '//');
+  return trimmed.map((line) => `${line}\n`).join('').replaceAll('{{lang}}', lang).replaceAll('{{i18n}}', () => i18n);
 }
 
 // Text under `selector` drawn smaller than `min` px on screen (the projector's stage is

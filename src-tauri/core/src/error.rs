@@ -18,8 +18,6 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}{hint}")]
     Bind { addr: SocketAddr, source: std::io::Error, hint: &'static str },
-    #[error("cannot make the join QR code: {0}")]
-    Qr(String),
     #[error("cannot read random bytes from the system: {0}")]
     Random(String),
     #[error("{0}")]

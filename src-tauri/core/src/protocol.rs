@@ -86,6 +86,12 @@ pub enum PresenterMessage {
     Highlight {
         entry: Option<i64>,
     },
+    /// A new secret for the presenter's remote: paired remotes are closed.
+    RevokeRemote {},
+    /// The network phones should join on, by interface name; remembered for next time.
+    ChooseNetwork {
+        interface: String,
+    },
     /// Gives a quiz player another nickname (`null`: "Player N").
     Rename {
         player: i64,
@@ -141,6 +147,10 @@ pub enum ErrorCode {
     NicknameRefused,
     /// Empty, too long, or posing as a player number.
     BadNickname,
+    /// A remote's secret is not (any more) the presenter's.
+    WrongSecret,
+    /// As many remotes as allowed are paired already.
+    TooManyRemotes,
 }
 
 /// What the server sends to a phone.
@@ -226,12 +236,22 @@ pub struct Review {
     pub live: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct JoinView<'a> {
-    pub url: &'a str,
-    pub qr_svg: &'a str,
-    /// The interface phones reach the server on, in words (`wlan0 · 192.168.1.23`).
-    pub network: Option<&'a str>,
+/// Phones connected through one of this computer's addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Via {
+    pub address: std::net::IpAddr,
+    pub phones: usize,
+}
+
+/// Phones' heartbeat round trips over the last minute, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RoundTrips {
+    pub median_ms: u32,
+    pub p95_ms: u32,
+    /// How many round trips the figures come from.
+    pub samples: usize,
+    /// The room's Wi-Fi is struggling: answers and slides will arrive late.
+    pub saturated: bool,
 }
 
 /// What the server sends to the presenter page.
@@ -241,7 +261,6 @@ pub enum ToPresenter<'a> {
     Deck {
         title: &'a str,
         slides: Vec<SlideView<'a>>,
-        join: JoinView<'a>,
         /// The emoji phones may react with; `reactions` frames count them in this order.
         reactions: &'a [String],
         /// A past session shown again read-only, or `null` for the live one.
@@ -266,6 +285,36 @@ pub enum ToPresenter<'a> {
         /// The quiz's top players, on a scores slide or a revealed quiz question; else `null`.
         standings: Option<Value>,
     },
+    /// Where phones join: sent on connect and whenever the address changes.
+    Join {
+        url: &'a str,
+        qr_svg: &'a str,
+        /// The interface and address in words (`wlan0 · 192.168.1.23`), or "this computer only".
+        network: &'a str,
+        /// The interface the QR code's address is on, and its kind; `null` without a network.
+        interface: Option<&'a str>,
+        kind: Option<crate::net::Kind>,
+        /// Every address phones might use, best first: the network picker's list.
+        candidates: &'a [crate::net::Candidate],
+        /// The presenter bound one address (`--bind`): there is nothing to choose.
+        fixed: bool,
+        /// The address changed by itself mid-session; `null` otherwise.
+        moved: Option<crate::server::Moved>,
+    },
+    /// The presenter's remote: the address its QR code carries (with the secret) and
+    /// how many are paired. Only the presenter view's socket gets it, never the projector's.
+    Remote {
+        url: &'a str,
+        qr_svg: &'a str,
+        paired: usize,
+    },
+    /// How phones reach the room: through which address, and how quickly they answer
+    /// the heartbeat. Sent on connect and at most every 2 s when it changed.
+    Room {
+        via: &'a [Via],
+        /// `null` until phones have answered a heartbeat.
+        round_trips: Option<RoundTrips>,
+    },
     Participants {
         connected: usize,
         /// The address with the most participants, once unusually many share one
@@ -287,6 +336,38 @@ pub enum ToPresenter<'a> {
         text: Option<&'a str>,
         /// When it happened, on the server's clock.
         at: Option<Millis>,
+    },
+    Error {
+        code: ErrorCode,
+        message: &'a str,
+    },
+}
+
+/// What the server sends to a paired remote.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToRemote<'a> {
+    /// The talk as the remote shows it: sent on pairing and on every change.
+    State {
+        title: &'a str,
+        /// 0-based, of `slides`.
+        slide: usize,
+        slides: usize,
+        /// The speaker notes of the slide on screen.
+        notes: &'a str,
+        /// The question on the slide, or `null`.
+        question: Option<&'a str>,
+        /// `null` on a slide without a question.
+        voting: Option<Voting>,
+        results_visible: bool,
+        black: bool,
+        /// When voting closes by itself, on the server's clock.
+        deadline: Option<Millis>,
+        /// A past session is on screen: voting cannot open.
+        read_only: bool,
+    },
+    Clock {
+        now: Millis,
     },
     Error {
         code: ErrorCode,

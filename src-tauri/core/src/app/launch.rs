@@ -13,11 +13,11 @@ use super::{deck_key, load_deck, Config, DeckFile, DeckSource};
 use crate::deck::{self, Deck};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::protocol::{encode, JoinView, Review, SlideView, ToPresenter};
+use crate::net;
+use crate::protocol::{encode, Review, SlideView, ToPresenter};
 use crate::question::Audience;
 use crate::server::{self, EditorCommand, Identities, Notice, Presence, ServerState, SocketCounter};
 use crate::store::{Store, StoredSession};
-use crate::{net, qr};
 
 /// How many deck files the recent list keeps.
 const RECENT_DECKS: usize = 8;
@@ -91,6 +91,8 @@ pub(super) struct Shared {
     /// The supervisor publishes what the presenter must know (a server brought
     /// back after it died); presenter sockets and the desktop shell watch it.
     pub notices: watch::Receiver<Option<Notice>>,
+    /// The presenter remote's secret: one per app run, so a deck swap keeps the remote paired.
+    pub remote: server::RemoteKey,
 }
 
 /// A deck ready to go on screen: its file read, its store open and its session
@@ -245,16 +247,19 @@ pub(super) async fn launch(
     let presenter_port = presenter.local_addr()?.port();
     let token = match store.setting("presenter_token")? {
         Some(token) if token.len() == 32 => token,
-        _ => random_token()?,
+        _ => server::random_secret()?,
     };
     // Written only when they change, so that a deck swap needs no write here.
     store.set_setting_if_changed("presenter_token", &token)?;
     store.set_setting_if_changed("presenter_port", &presenter_port.to_string())?;
 
-    let (host, network) = lan_host(config.bind);
-    let participant_url = format!("http://{}/", SocketAddr::new(host, participant_port));
+    let remembered = store.setting(server::REMEMBERED_INTERFACE)?;
+    let join = server::JoinAddress::new(participant_port, config.bind, remembered, net::list());
+    let participant_url = join.url();
+    if participant_url.starts_with("http://127.") && config.bind.is_none_or(|ip| ip.is_unspecified()) {
+        tracing::warn!("no network interface found: phones cannot join until the laptop is on the room's Wi-Fi");
+    }
     let presenter_url = format!("http://127.0.0.1:{presenter_port}/?token={token}");
-    let qr_svg = qr::qr_svg(&participant_url).map_err(|error| Error::Qr(error.to_string()))?;
 
     let session = stored.id;
     // Phones the session already knows come back freely after a restart or a deck swap.
@@ -278,13 +283,16 @@ pub(super) async fn launch(
         engine: engine.clone(),
         views,
         presence: Presence::new(),
+        join,
+        room: server::RoomCheck::new(),
+        remote: shared.remote.clone(),
         sockets: SocketCounter::default(),
         identities,
         one_per_address: Arc::new(file.deck.questions().filter(|q| q.one_per_address).map(|q| q.id.clone()).collect()),
         reactions: server::Reactions::new(file.deck.reactions.len()),
         feeds: server::BoardFeeds::new(),
         limits: config.limits.clone(),
-        deck_frame: deck_frame(&file.deck, &participant_url, &qr_svg, network.as_deref(), &token, review).into(),
+        deck_frame: deck_frame(&file.deck, &token, review).into(),
         review,
         session,
         data_dir: config.data_dir.clone(),
@@ -371,49 +379,7 @@ fn open_store(
     Ok((store, stored, recent))
 }
 
-/// The address the QR code carries (the bound one, or the best LAN address), and
-/// the network it is on, in words, for the presenter.
-fn lan_host(bind: Option<IpAddr>) -> (IpAddr, Option<String>) {
-    let ip = match bind {
-        Some(ip) if !ip.is_unspecified() => ip,
-        _ => match net::lan_address() {
-            Some(ip) => IpAddr::V4(ip),
-            None => {
-                tracing::warn!(
-                    "no network interface found: phones cannot join until the laptop is on the room's Wi-Fi"
-                );
-                return (
-                    IpAddr::V4(Ipv4Addr::LOCALHOST),
-                    Some("no network: join the room's Wi-Fi, then reopen the deck".into()),
-                );
-            }
-        },
-    };
-    let network = if ip.is_loopback() {
-        format!("this computer only · {ip}")
-    } else {
-        match net::interface_name(ip) {
-            Some(name) => format!("{name} · {ip}"),
-            None => ip.to_string(),
-        }
-    };
-    (ip, Some(network))
-}
-
-fn random_token() -> Result<String, Error> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|error| Error::Random(error.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn deck_frame(
-    deck: &Deck,
-    url: &str,
-    qr_svg: &str,
-    network: Option<&str>,
-    token: &str,
-    review: Option<Review>,
-) -> String {
+fn deck_frame(deck: &Deck, token: &str, review: Option<Review>) -> String {
     let media = crate::server::media_prefix(token);
     let slides = deck
         .slides
@@ -428,6 +394,5 @@ fn deck_frame(
             scores: slide.scores,
         })
         .collect();
-    let join = JoinView { url, qr_svg, network };
-    encode(&ToPresenter::Deck { title: &deck.title, slides, join, reactions: &deck.reactions, review })
+    encode(&ToPresenter::Deck { title: &deck.title, slides, reactions: &deck.reactions, review })
 }

@@ -23,7 +23,7 @@ pub(super) async fn start(mut config: Config) -> Result<Running, Error> {
     // Every server this supervisor starts sends the editor's saves here.
     let (saves, saved) = mpsc::channel(4);
     let (notices_tx, notices) = watch::channel(None);
-    let shared = Shared { saves, notices: notices.clone() };
+    let shared = Shared { saves, notices: notices.clone(), remote: crate::server::RemoteKey::new()? };
     let launched = launch(&config, prepared, shutdown.child_token(), &shared).await?;
     // Later decks come up on the same port (the phones' QR code stays valid) and resume.
     config.port = launched.participant_port;

@@ -101,6 +101,12 @@ enum Command {
     Join {
         participant: Arc<str>,
     },
+    /// One of the app's settings, written by the one writer like everything else.
+    Remember {
+        key: &'static str,
+        value: String,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
     /// A timer may have run out: close what is due.
     Expire,
     Present {
@@ -379,6 +385,15 @@ impl Engine {
         } else {
             VoteError::Storage("the writer restarted before storing it".into())
         }
+    }
+
+    /// Stores one of the app's settings; resolves once committed. Allowed on a
+    /// past session shown read-only too: settings are the app's, not the session's.
+    pub async fn remember(&self, key: &'static str, value: String) -> Result<(), String> {
+        let (reply, done) = oneshot::channel();
+        let unavailable = || "the server is shutting down".to_string();
+        self.commands.send(Command::Remember { key, value, reply }).await.map_err(|_| unavailable())?;
+        done.await.map_err(|_| unavailable())?
     }
 
     /// Records that a participant joined. Best effort: the row is created with the first vote anyway.
@@ -689,6 +704,10 @@ impl Writer {
                 }
                 Command::Join { participant } => {
                     participant_row(&batch, participant_ids, *session, &participant)?;
+                }
+                Command::Remember { key, value, reply } => {
+                    batch.set_setting(key, &value)?;
+                    pending.push(Pending::Present { reply, result: Ok(()) });
                 }
                 Command::Present { action, reply } => {
                     let result = match state.apply(action, now) {

@@ -39,6 +39,12 @@ pub fn participant_page(headers: &HeaderMap, deck_lang: Option<&str>) -> Respons
     response
 }
 
+/// The presenter's remote: one self-contained page, inline script and style, its socket on its own host.
+pub fn remote_page() -> Response {
+    const REMOTE: &str = include_str!("../../../../assets/remote.html");
+    page(REMOTE.as_bytes(), PARTICIPANT_POLICY)
+}
+
 /// What a phone opening the join address sees while a past session is on screen:
 /// one sentence, no script, nothing to load.
 pub fn ended_page() -> Response {

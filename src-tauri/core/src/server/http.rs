@@ -19,7 +19,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 /// Serves `app` on `listener` until `shutdown`. Each connection must send its
 /// request headers within `header_timeout` (a slow client cannot hold a socket
 /// open forever), gets `TCP_NODELAY` (small frames must not wait for Nagle's
-/// algorithm), and sees its peer address as `ConnectInfo<SocketAddr>`.
+/// algorithm), and sees its peer address as `ConnectInfo<SocketAddr>` and the address it reached as `LocalAddr`.
 pub async fn serve(listener: TcpListener, app: Router, header_timeout: Duration, shutdown: CancellationToken) {
     let connections = TaskTracker::new();
     let mut builder = http1::Builder::new();
@@ -38,9 +38,14 @@ pub async fn serve(listener: TcpListener, app: Router, header_timeout: Duration,
             },
         };
         let _ = stream.set_nodelay(true);
+        // Which of this computer's addresses the peer reached: the room check counts phones by it.
+        let local = stream.local_addr().ok().map(super::room::LocalAddr);
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            if let Some(local) = local {
+                request.extensions_mut().insert(local);
+            }
             app.clone().oneshot(request)
         });
         let builder = builder.clone();

@@ -75,8 +75,8 @@ mod tests {
     #[test]
     fn the_phone_then_the_deck_then_the_browser_decide() {
         let browser = (header::ACCEPT_LANGUAGE, "de-CH, fr;q=0.9, en;q=0.8");
-        assert_eq!(phone_page(&headers(&[browser.clone()]), None).code, "de");
-        assert_eq!(phone_page(&headers(&[browser.clone()]), Some("pl")).code, "pl");
+        assert_eq!(phone_page(&headers(std::slice::from_ref(&browser)), None).code, "de");
+        assert_eq!(phone_page(&headers(std::slice::from_ref(&browser)), Some("pl")).code, "pl");
         let chosen = (header::COOKIE, "other=1; handsup-lang=nl");
         assert_eq!(phone_page(&headers(&[browser.clone(), chosen]), Some("pl")).code, "nl");
         // A deck in a language the page does not come in leaves the choice to the browser.

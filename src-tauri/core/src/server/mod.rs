@@ -6,6 +6,7 @@ mod editor;
 mod guard;
 mod history;
 mod http;
+mod join;
 mod language;
 mod limits;
 mod media;
@@ -15,6 +16,8 @@ mod presence;
 mod presenter;
 mod quiz_close;
 mod reactions;
+mod remote;
+mod room;
 mod socket;
 
 use std::sync::Arc;
@@ -32,11 +35,14 @@ pub use board_feed::BoardFeeds;
 pub use editor::{Answered, EditRefusal, EditorCommand, SaveDeck, SaveRequest, Saved, SetBlocklist};
 pub use guard::Refusal;
 pub use history::ReviewSession;
+pub use join::{JoinAddress, Moved, NoSuchNetwork, REMEMBERED_INTERFACE};
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use media::media_prefix;
 pub use pages::PageCache;
 pub use presence::Presence;
 pub use reactions::Reactions;
+pub use remote::RemoteKey;
+pub use room::RoomCheck;
 
 /// Something the presenter must know about the app itself, and when it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +60,12 @@ pub struct ServerState {
     pub views: Subscriptions,
     /// Connected participants; presenter sockets watch the count.
     pub presence: Presence,
+    /// Where phones join (the QR code's address), followed as the laptop's networks change.
+    pub join: JoinAddress,
+    /// Phones per address of this computer, and their heartbeat round trips.
+    pub room: RoomCheck,
+    /// The presenter remote's secret, kept across deck swaps by the supervisor.
+    pub remote: RemoteKey,
     /// Open participant sockets, against `limits`.
     pub sockets: SocketCounter,
     /// Participant ids this session knows, and each address's allowance of new ones.
@@ -96,12 +108,21 @@ pub struct ServerState {
     pub tasks: TaskTracker,
 }
 
-/// The LAN listener's routes: the participant page and socket, nothing else.
+/// 128 random bits as 32 hex digits: the presenter token and the remote's secret.
+pub fn random_secret() -> Result<String, crate::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|error| crate::Error::Random(error.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The LAN listener's routes: the participant page and socket, and the presenter's remote under its own secret.
 pub fn participant_router(state: ServerState) -> Router {
     Router::new()
         .route("/", get(participant_page))
         .route("/ws", get(participant::upgrade))
         .route("/slide/{index}", get(media::phone_slide))
+        .route("/remote", get(remote::page))
+        .route("/remote/ws", get(remote::upgrade))
         .with_state(state)
 }
 
@@ -163,6 +184,8 @@ pub async fn run(participants: TcpListener, presenter: TcpListener, state: Serve
     tasks.spawn(state.reactions.clone().publish(shutdown.clone()));
     tasks.spawn(state.feeds.clone().publish(state.views.board.clone(), shutdown.clone()));
     tasks.spawn(quiz_close::run(state.clone()));
+    tasks.spawn(state.join.clone().follow(shutdown.clone()));
+    tasks.spawn(state.room.clone().publish(shutdown.clone()));
     let lan = http::serve(participants, participant_router(state.clone()), header_timeout, shutdown.clone());
     let local = http::serve(presenter, presenter_router(state), header_timeout, shutdown.clone());
     tokio::join!(lan, local);

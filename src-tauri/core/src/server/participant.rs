@@ -8,9 +8,11 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 
 use super::limits::{RateLimit, SocketSlot};
 use super::reactions::ReactionGate;
+use super::room::LocalAddr;
 use super::socket::{self, close, SocketError};
 use super::{guard, ServerState};
 use crate::engine::{ParticipantView, VoteError};
@@ -25,9 +27,12 @@ const FLOOD_STRIKES: u32 = 50;
 pub async fn upgrade(
     State(state): State<ServerState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    local: Option<Extension<LocalAddr>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // The address of this computer the phone reached, for "12 phones via 192.168.1.23".
+    let reached = local.map_or(peer.ip(), |Extension(LocalAddr(local))| local.ip());
     if let Err(refusal) = guard::same_origin(&headers, state.participant_port) {
         return (StatusCode::FORBIDDEN, refusal.to_string()).into_response();
     }
@@ -42,7 +47,7 @@ pub async fn upgrade(
     let tasks = state.tasks.clone();
     socket::limited(upgrade, socket::MAX_PHONE_FRAME).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            match run(socket, state, slot, peer.ip()).await {
+            match run(socket, state, slot, peer.ip(), reached).await {
                 Ok(()) => tracing::debug!("participant socket closed"),
                 Err(error) => tracing::debug!(%error, "participant socket ended"),
             }
@@ -50,7 +55,13 @@ pub async fn upgrade(
     })
 }
 
-async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: IpAddr) -> Result<(), SocketError> {
+async fn run(
+    mut socket: WebSocket,
+    state: ServerState,
+    slot: SocketSlot,
+    peer: IpAddr,
+    reached: IpAddr,
+) -> Result<(), SocketError> {
     let participant = tokio::select! {
         hello = tokio::time::timeout(state.limits.hello_deadline, wait_for_hello(&mut socket)) => match hello {
             Ok(Ok(participant)) => participant,
@@ -79,6 +90,7 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
         return Err(SocketError::Refused("too many new participants"));
     }
     let present = state.presence.join(participant.clone());
+    let _arrival = state.room.arrive(reached);
     state.engine.join(participant.clone());
     let mut rate = RateLimit::new(&state.limits);
     let mut reacting = ReactionGate::default();
@@ -86,6 +98,8 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
     let mut heartbeat = tokio::time::interval(state.limits.ping_every);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_heard = tokio::time::Instant::now();
+    // When the unanswered heartbeat went out: its pong is the phone's round trip.
+    let mut pinged: Option<tokio::time::Instant> = None;
 
     // Subscribe before the snapshot, so no change between the two is missed.
     let mut views = state.views.participant.clone();
@@ -147,6 +161,7 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                     return Err(SocketError::Refused("no heartbeat"));
                 }
                 socket::ping(&mut socket).await?;
+                pinged = Some(tokio::time::Instant::now());
             }
             Ok(()) = standings.changed() => {
                 // Ranked once by the writer; each socket only sends its own line.
@@ -227,7 +242,12 @@ async fn run(mut socket: WebSocket, state: ServerState, slot: SocketSlot, peer: 
                     let reply = error(ErrorCode::BadMessage, "frames must be JSON text", None);
                     socket::send_text(&mut socket, reply).await?;
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Pong(_))) => {
+                    if let Some(sent) = pinged.take() {
+                        state.room.round_trip(sent.elapsed());
+                    }
+                }
+                Some(Ok(Message::Ping(_))) => {}
                 }
             }
         }

@@ -92,9 +92,22 @@ async fn run(mut socket: WebSocket, state: ServerState, moderation: bool) -> Res
     let mut crowd = state.identities.crowd();
     let mut reactions = state.reactions.subscribe();
     let mut qa_list = state.feeds.qa();
+    let mut join = state.join.subscribe();
+    let mut room = state.room.subscribe();
+    // The remote's code is the presenter view's alone: the projector's socket never hears of it.
+    let mut remote = moderation.then(|| (state.remote.generations(), state.remote.paired()));
     // Only the presenter view's queue hears of posts, and it subscribes before its snapshot.
     let mut changes = moderation.then(|| state.feeds.changes());
     socket::send(&mut socket, state.deck_frame.clone()).await?;
+    let frame = join.borrow_and_update().clone();
+    socket::send(&mut socket, frame).await?;
+    let frame = room.borrow_and_update().clone();
+    socket::send(&mut socket, frame).await?;
+    if let Some((generations, paired)) = &mut remote {
+        generations.borrow_and_update();
+        let paired = *paired.borrow_and_update();
+        socket::send_text(&mut socket, remote_frame(&state, paired)).await?;
+    }
     let frame = views.borrow_and_update().clone();
     socket::send(&mut socket, frame).await?;
     let participants_frame = |connected: &mut watch::Receiver<usize>, crowd: &mut watch::Receiver<Option<Crowd>>| {
@@ -157,6 +170,22 @@ async fn run(mut socket: WebSocket, state: ServerState, moderation: bool) -> Res
                     socket::send(&mut socket, frame).await?;
                 }
             }
+            Ok(()) = join.changed() => {
+                let frame = join.borrow_and_update().clone();
+                socket::send(&mut socket, frame).await?;
+                // The remote's address is the join address too.
+                let paired = remote.as_ref().map(|(_, paired)| *paired.borrow());
+                if let Some(paired) = paired {
+                    socket::send_text(&mut socket, remote_frame(&state, paired)).await?;
+                }
+            }
+            Some(paired) = remote_changed(&mut remote) => {
+                socket::send_text(&mut socket, remote_frame(&state, paired)).await?;
+            }
+            Ok(()) = room.changed() => {
+                let frame = room.borrow_and_update().clone();
+                socket::send(&mut socket, frame).await?;
+            }
             Ok(()) = notices.changed() => {
                 let notice = notices.borrow_and_update().clone();
                 socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
@@ -191,6 +220,25 @@ async fn run(mut socket: WebSocket, state: ServerState, moderation: bool) -> Res
     }
 }
 
+/// The `remote` frame: the remote's address with its secret (after `#`, so it never
+/// reaches a server log or a Referer), as a QR code, and how many are paired.
+fn remote_frame(state: &ServerState, paired: usize) -> String {
+    let url = format!("{}remote#k={}", state.join.url(), state.remote.secret());
+    let qr_svg = crate::qr::qr_svg(&url).unwrap_or_default();
+    encode(&ToPresenter::Remote { url: &url, qr_svg: &qr_svg, paired })
+}
+
+/// The paired count after a revocation or a pairing; never resolves for the projector's socket.
+async fn remote_changed(remote: &mut Option<(watch::Receiver<u64>, watch::Receiver<usize>)>) -> Option<usize> {
+    let Some((generations, paired)) = remote else { return std::future::pending().await };
+    tokio::select! {
+        changed = generations.changed() => changed.ok()?,
+        changed = paired.changed() => changed.ok()?,
+    }
+    generations.borrow_and_update();
+    Some(*paired.borrow_and_update())
+}
+
 fn notice_frame(notice: Option<&super::Notice>) -> String {
     encode(&ToPresenter::Notice { text: notice.map(|n| &*n.text), at: notice.map(|n| n.at) })
 }
@@ -215,6 +263,11 @@ async fn command(state: &ServerState, message: PresenterMessage) -> Result<(), S
         PresenterMessage::SetQa { open } => state.engine.set_qa(Some(open), None).await,
         PresenterMessage::Highlight { entry } => state.engine.set_qa(None, Some(entry)).await,
         PresenterMessage::Rename { player, nickname } => state.engine.rename(player, nickname).await,
+        PresenterMessage::RevokeRemote {} => state.remote.revoke().map_err(|error| error.to_string()),
+        PresenterMessage::ChooseNetwork { interface } => {
+            state.join.choose(&interface).map_err(|refusal| refusal.to_string())?;
+            state.engine.remember(super::REMEMBERED_INTERFACE, interface).await
+        }
         other => match action(other) {
             Some(action) => state.engine.present(action).await,
             None => Ok(()),
@@ -240,6 +293,8 @@ fn action(message: PresenterMessage) -> Option<PresenterAction> {
         PresenterMessage::Moderate { .. }
         | PresenterMessage::SetQa { .. }
         | PresenterMessage::Highlight { .. }
-        | PresenterMessage::Rename { .. } => return None,
+        | PresenterMessage::Rename { .. }
+        | PresenterMessage::ChooseNetwork { .. }
+        | PresenterMessage::RevokeRemote {} => return None,
     })
 }

@@ -380,6 +380,15 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// Writes one of the app's settings (the network the presenter chose, say) with the batch.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
     /// The participant's row id, creating the row on first sight.
     pub fn participant(&self, session: i64, public_id: &str) -> Result<i64, StoreError> {
         let mut statement = self.tx.prepare_cached(

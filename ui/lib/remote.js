@@ -1,0 +1,33 @@
+// The presenter's phone as a remote: its QR code (with a secret of its own, never the presenter
+// token), how many phones are paired, and revoking them. The presenter view only: the projector's
+// socket is never sent the code.
+
+export function createRemotePanel({ send }) {
+  const $ = (id) => document.getElementById(id);
+  const panel = $('remote-panel');
+  let url = '';
+
+  $('remote-revoke').addEventListener('click', () => {
+    send('revoke_remote');
+    $('remote-status').textContent = 'Revoked: paired phones are disconnected. The new code below pairs again.';
+  });
+  $('remote-copy').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      $('remote-status').textContent = 'Address copied.';
+    } catch (_) {
+      $('remote-status').textContent = url;
+    }
+  });
+
+  function onRemote(m) {
+    panel.hidden = false;
+    url = String(m.url || '');
+    if (m.qr_svg) $('remote-qr').src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(m.qr_svg);
+    const paired = Number(m.paired) || 0;
+    $('remote-paired').textContent = paired === 0 ? 'No phone paired.' : `${paired} ${paired === 1 ? 'phone' : 'phones'} paired.`;
+    $('remote-revoke').disabled = false;
+  }
+
+  return { onRemote };
+}
