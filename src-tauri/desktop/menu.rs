@@ -12,6 +12,7 @@ use tauri_plugin_dialog::DialogExt;
 use tokio::sync::watch;
 
 use super::windows::{self, EDITOR, PRESENTER, PROJECTOR};
+use super::words::Words;
 use super::{open_deck, Shell};
 
 /// The recent-decks list the menu shows, so a click maps back to a path.
@@ -32,9 +33,12 @@ pub fn menu_bar(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
 }
 
 fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
-    let mut open_recent = SubmenuBuilder::new(app, "Open Recent");
+    let words = Words::system();
+    let say = |english| words.say(english);
+    let mut open_recent = SubmenuBuilder::new(app, say("Open Recent"));
     if recent.is_empty() {
-        open_recent = open_recent.item(&MenuItemBuilder::with_id("none", "No recent decks").enabled(false).build(app)?);
+        let none = MenuItemBuilder::with_id("none", say("No recent decks")).enabled(false).build(app)?;
+        open_recent = open_recent.item(&none);
     }
     for (index, path) in recent.iter().enumerate() {
         let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
@@ -48,37 +52,37 @@ fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
             None => builder.build(app),
         }
     };
-    let file = SubmenuBuilder::new(app, "File")
-        .item(&item("new", "New Deck", Some("CmdOrCtrl+N"))?)
-        .item(&item("open", "Open Deck…", Some("CmdOrCtrl+O"))?)
+    let file = SubmenuBuilder::new(app, say("File"))
+        .item(&item("new", say("New Deck"), Some("CmdOrCtrl+N"))?)
+        .item(&item("open", say("Open Deck…"), Some("CmdOrCtrl+O"))?)
         .item(&open_recent.build()?)
-        .item(&item("edit", "Edit Deck…", Some("CmdOrCtrl+E"))?)
-        .item(&item("export", "Export Results…", Some("CmdOrCtrl+Shift+E"))?)
-        .item(&item("print-report", "Print Report…", None)?)
-        .item(&item("sessions", "Sessions…", None)?)
+        .item(&item("edit", say("Edit Deck…"), Some("CmdOrCtrl+E"))?)
+        .item(&item("export", say("Export Results…"), Some("CmdOrCtrl+Shift+E"))?)
+        .item(&item("print-report", say("Print Report…"), None)?)
+        .item(&item("sessions", say("Sessions…"), None)?)
         .separator()
-        .item(&item("quit", "Quit", Some("CmdOrCtrl+Q"))?)
+        .item(&item("quit", say("Quit"), Some("CmdOrCtrl+Q"))?)
         .build()?;
     // Slide keys (arrows, B…) belong to the page, so these items carry no accelerators.
-    let slides = SubmenuBuilder::new(app, "Slides")
-        .item(&item("next", "Next Slide", None)?)
-        .item(&item("previous", "Previous Slide", None)?)
-        .item(&item("first", "First Slide", None)?)
+    let slides = SubmenuBuilder::new(app, say("Slides"))
+        .item(&item("next", say("Next Slide"), None)?)
+        .item(&item("previous", say("Previous Slide"), None)?)
+        .item(&item("first", say("First Slide"), None)?)
         .separator()
-        .item(&item("open-voting", "Open Voting", None)?)
-        .item(&item("close-voting", "Close Voting", None)?)
-        .item(&item("show-results", "Show Results", None)?)
-        .item(&item("hide-results", "Hide Results", None)?)
+        .item(&item("open-voting", say("Open Voting"), None)?)
+        .item(&item("close-voting", say("Close Voting"), None)?)
+        .item(&item("show-results", say("Show Results"), None)?)
+        .item(&item("hide-results", say("Hide Results"), None)?)
         .separator()
-        .item(&item("black", "Black Screen", None)?)
-        .item(&item("unblack", "Show the Slide Again", None)?)
+        .item(&item("black", say("Black Screen"), None)?)
+        .item(&item("unblack", say("Show the Slide Again"), None)?)
         .build()?;
-    let view = SubmenuBuilder::new(app, "View")
-        .item(&item("presenter-view", "Presenter View", Some("CmdOrCtrl+P"))?)
-        .item(&item("projector", "Projector Window", None)?)
-        .item(&item("fullscreen", "Projector Full Screen", Some("F11"))?)
+    let view = SubmenuBuilder::new(app, say("View"))
+        .item(&item("presenter-view", say("Presenter View"), Some("CmdOrCtrl+P"))?)
+        .item(&item("projector", say("Projector Window"), None)?)
+        .item(&item("fullscreen", say("Projector Full Screen"), Some("F11"))?)
         .separator()
-        .item(&item("network", "Network and Phones…", None)?)
+        .item(&item("network", say("Network and Phones…"), None)?)
         .build()?;
     MenuBuilder::new(app).items(&[&file, &slides, &view]).build()
 }

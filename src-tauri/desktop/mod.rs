@@ -6,6 +6,7 @@
 
 mod menu;
 mod windows;
+mod words;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
