@@ -102,6 +102,12 @@ async fn a_past_session_is_shown_again_read_only_and_the_history_deletes_around_
     // The join address says the session has ended; the deck and the word list stay as they are.
     let (head, page) = http_request("GET", &server.participant_url, &[], None).await?;
     ensure!(head.starts_with("http/1.1 200") && page.contains("This session has ended"), "{head}");
+    let (head, page) =
+        http_request("GET", &server.participant_url, &[("Accept-Language", "nl-BE, en;q=0.5")], None).await?;
+    ensure!(
+        head.contains("content-language: nl") && page.contains("Deze sessie is afgelopen"),
+        "in the phone's language"
+    );
     let (status, refused) = api(&server, "PUT", "/api/blocklist", Some(json!({"words": ["kale"]}))).await?;
     ensure!(status.contains("422") && refused["error"].as_str().unwrap_or("").contains("past session"), "{refused}");
     let form = json!({"path": deck, "title": "Team review", "slides": [], "discard_answers": true});

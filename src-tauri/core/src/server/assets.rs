@@ -46,15 +46,33 @@ pub fn remote_page() -> Response {
 }
 
 /// What a phone opening the join address sees while a past session is on screen:
-/// one sentence, no script, nothing to load.
-pub fn ended_page() -> Response {
-    const ENDED: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+/// two sentences in the phone's language, no script, nothing to load.
+pub fn ended_page(headers: &HeaderMap, deck_lang: Option<&str>) -> Response {
+    let code = super::language::phone_page(headers, deck_lang).code;
+    let (heading, text) = super::language::session_ended(code);
+    let body = format!(
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Handsup</title>\
-        <style>body{font:1.2rem/1.5 system-ui,sans-serif;margin:2rem 1.25rem;color:#1b1f24}\
-        @media(prefers-color-scheme:dark){body{background:#111;color:#eee}}</style></head>\
-        <body><h1>This session has ended</h1><p>The presenter is showing its results again. \
-        There is nothing to answer now.</p></body></html>";
-    page(ENDED.as_bytes(), "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+        <style>body{{font:1.2rem/1.5 system-ui,sans-serif;margin:2rem 1.25rem;color:#1b1f24}}\
+        @media(prefers-color-scheme:dark){{body{{background:#111;color:#eee}}}}</style></head>\
+        <body><main><h1>{heading}</h1><p>{text}</p></main></body></html>"
+    );
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        body,
+    )
+        .into_response();
+    response.headers_mut().insert(header::CONTENT_LANGUAGE, header::HeaderValue::from_static(code));
+    response
 }
 
 pub fn presenter_page() -> Response {

@@ -23,6 +23,33 @@ pub fn phone_page(headers: &HeaderMap, deck_lang: Option<&str>) -> PhonePage {
     PhonePage { code, plain, gzip }
 }
 
+/// What a phone opening the join address reads while a past session is on screen
+/// (a page of its own, without the phone page's script): a heading and a sentence.
+pub fn session_ended(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "de" => (
+            "Diese Sitzung ist beendet",
+            "Die Ergebnisse werden gerade noch einmal gezeigt. Es gibt nichts mehr zu beantworten.",
+        ),
+        "fr" => ("Cette session est terminée", "Les résultats sont affichés à nouveau. Il n’y a plus rien à répondre."),
+        "es" => {
+            ("Esta sesión ha terminado", "Se están mostrando de nuevo los resultados. Ya no hay nada que responder.")
+        }
+        "it" => (
+            "Questa sessione è terminata",
+            "Si stanno mostrando di nuovo i risultati. Non c’è più niente a cui rispondere.",
+        ),
+        "nl" => {
+            ("Deze sessie is afgelopen", "De resultaten worden nog eens getoond. Er valt nu niets te beantwoorden.")
+        }
+        "pt" => {
+            ("Esta sessão terminou", "Os resultados estão a ser mostrados de novo. Não há nada para responder agora.")
+        }
+        "pl" => ("Ta sesja się zakończyła", "Prowadzący ponownie pokazuje wyniki. Nie ma już na co odpowiadać."),
+        _ => ("This session has ended", "The presenter is showing its results again. There is nothing to answer now."),
+    }
+}
+
 /// A language tag's index in [`PHONE_PAGES`] by its primary subtag: `pt-BR` is `pt`.
 fn known(tag: &str) -> Option<usize> {
     let primary = tag.trim().split(['-', '_']).next()?;
@@ -92,6 +119,16 @@ mod tests {
         assert_eq!(phone_page(&headers(&[refused]), None).code, "es");
         let garbage = (header::ACCEPT_LANGUAGE, ";;,q=,  ,");
         assert_eq!(phone_page(&headers(&[garbage, (header::COOKIE, "handsup-lang=xx")]), None).code, "en");
+    }
+
+    #[test]
+    fn the_ended_page_speaks_every_language() {
+        for (code, ..) in PHONE_PAGES {
+            let (heading, text) = session_ended(code);
+            assert!(!heading.is_empty() && !text.is_empty(), "{code}");
+            assert!(code == &"en" || heading != session_ended("en").0, "{code} falls back to English");
+            assert!(!heading.contains('<') && !text.contains('<'), "{code}");
+        }
     }
 
     #[test]

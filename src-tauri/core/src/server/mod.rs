@@ -131,10 +131,11 @@ async fn participant_page(
     axum::extract::State(state): axum::extract::State<ServerState>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
+    let deck_lang = state.deck_file.deck.lang.as_deref();
     if state.review.is_some() {
-        assets::ended_page()
+        assets::ended_page(&headers, deck_lang)
     } else {
-        assets::participant_page(&headers, state.deck_file.deck.lang.as_deref())
+        assets::participant_page(&headers, deck_lang)
     }
 }
 
