@@ -325,7 +325,7 @@ async function resultCard(phone, question, right) {
   assert.equal(result.gained > 0, right, `points only for a right answer: ${JSON.stringify(result)}`);
   assert.equal(result.nickname, phone.nickname);
   const card = [right ? '✓ Correct!' : '✗ Wrong', `+${result.gained} points`,
-    `Total ${result.points} · ${nth(result.rank)} of ${result.players} · ${phone.nickname}`];
+    `Total ${result.points} · rank ${result.rank} of ${result.players} · ${phone.nickname}`];
   await eventually(`${phone.player.name}'s result card`, async () => (await phoneView(phone)).card, card);
   // The nickname is text in the card, whatever it looks like.
   assert.equal(await phone.locator('#rc *').count(), 3, 'the card is three lines of text');
@@ -524,7 +524,7 @@ test('typed answer: case, commas and spaces do not matter; the accepted answers 
     await eventually('the typed question', async () => {
       const v = await phoneView(phone);
       return [v.prompt, v.hint];
-    }, ['What is the capital of France?', 'Type your answer, then tap Send. It cannot be changed.']);
+    }, ['What is the capital of France?', 'Type your answer. It cannot be changed.']);
   }
   await eventually('the countdown on the projector (30 s by default)', async () => {
     const v = await quizView(projector);
@@ -603,13 +603,13 @@ test('leaderboard: every player by points, the highest first; nicknames drawn as
   // Each phone gets its result again on the leaderboard: its total and rank.
   for (const [i, phone] of phones.entries()) {
     await eventually('the phone\'s standing', async () => (await phoneView(phone)).card?.[2],
-      `Total ${totals[i]} · ${nth(i + 1)} of 10 · ${phone.nickname}`);
+      `Total ${totals[i]} · rank ${i + 1} of 10 · ${phone.nickname}`);
   }
   await phoneShot(phones[0], 'leaderboard');
   // A phone back on the leaderboard (a reload) is told its standing again.
   await phones[1].reload();
   await eventually('the standing after a reload', async () => (await phoneView(phones[1])).card,
-    [`✓ Correct!`, `+${standings().top[1].gained} points`, `Total ${totals[1]} · 2nd of 10 · Grace`]);
+    [`✓ Correct!`, `+${standings().top[1].gained} points`, `Total ${totals[1]} · rank 2 of 10 · Grace`]);
   for (const page of [presenter, projector, ...phones]) assert.equal(await page.evaluate(() => window.__xss), 0, 'no injected script ran');
   assert.deepEqual(dialogs, [], 'no dialog opened');
   assert.deepEqual(pageErrors, [], 'no script errors in any page');
@@ -648,14 +648,14 @@ test('podium: the top three, revealed third, second, then first', { timeout: 60_
     `“${HOSTILE}” will show as “Player ${third.player}” on the screen and on their phone. Their points stay.`);
   await presenter.locator('#rename-ok').click();
   await eventually('the new name on the podium', async () => (await places())[2][1], `Player ${third.player}`);
-  await eventually('and on the phone', async () => (await phoneView(phones[2])).card?.[2], `Total ${totals[2]} · 3rd of 10 · Player ${third.player}`);
+  await eventually('and on the phone', async () => (await phoneView(phones[2])).card?.[2], `Total ${totals[2]} · rank 3 of 10 · Player ${third.player}`);
 
   // The longest names there can be: twenty of the widest letter, and one long word.
   desk.send({ type: 'rename', player: top[0].player, nickname: 'W'.repeat(20) });
   desk.send({ type: 'rename', player: top[1].player, nickname: 'Wolfeschlegelsteinha' });
   await eventually('long names on the podium', async () => (await places()).map((p) => p[1]), ['Wolfeschlegelsteinha', 'W'.repeat(20), `Player ${third.player}`]);
   await projectorShots('podium-long-names');
-  await eventually('the longest name on the phone', async () => (await phoneView(phones[0])).card?.[2], `Total ${totals[0]} · 1st of 10 · ${'W'.repeat(20)}`);
+  await eventually('the longest name on the phone', async () => (await phoneView(phones[0])).card?.[2], `Total ${totals[0]} · rank 1 of 10 · ${'W'.repeat(20)}`);
   await checkPhone(phones[0], 'the longest name in the result card');
   await phoneShot(phones[0], 'podium');
   for (const page of [presenter, projector, ...phones]) assert.equal(await page.evaluate(() => window.__xss), 0, 'no injected script ran');

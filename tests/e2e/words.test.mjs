@@ -387,7 +387,7 @@ test('word cloud: case variants count as one, a blocked word never reaches the p
   await goTo(SLIDE.cloud);
   for (const phone of phones) {
     await eventually('the question on the phone', () => text(phone, '#h'), 'Three words for this session?');
-    assert.equal(await text(phone, '#hint'), 'Type up to 3 words or short phrases, then tap Submit.');
+    assert.equal(await text(phone, '#hint'), 'Type up to 3 words or short phrases.');
   }
   await checkPhone(phones[0], 'word cloud');
 
@@ -473,7 +473,7 @@ test('open text, moderated: the queue holds posts back; A approves, P pins, H hi
   await goTo(SLIDE.ideas);
   for (const phone of phones) {
     await eventually('the question on the phone', () => text(phone, '#h'), 'What should we try next?');
-    assert.equal(await text(phone, '#hint'), 'Type your answer, then tap Submit. You can send up to 2 answers; each is final.');
+    assert.equal(await text(phone, '#hint'), 'Type your answer. You can send up to 2 answers; each is final.');
   }
   const post = async (phone, words) => {
     await phone.getByLabel('Your answer', { exact: true }).fill(words);
@@ -481,7 +481,7 @@ test('open text, moderated: the queue holds posts back; A approves, P pins, H hi
     await eventually('the phone says sent', () => status(phone), 'Sent. It will appear once the presenter approves it.');
   };
   await post(phones[0], IDEAS[0]);
-  assert.equal(await text(phones[0], '#hint'), 'Type your answer, then tap Submit. You can send 1 more.');
+  assert.equal(await text(phones[0], '#hint'), 'Type your answer. You can send 1 more.');
   await post(phones[1], IDEAS[1]);
   await post(phones[2], IDEAS[2]);
   await post(phones[0], IDEAS[3]);
@@ -572,7 +572,7 @@ test('Q&A: phones ask and upvote others\' questions, never their own; the projec
   const ask = async (phone, words) => {
     await phone.getByLabel('Your question', { exact: true }).fill(words);
     await button(phone, 'Send question').click();
-    await eventually('the phone says sent', () => status(phone), 'Question sent.');
+    await eventually('the phone says sent', () => status(phone), 'Sent.');
     assert.equal(await phone.getByLabel('Your question', { exact: true }).inputValue(), '', 'the box is empty again');
   };
   for (let i = 0; i < 3; i++) await ask(phones[i], QUESTIONS[i]);
@@ -860,7 +860,7 @@ test('injection sweep: every payload as words, posts and questions, approved, dr
   await phone.getByLabel('Your question', { exact: true }).focus();
   await phone.keyboard.insertText(LONG_LINE);
   await button(phone, 'Send question').click();
-  await eventually('the phone says sent', () => status(phone), 'Question sent. It will appear once the presenter approves it.');
+  await eventually('the phone says sent', () => status(phone), 'Sent. It will appear once the presenter approves it.');
   const longQuestion = normalised(cut(LONG_LINE, 280));
   const asks = SWEEP.map((p) => cut(p, 280)).filter((p) => normalised(p) && length(normalised(p)) <= 280);
   const shownQuestions = () => [...pres.board.values()].filter((p) => p.question === 'qa' && p.state === 'shown');
