@@ -192,42 +192,36 @@ async fn run(
                 }
                 current = next;
             }
-            frame = socket.recv() => {
+            read = socket.recv() => {
                 last_heard = tokio::time::Instant::now();
-                match frame {
-                None => return Ok(()),
-                Some(Ok(Message::Close(_))) => {
-                    socket::answer_close(&mut socket).await;
-                    return Ok(());
-                }
-                Some(Err(error)) => {
-                    let (code, reason) = socket::close_for_read_error(error);
-                    socket::close(&mut socket, code, reason).await;
-                    return Err(SocketError::Refused(reason));
-                }
-                Some(Ok(frame @ (Message::Text(_) | Message::Binary(_)))) if !rate.allow() => {
-                    strikes += 1;
-                    if strikes >= FLOOD_STRIKES {
-                        socket::close(&mut socket, close::POLICY, "too many messages").await;
-                        return Err(SocketError::Refused("flood"));
-                    }
-                    // Name the dropped vote, so the phone knows which tap to send again.
-                    let request = match &frame {
-                        Message::Text(text) => match protocol::decode_participant(text) {
-                            Ok(
-                                ParticipantMessage::Vote { request, .. }
-                                | ParticipantMessage::Ask { request, .. }
-                                | ParticipantMessage::Upvote { request, .. }
-                                | ParticipantMessage::Name { request, .. },
-                            ) => Some(request),
+                let message = match socket::message_or_end(&mut socket, read).await {
+                    Ok(message) => message,
+                    Err(end) => return end,
+                };
+                match message {
+                    frame @ (Message::Text(_) | Message::Binary(_)) if !rate.allow() => {
+                        strikes += 1;
+                        if strikes >= FLOOD_STRIKES {
+                            socket::close(&mut socket, close::POLICY, "too many messages").await;
+                            return Err(SocketError::Refused("flood"));
+                        }
+                        // Name the dropped vote, so the phone knows which tap to send again.
+                        let request = match &frame {
+                            Message::Text(text) => match protocol::decode_participant(text) {
+                                Ok(
+                                    ParticipantMessage::Vote { request, .. }
+                                    | ParticipantMessage::Ask { request, .. }
+                                    | ParticipantMessage::Upvote { request, .. }
+                                    | ParticipantMessage::Name { request, .. },
+                                ) => Some(request),
+                                _ => None,
+                            },
                             _ => None,
-                        },
-                        _ => None,
-                    };
-                    let reply = error(ErrorCode::RateLimited, "Too many messages: slow down.", request.as_deref());
-                    socket::send_text(&mut socket, reply).await?;
+                        };
+                        let reply = error(ErrorCode::RateLimited, "Too many messages: slow down.", request.as_deref());
+                        socket::send_text(&mut socket, reply).await?;
                 }
-                Some(Ok(Message::Text(text))) => {
+                Message::Text(text) => {
                     strikes = 0;
                     if let Ok(ParticipantMessage::React { reaction }) = protocol::decode_participant(&text) {
                         // Ephemeral: counted in memory, never answered, faster than once a second dropped.
@@ -238,16 +232,16 @@ async fn run(
                     }
                     handle(&mut socket, &state, (&participant, peer), &mut mine, &text).await?;
                 }
-                Some(Ok(Message::Binary(_))) => {
+                Message::Binary(_) => {
                     let reply = error(ErrorCode::BadMessage, "frames must be JSON text", None);
                     socket::send_text(&mut socket, reply).await?;
                 }
-                Some(Ok(Message::Pong(_))) => {
+                Message::Pong(_) => {
                     if let Some(sent) = pinged.take() {
                         state.room.round_trip(sent.elapsed());
                     }
                 }
-                Some(Ok(Message::Ping(_))) => {}
+                Message::Ping(_) | Message::Close(_) => {}
                 }
             }
         }

@@ -190,18 +190,9 @@ async fn run(mut socket: WebSocket, state: ServerState, moderation: bool) -> Res
                 let notice = notices.borrow_and_update().clone();
                 socket::send_text(&mut socket, notice_frame(notice.as_ref())).await?;
             }
-            frame = socket.recv() => match frame {
-                None => return Ok(()),
-                Some(Ok(Message::Close(_))) => {
-                    socket::answer_close(&mut socket).await;
-                    return Ok(());
-                }
-                Some(Err(error)) => {
-                    let (code, reason) = socket::close_for_read_error(error);
-                    socket::close(&mut socket, code, reason).await;
-                    return Err(SocketError::Refused(reason));
-                }
-                Some(Ok(Message::Text(text))) => {
+            read = socket.recv() => match socket::message_or_end(&mut socket, read).await {
+                Err(end) => return end,
+                Ok(Message::Text(text)) => {
                     let refused = match protocol::decode_presenter(&text) {
                         Ok(message) => command(&state, message).await.err().map(|m| (ErrorCode::BadMessage, m)),
                         Err(message) => Some((ErrorCode::BadMessage, message)),
@@ -210,11 +201,11 @@ async fn run(mut socket: WebSocket, state: ServerState, moderation: bool) -> Res
                         socket::send_text(&mut socket, encode(&ToPresenter::Error { code, message: &message })).await?;
                     }
                 }
-                Some(Ok(Message::Binary(_))) => {
+                Ok(Message::Binary(_)) => {
                     let reply = encode(&ToPresenter::Error { code: ErrorCode::BadMessage, message: "frames must be JSON text" });
                     socket::send_text(&mut socket, reply).await?;
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Ok(Message::Ping(_) | Message::Pong(_) | Message::Close(_)) => {}
             }
         }
     }

@@ -289,23 +289,17 @@ async fn run(mut socket: WebSocket, state: ServerState, peer: IpAddr) -> Result<
                 let frame = remote_frame(&state, &views.borrow_and_update());
                 socket::send_text(&mut socket, frame).await?;
             }
-            frame = socket.recv() => {
+            read = socket.recv() => {
                 last_heard = tokio::time::Instant::now();
-                match frame {
-                    None => return Ok(()),
-                    Some(Ok(Message::Close(_))) => {
-                        socket::answer_close(&mut socket).await;
-                        return Ok(());
-                    }
-                    Some(Err(read)) => {
-                        let (code, reason) = socket::close_for_read_error(read);
-                        socket::close(&mut socket, code, reason).await;
-                        return Err(SocketError::Refused(reason));
-                    }
-                    Some(Ok(Message::Text(_) | Message::Binary(_))) if !rate.allow() => {
+                let message = match socket::message_or_end(&mut socket, read).await {
+                    Ok(message) => message,
+                    Err(end) => return end,
+                };
+                match message {
+                    Message::Text(_) | Message::Binary(_) if !rate.allow() => {
                         socket::send_text(&mut socket, error(ErrorCode::RateLimited, "Too many commands: slow down.")).await?;
                     }
-                    Some(Ok(Message::Text(text))) => {
+                    Message::Text(text) => {
                         let action = match decode(&text) {
                             Some(FromRemote::Command(message)) => allowed(message),
                             _ => None,
@@ -318,10 +312,10 @@ async fn run(mut socket: WebSocket, state: ServerState, peer: IpAddr) -> Result<
                             socket::send_text(&mut socket, error(ErrorCode::BadMessage, &message)).await?;
                         }
                     }
-                    Some(Ok(Message::Binary(_))) => {
+                    Message::Binary(_) => {
                         socket::send_text(&mut socket, error(ErrorCode::BadMessage, "frames must be JSON text")).await?;
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
                 }
             }
         }

@@ -144,6 +144,28 @@ fn peer_gone(error: axum::Error) -> bool {
 }
 
 /// Maps a read error to the close code the peer should see.
+/// The message a read gave, or the socket's end, already handled: the peer's close
+/// answered, an unreadable frame refused with its close code. On `Err` the socket
+/// task returns what it holds.
+pub async fn message_or_end(
+    socket: &mut WebSocket,
+    read: Option<Result<Message, axum::Error>>,
+) -> Result<Message, Result<(), SocketError>> {
+    match read {
+        None => Err(Ok(())),
+        Some(Ok(Message::Close(_))) => {
+            answer_close(socket).await;
+            Err(Ok(()))
+        }
+        Some(Err(error)) => {
+            let (code, reason) = close_for_read_error(error);
+            close(socket, code, reason).await;
+            Err(Err(SocketError::Refused(reason)))
+        }
+        Some(Ok(message)) => Ok(message),
+    }
+}
+
 pub fn close_for_read_error(error: axum::Error) -> (u16, &'static str) {
     match error.into_inner().downcast::<tungstenite::Error>().map(|inner| *inner) {
         Ok(tungstenite::Error::Capacity(_)) => (close::TOO_BIG, "message too big"),
