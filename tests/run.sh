@@ -20,7 +20,7 @@ cargo build --bin handsup
 cargo test --workspace
 
 step "pages in headless Chromium"
-(cd tests/e2e && node --test --test-concurrency=1 kinds.test.mjs browser.test.mjs xss.test.mjs words.test.mjs editor.test.mjs resilience.test.mjs quiz.test.mjs images.test.mjs pdf.test.mjs report.test.mjs sessions.test.mjs network.test.mjs remote.test.mjs a11y.test.mjs languages.test.mjs phone-a11y.test.mjs)
+(cd tests/e2e && node --test --test-concurrency=1 kinds.test.mjs browser.test.mjs xss.test.mjs words.test.mjs editor.test.mjs resilience.test.mjs quiz.test.mjs images.test.mjs pdf.test.mjs report.test.mjs sessions.test.mjs network.test.mjs remote.test.mjs a11y.test.mjs languages.test.mjs phone-a11y.test.mjs desktop-languages.test.mjs)
 
 step "desktop app under Xvfb"
 # A session bus for single-instance; a screen wide enough for both windows side by side.

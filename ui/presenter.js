@@ -11,6 +11,7 @@ import { createBlocklist } from './blocklist.js';
 import { createModeration } from './moderation.js';
 import { createNetworkPanel } from './lib/network.js';
 import { createRemotePanel } from './lib/remote.js';
+import { lang, num, plural, t, translatePage } from './lib/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -24,6 +25,9 @@ const DEFAULT_SECONDS = 60;
 const ADD_SECONDS = 30;
 
 document.body.classList.add(projector ? 'view-projector' : 'view-presenter');
+// The page's own words in the window's language, before anything is drawn.
+translatePage();
+$('notes').dataset.empty = t('presenter.noNotes');
 
 // The presenter view shows the counts in its header; the projector lets the emoji rise.
 const reactions = createReactions({
@@ -46,9 +50,8 @@ let offset = 0;
 // A past session shown again read-only (the deck frame's `review`: {session, started_at}), or null.
 let review = null;
 // Said instead of sending what a past session refuses (the server would refuse it too).
-const READ_ONLY = 'Read-only: a past session takes no answers.';
+const READ_ONLY = t('presenter.readOnly');
 
-const plural = (n, one, many) => (n === 1 ? one : many);
 const currentSlide = () => (deck && state ? deck.slides[state.slide] || null : null);
 const currentQuestion = () => { const slide = currentSlide(); return slide ? slide.question : null; };
 const isBlack = () => !!state && state.black === true;
@@ -184,7 +187,7 @@ function onDeck(m) {
   if (!projector) $('reactions-stat').hidden = !(Array.isArray(m.reactions) && m.reactions.length);
   shownSlide = -1;
   shownNext = null;
-  document.title = `${review && !projector ? 'Past session · ' : ''}${m.title} · Handsup ${projector ? 'projector' : 'presenter'}`;
+  document.title = t(projector ? 'title.projector' : review ? 'title.review' : 'title.presenter', { title: m.title });
   // A past session turns phones away: no one is asked to join it.
   $('network').closest('.stat').hidden = reviewing();
   for (const el of document.querySelectorAll('.join')) el.hidden = reviewing();
@@ -227,12 +230,12 @@ function resultsFor(question) {
 function paintResults(question) {
   const results = resultsFor(question);
   const respondents = results && Number.isFinite(results.respondents) ? results.respondents : 0;
-  const answers = `${respondents} ${plural(respondents, 'answer', 'answers')}`;
-  setText($('respondents'), String(respondents));
-  setText($('respondents-word'), plural(respondents, 'answer', 'answers'));
+  const answers = plural(respondents, 'summary.answers');
+  setText($('respondents'), num(respondents));
+  setText($('respondents-word'), plural(respondents, 'summary.answersWord'));
   const open = isOpen();
   const status = $('voting-status');
-  setText(status, open ? 'Voting open' : 'Voting closed');
+  setText(status, t(open ? 'summary.open' : 'summary.closed'));
   status.className = `voting-status ${open ? 'open' : 'closed'}`;
   const visible = state.results_visible !== false;
   // A quiz draws its own large countdown for the room, from the same deadline as the summary's.
@@ -244,7 +247,7 @@ function paintResults(question) {
 
   setText($('status-answers'), answers);
   const voting = $('status-voting');
-  setText(voting, `${open ? 'Open' : 'Closed'}${visible ? '' : ' · results hidden'}`);
+  setText(voting, `${t(open ? 'status.open' : 'status.closed')}${visible ? '' : ` · ${t('status.resultsHidden')}`}`);
   voting.className = `stat-value ${open ? 'open' : 'closed'}`;
 }
 
@@ -259,7 +262,7 @@ function paintCountdown() {
   $('countdown-label').hidden = left === 0;
   setText($('countdown-value'), text);
   if (!projector) {
-    setText($('status-timer'), left === null ? 'Off' : text);
+    setText($('status-timer'), left === null ? t('status.timerOff') : text);
     $('status-timer').classList.toggle('ending', left !== null && left < 10000);
   }
 }
@@ -303,16 +306,16 @@ function paintControls(slide, question) {
   $('results-toggle').disabled = !live || !question;
   $('black-toggle').disabled = !live;
   $('black-toggle').setAttribute('aria-pressed', String(isBlack()));
-  $('voting-toggle').textContent = open ? 'Close voting' : 'Open voting';
-  $('results-toggle').textContent = question && state.results_visible === false ? 'Show results' : 'Hide results';
+  $('voting-toggle').textContent = t(open ? 'controls.closeVoting' : 'controls.openVoting');
+  $('results-toggle').textContent = t(question && state.results_visible === false ? 'controls.showResults' : 'controls.hideResults');
   // A timer closes voting when it runs out: it only means something while voting is open.
   $('timer-toggle').disabled = !live || !question || !(open || timing) || quizOver(question) || (past && !timing);
-  $('timer-toggle').textContent = timing ? 'Stop timer' : `Start timer (${durationText(timerSeconds(question))})`;
+  $('timer-toggle').textContent = timing ? t('controls.stopTimer') : t('controls.startTimer', { time: durationText(timerSeconds(question)) });
   $('timer-add').disabled = !live || !question || !open || past;
   const reveal = $('reveal-toggle');
   reveal.hidden = !canReveal(question);
   reveal.disabled = !live || quizOver(question);
-  reveal.textContent = state && state.revealed ? 'Hide answer' : 'Reveal answer';
+  reveal.textContent = t(state && state.revealed ? 'controls.hideAnswer' : 'controls.revealAnswer');
 }
 
 function paint() {
@@ -342,7 +345,7 @@ function paint() {
     paintResults(question);
   } else {
     $('status-answers').textContent = '–';
-    $('status-voting').textContent = 'No question';
+    $('status-voting').textContent = t('status.noQuestion');
     $('status-voting').className = 'stat-value';
   }
   paintQa();
@@ -351,8 +354,9 @@ function paint() {
 }
 
 function paintParticipants(n) {
-  $('participants').textContent = String(n);
-  for (const el of document.querySelectorAll('.participant-count')) el.textContent = String(n);
+  $('participants').textContent = num(n);
+  for (const el of document.querySelectorAll('.participant-count')) el.textContent = num(n);
+  for (const el of document.querySelectorAll('.participant-word')) el.textContent = plural(n, 'join.connected');
 }
 
 // Many participants on one address: a room behind one router, or one device posing as many.
@@ -361,9 +365,7 @@ function paintCrowd(crowded) {
   const many = crowded && Number(crowded.participants);
   line.hidden = !many;
   if (!many) return;
-  line.textContent = `${many} participants come from one address (${String(crowded.address)}). `
-    + 'Normal behind a shared router or guest Wi-Fi; otherwise one device may be posing as many. '
-    + 'For a vote that matters, use voters=one-per-address on the question.';
+  line.textContent = plural(many, 'presenter.crowd', { address: String(crowded.address) });
 }
 
 function paintConnection(text) {
@@ -383,7 +385,7 @@ function paintStorage(text) {
 let dismissedNotice = null;
 function paintNotice(text, at) {
   const key = text ? `${at}:${text}` : null;
-  const when = at ? new Date(Number(at) - offset).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+  const when = at ? new Date(Number(at) - offset).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }) : '';
   $('notice-text').textContent = text ? `${when} · ${text}` : '';
   $('notice').hidden = !text || key === dismissedNotice;
   $('notice-dismiss').onclick = () => { dismissedNotice = key; $('notice').hidden = true; };
@@ -397,9 +399,9 @@ function paintReview() {
   if (!review) return;
   const started = Number(review.started_at);
   const date = Number.isFinite(started)
-    ? new Date(started).toLocaleString([], { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
-    : `session ${review.session}`;
-  $('review-text').textContent = `Past session of ${date} — read-only. Phones cannot join.`;
+    ? new Date(started).toLocaleString(lang, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
+    : t('review.session', { n: review.session });
+  $('review-text').textContent = t('review.text', { date });
   // A session file opened on its own has no live session to go back to.
   $('review-back').hidden = review.live === false;
 }
@@ -410,7 +412,7 @@ async function backToLive() {
   const button = $('review-back');
   if (button.disabled) return;
   button.disabled = true;
-  say('Going back to the live session…');
+  say(t('review.going'));
   try {
     const response = await fetch(withToken('/api/review'), {
       method: 'POST',
@@ -425,10 +427,10 @@ async function backToLive() {
     } else {
       let error = '';
       try { error = String(JSON.parse(text).error || ''); } catch (_) { error = text.trim(); }
-      say(`Still showing the past session: ${error || `Handsup answered with status ${response.status}.`}`);
+      say(t('review.still', { error: error || t('common.status', { status: response.status }) }));
     }
   } catch (err) {
-    say(`Cannot reach Handsup: ${err.message}`);
+    say(t('common.unreachable', { error: err.message }));
   } finally {
     button.disabled = false;
   }
@@ -454,7 +456,7 @@ function onMessage(m) {
     case 'remote': if (remotePanel) remotePanel.onRemote(m); return;
     case 'reactions': reactions.onTotals(m.totals); return;
     case 'notice': paintNotice(m.text == null ? '' : String(m.text), m.at); return;
-    case 'error': say(String(m.message || m.code || 'The server refused that.')); return;
+    case 'error': say(String(m.message || m.code || t('presenter.refused'))); return;
     default: return;
   }
   paint();
@@ -472,9 +474,7 @@ const socket = openSocket(`ws://${location.host}/ws?token=${encodeURIComponent(t
   onMessage,
   onClose() {
     up = false;
-    paintConnection(everUp
-      ? 'Disconnected from the Handsup server. Reconnecting…'
-      : 'Cannot reach the Handsup server. Retrying… (open the presenter address that Handsup printed, with its token)');
+    paintConnection(t(everUp ? 'connection.lost' : 'connection.never'));
     paint();
   },
 });
@@ -520,14 +520,14 @@ function toggleTimer() {
   if (deadline() !== null) send('stop_timer');
   else if (reviewing()) say(READ_ONLY);
   else if (isOpen()) send('start_timer', { seconds: timerSeconds(question) });
-  else say('Open voting first: a timer closes voting when it runs out.');
+  else say(t('presenter.openFirst'));
 }
 
 function addTime() {
   if (!currentQuestion() || !state) return;
   if (reviewing()) say(READ_ONLY);
   else if (isOpen()) send('add_time', { seconds: ADD_SECONDS });
-  else say('Open voting first: a timer closes voting when it runs out.');
+  else say(t('presenter.openFirst'));
 }
 
 function toggleReveal() {
@@ -537,8 +537,7 @@ function toggleReveal() {
 // Resolves true when the speaker confirms; the safe answer has the focus.
 function confirmRename(entry) {
   const dialog = $('rename-dialog');
-  $('rename-text').textContent = `“${nameOf(entry)}” will show as “Player ${entry.player}” on the screen `
-    + 'and on their phone. Their points stay.';
+  $('rename-text').textContent = t('rename.text', { name: nameOf(entry), player: t('player.name', { n: entry.player }) });
   return new Promise((resolve) => {
     dialog.returnValue = 'cancel';
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
@@ -679,5 +678,5 @@ if (!projector) {
 }
 
 if (!token) {
-  paintConnection('This address has no token. Open the presenter address that Handsup printed.');
+  paintConnection(t('connection.noToken'));
 }

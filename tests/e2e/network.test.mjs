@@ -212,7 +212,7 @@ test('phones are counted per address they reached, and five heartbeats give the 
   await eventually('the round trips on the presenter view',
     async () => (await text(presenter, '#network-trips')) === tripsText(desk.last('room').round_trips), true, 5000);
   const trips = await text(presenter, '#network-trips');
-  assert.match(trips, /^Round trips to phones: median \d+ ms, 95% within \d+ ms \((\d+) heartbeats, last minute\)\. The Wi-Fi is (fine|saturated)/);
+  assert.match(trips, /^Round trips to phones: median \d+\u00a0ms, 95% within \d+\u00a0ms \((\d+) heartbeats, last minute\)\. The Wi-Fi is (fine|saturated)/);
   assert.ok(Number(/\((\d+) heartbeats/.exec(trips)[1]) >= 5, trips);
   assert.equal(await text(presenter, '#participants'), '5');
 

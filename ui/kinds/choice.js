@@ -1,5 +1,6 @@
 // Results of single and multiple choice: one bar per option with its count and percentage.
-import { answersUnit, barList, barRow, count, plural, prepareView, setBar } from '../lib/bars.js';
+import { answersUnit, barList, barRow, count, prepareView, setBar } from '../lib/bars.js';
+import { plural } from '../lib/i18n.js';
 import { letter } from '../lib/letters.js';
 
 export function build(container, question) {
@@ -23,7 +24,7 @@ export function paint(container, question, results) {
       value: n,
       unit: answersUnit(n),
       detail: `${pct}%`,
-      aria: `${letter(i)}: ${question.options[i]}, ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`,
+      aria: plural(n, 'choice.aria', { letter: letter(i), option: question.options[i], pct }),
     });
   }
 }

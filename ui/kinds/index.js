@@ -14,6 +14,7 @@ import * as quiz from './quiz.js';
 import * as ranking from './ranking.js';
 import * as scale from './scale.js';
 import * as wordcloud from './wordcloud.js';
+import { t } from '../lib/i18n.js';
 
 export const KINDS = Object.freeze({
   single: choice, multiple: choice, scale, number, ranking, points, wordcloud, open, quiz, 'quiz-text': quiz,
@@ -26,7 +27,7 @@ const unsupported = {
     container.dataset.kind = 'unsupported';
     const p = document.createElement('p');
     p.className = 'unsupported';
-    p.textContent = 'This question kind is not supported by this page.';
+    p.textContent = t('kinds.unsupported');
     container.append(p);
   },
   paint() {},

@@ -1,7 +1,8 @@
 // Results of number questions: a histogram of the answers, mean, median and (when allowed) the correct answer.
 import {
-  answersUnit, barList, barRow, count, density, element, formatNumber, plural, prepareView, setBar, setText,
+  answersUnit, barList, barRow, count, density, element, formatNumber, prepareView, setBar, setText,
 } from '../lib/bars.js';
+import { plural, t } from '../lib/i18n.js';
 import { setColours } from '../lib/letters.js';
 
 // Okabe–Ito green, the third colour of the palette.
@@ -17,12 +18,12 @@ function figure(label, className) {
 export function build(container, question) {
   prepareView(container, 'number', 1);
   const hist = element('div', 'hist');
-  hist.append(element('p', 'no-answers', 'No answers yet'), barList('bins'));
+  hist.append(element('p', 'no-answers', t('number.none')), barList('bins'));
   const figures = element('dl', 'figures');
-  const answer = figure('Answer', 'answer-fig');
-  answer.append(element('dd', 'answer-note', 'Not shown to the room'));
+  const answer = figure(t('number.answer'), 'answer-fig');
+  answer.append(element('dd', 'answer-note', t('number.notShown')));
   answer.hidden = true;
-  figures.append(figure('Mean', 'mean-fig'), figure('Median', 'median-fig'), answer);
+  figures.append(figure(t('stats.mean'), 'mean-fig'), figure(t('stats.median'), 'median-fig'), answer);
   container.append(hist, figures);
 }
 
@@ -100,8 +101,7 @@ export function paint(container, question, results, { revealed = false, projecto
       value: n,
       unit: answersUnit(n),
       detail: `${pct}%`,
-      aria: `${li.querySelector('.label').textContent}: ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`
-        + `${here ? ', the correct answer is in this range' : ''}`,
+      aria: plural(n, here ? 'number.ariaAnswer' : 'number.aria', { range: li.querySelector('.label').textContent, pct }),
     });
   });
   const mean = results && respondents ? results.mean : null;

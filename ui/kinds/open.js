@@ -8,7 +8,8 @@
 // measured once and placed with transforms, so a move eases instead of jumping.
 //
 // Post text is participant text: it is only ever set with textContent.
-import { count, element, plural, preparePicture, setText } from '../lib/bars.js';
+import { count, element, preparePicture, setText } from '../lib/bars.js';
+import { num, plural, t } from '../lib/i18n.js';
 
 // Stage pixels: the space between cards, and the narrowest a column may get (about 24
 // characters a line at 40 px, enough for a sentence to read as one).
@@ -31,7 +32,7 @@ export function build(container) {
   const empty = element('div', 'wall-empty');
   const waiting = element('p', 'wall-waiting');
   waiting.hidden = true;
-  empty.append(element('p', 'wall-empty-text', 'Answers appear here as they arrive'), waiting);
+  empty.append(element('p', 'wall-empty-text', t('open.empty')), waiting);
   container.append(summary, wall, empty);
   const view = {
     wall, summary, empty, waiting,
@@ -107,7 +108,7 @@ function cardFor(view, post, pinned) {
     card.h = 0;
     setText(card.textEl, post.text);
     card.el.className = `card ${sizeClass(post.text, pinned)}${pinned ? ' pinned' : ''}`.trim();
-    if (pinned && !card.el.querySelector('.card-label')) card.el.prepend(element('span', 'card-label', 'Pinned'));
+    if (pinned && !card.el.querySelector('.card-label')) card.el.prepend(element('span', 'card-label', t('open.pinned')));
     if (!pinned) { const label = card.el.querySelector('.card-label'); if (label) label.remove(); }
   }
   return card;
@@ -270,13 +271,13 @@ function describe(view) {
   const shown = view.rest.filter((p) => { const card = view.cards.get(p.id); return card && card.shown; });
   const pinnedShown = view.pinned ? 1 : 0;
   const total = shown.length + pinnedShown;
-  if (!total) { setText(view.summary, 'No answers on the screen yet.'); return; }
-  const parts = [`${total} ${plural(total, 'answer', 'answers')} on the screen.`];
-  if (view.pinned) parts.push(`Pinned: ${view.pinned.text}.`);
+  if (!total) { setText(view.summary, t('open.none')); return; }
+  const parts = [plural(total, 'open.onScreen')];
+  if (view.pinned) parts.push(t('open.pinnedPost', { text: view.pinned.text }));
   if (shown.length) {
     const spoken = shown.slice(0, SPOKEN).map((p) => p.text).join('; ');
-    const more = shown.length > SPOKEN ? `; and ${shown.length - SPOKEN} more` : '';
-    parts.push(`Newest: ${spoken}${more}.`);
+    const more = shown.length > SPOKEN ? t('list.more', { n: num(shown.length - SPOKEN) }) : '';
+    parts.push(t('open.newest', { list: `${spoken}${more}` }));
   }
   setText(view.summary, parts.join(' '));
 }
@@ -296,8 +297,8 @@ export function paint(container, question, results, { projector = false } = {}) 
   setHidden(view.empty, any);
   // Only the speaker learns that posts wait for approval; the room sees the wall.
   const pending = projector ? 0 : count(results && results.pending);
-  setText(view.waiting, pending ? `${pending} waiting for approval` : '');
+  setText(view.waiting, pending ? plural(pending, 'open.pending') : '');
   setHidden(view.waiting, !pending);
-  if (!any) setText(view.summary, 'No answers on the screen yet.');
+  if (!any) setText(view.summary, t('open.none'));
   layOut(view);
 }

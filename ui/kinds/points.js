@@ -1,5 +1,6 @@
 // Results of points questions: one bar per option by the mean points people gave it.
 import { barList, barRow, count, formatNumber, prepareView, setBar } from '../lib/bars.js';
+import { num, t } from '../lib/i18n.js';
 import { letter } from '../lib/letters.js';
 
 export function build(container, question) {
@@ -24,8 +25,8 @@ export function paint(container, question, results) {
     setBar(li, {
       fraction: mean / total,
       value: shown,
-      detail: 'pts avg',
-      aria: `${letter(i)}: ${question.options[i]}, ${shown} points on average, ${count(totals[i])} in all`,
+      detail: t('points.detail'),
+      aria: t('points.aria', { letter: letter(i), option: question.options[i], mean: shown, total: num(count(totals[i])) }),
     });
   }
 }

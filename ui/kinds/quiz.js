@@ -7,8 +7,9 @@
 // by its colour alone). The speaker's own view has the counts all along, the right answer marked
 // as not shown to the room yet.
 import {
-  answersUnit, barList, barRow, count, element, formatNumber, plural, prepareView, setBar, setText,
+  answersUnit, barList, barRow, count, element, formatNumber, prepareView, setBar, setText,
 } from '../lib/bars.js';
+import { plural, t } from '../lib/i18n.js';
 import { letter, setColours } from '../lib/letters.js';
 import { countdownText, durationText, msLeft } from '../lib/timer.js';
 
@@ -40,30 +41,30 @@ export function build(container, question) {
 
   const wait = element('div', 'quiz-wait');
   const clock = element('div', 'quiz-clock');
-  const clockLabel = element('p', 'quiz-clock-label', 'Time left');
+  const clockLabel = element('p', 'quiz-clock-label', t('summary.timeLeft'));
   const clockValue = element('p', 'quiz-clock-value');
   clock.append(clockLabel, clockValue);
   const answered = element('div', 'quiz-answered');
   const answeredValue = element('p', 'quiz-answered-value', '0');
-  answered.append(answeredValue, element('p', 'quiz-answered-word', 'answered'));
+  answered.append(answeredValue, element('p', 'quiz-answered-word', plural(0, 'quiz.answered')));
   wait.append(clock, answered);
   // Hidden until painted: the stage is fitted to the rows of the reveal as soon as this is
   // built, and the countdown (as tall as the view) would be measured as rows that overflow.
   wait.hidden = true;
 
   const reveal = element('div', 'quiz-reveal');
-  const note = element('p', 'quiz-note', 'The room sees only the countdown until you reveal the answer.');
+  const note = element('p', 'quiz-note', t('quiz.note'));
   reveal.append(note);
   let accepted = null;
   let right = null;
   let list;
   if (text) {
     accepted = element('p', 'quiz-accepted');
-    accepted.append(element('span', 'quiz-accepted-label', 'Accepted'), ' ', element('span', 'quiz-accepted-value'));
+    accepted.append(element('span', 'quiz-accepted-label', t('quiz.accepted')), ' ', element('span', 'quiz-accepted-value'));
     list = barList('quiz-tally');
-    const yes = barRow({ label: 'Right', badge: '✓', colourIndex: RIGHT_COLOUR });
+    const yes = barRow({ label: t('quiz.right'), badge: '✓', colourIndex: RIGHT_COLOUR });
     yes.dataset.verdict = 'right';
-    const no = barRow({ label: 'Wrong', badge: '✗' });
+    const no = barRow({ label: t('quiz.wrong'), badge: '✗' });
     no.dataset.verdict = 'wrong';
     setOther(no);
     list.append(yes, no);
@@ -105,7 +106,7 @@ function acceptedOf(question, results) {
 // The large clock: the time left while the timer runs; before voting opened, the time there
 // will be; after it closed, that it is over.
 function paintClock(view) {
-  let label = 'Time left';
+  let label = t('summary.timeLeft');
   let value;
   let ending = false;
   if (view.deadline !== null) {
@@ -114,14 +115,14 @@ function paintClock(view) {
     if (left === 0) label = '';
     ending = left < ENDING_MS;
   } else if (view.voting === 'open') {
-    label = 'Voting open';
-    value = 'Answer now';
+    label = t('summary.open');
+    value = t('quiz.answerNow');
   } else if (view.seenOpen) {
     label = '';
-    value = view.lastDeadline !== null && msLeft(view.lastDeadline, view.offset) === 0 ? countdownText(0) : 'Voting closed';
+    value = view.lastDeadline !== null && msLeft(view.lastDeadline, view.offset) === 0 ? countdownText(0) : t('summary.closed');
   } else {
-    label = view.time ? 'Time to answer' : '';
-    value = view.time ? durationText(view.time) : 'Get ready';
+    label = view.time ? t('quiz.timeToAnswer') : '';
+    value = view.time ? durationText(view.time) : t('quiz.getReady');
   }
   setText(view.clockLabel, label);
   view.clockLabel.hidden = !label;
@@ -163,19 +164,19 @@ function paintChoices(view, question, results, revealed) {
     li.classList.toggle('secret', isRight && !revealed);
     if (isRight) setColours(li, RIGHT_COLOUR);
     else setOther(li);
-    setText(li.querySelector('.verdict'), isRight ? '✓ Correct' : '');
+    setText(li.querySelector('.verdict'), isRight ? `✓ ${t('quiz.correct')}` : '');
     setBar(li, {
       fraction: respondents ? n / respondents : 0,
       value: n,
       unit: answersUnit(n),
       detail: `${pct}%`,
-      aria: `${letter(i)}: ${question.options[i]}${isRight ? ', correct' : ''}, ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`,
+      aria: plural(n, isRight ? 'quiz.ariaRight' : 'choice.aria', { letter: letter(i), option: question.options[i], pct }),
     });
   }
   const rightCount = count(results && results.right);
   setText(view.right, respondents
-    ? `${formatNumber(rightCount, 0)} of ${formatNumber(respondents, 0)} answered right · ${share(rightCount, respondents)}%`
-    : 'No answers');
+    ? plural(respondents, 'quiz.rightOf', { right: formatNumber(rightCount, 0), pct: share(rightCount, respondents) })
+    : t('quiz.noAnswers'));
 }
 
 function paintTally(view, question, results, revealed) {
@@ -195,7 +196,7 @@ function paintTally(view, question, results, revealed) {
       value: n,
       unit: answersUnit(n),
       detail: `${pct}%`,
-      aria: `${yes ? 'Right' : 'Wrong'}: ${n} ${plural(n, 'answer', 'answers')}, ${pct}%`,
+      aria: plural(n, 'quiz.ariaTally', { verdict: t(yes ? 'quiz.right' : 'quiz.wrong'), pct }),
     });
   }
 }
@@ -217,6 +218,7 @@ export function paint(container, question, results, {
 
   const respondents = count(results && results.respondents);
   setText(view.answeredValue, formatNumber(respondents, 0));
+  setText(view.wait.querySelector('.quiz-answered-word'), plural(respondents, 'quiz.answered'));
   view.deadline = Number.isFinite(deadline) ? deadline : null;
   view.offset = Number.isFinite(offset) ? offset : 0;
   view.voting = voting;

@@ -1,5 +1,6 @@
 // Results of ranking questions: items sorted by Borda score, bars against the highest possible score.
-import { barList, barRow, count, plural, prepareView, setBar, setOrder, setText } from '../lib/bars.js';
+import { barList, barRow, count, prepareView, setBar, setOrder, setText } from '../lib/bars.js';
+import { num, ordinal, plural, t } from '../lib/i18n.js';
 import { letter } from '../lib/letters.js';
 
 export function build(container, question) {
@@ -9,12 +10,6 @@ export function build(container, question) {
   options.forEach((text, i) => list.append(barRow({ option: i, label: text, rank: true })));
   container.append(list);
 }
-
-const ordinal = (n) => {
-  const tens = n % 100;
-  if (tens >= 11 && tens <= 13) return `${n}th`;
-  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] || 'th'}`;
-};
 
 export function paint(container, question, results) {
   const list = container.querySelector('ol.bars');
@@ -41,10 +36,10 @@ export function paint(container, question, results) {
     setBar(li, {
       fraction: most ? s / most : 0,
       value: s,
-      detail: 'pts',
+      detail: t('ranking.detail'),
       aria: respondents
-        ? `${ordinal(rank)}: ${letter(i)}, ${question.options[i]}, ${s} ${plural(s, 'point', 'points')} of ${most}, ranked first by ${first}`
-        : `${letter(i)}: ${question.options[i]}, no rankings yet`,
+        ? plural(s, 'ranking.aria', { place: ordinal(rank), letter: letter(i), option: question.options[i], most: num(most), first: num(first) })
+        : t('ranking.none', { letter: letter(i), option: question.options[i] }),
     });
   });
 }

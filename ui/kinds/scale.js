@@ -1,5 +1,6 @@
 // Results of scale questions: per statement, how many picked each point, with the mean and median large.
-import { columnsFor, count, element, formatNumber, plural, prepareView, setText } from '../lib/bars.js';
+import { columnsFor, count, element, formatNumber, prepareView, setText } from '../lib/bars.js';
+import { plural, t } from '../lib/i18n.js';
 import { letter, setColours } from '../lib/letters.js';
 
 // The points min..max (defaults 1..5; the server keeps it to at most 11 points).
@@ -73,7 +74,7 @@ function buildSingle(view, values, labels) {
   const chart = element('div', 'chart');
   chart.append(distribution(values, true), axis(values, labels));
   const figures = element('div', 'figures');
-  figures.append(figure('Mean', 'mean'), figure('Median', 'median'));
+  figures.append(figure(t('stats.mean'), 'mean'), figure(t('stats.median'), 'median'));
   row.append(chart, figures);
   view.append(row);
 }
@@ -92,7 +93,7 @@ function buildRows(view, rows, values, labels) {
     const head = element('div', 'scale-head');
     head.setAttribute('aria-hidden', 'true');
     head.append(element('span'), element('span'), element('span'),
-      element('span', 'fig-label', 'Mean'), element('span', 'fig-label', 'Median'));
+      element('span', 'fig-label', t('stats.mean')), element('span', 'fig-label', t('stats.median')));
     const list = element('ol', 'scale-rows');
     rows.slice(start, start + perColumn).forEach((text, offset) => {
       const i = start + offset;
@@ -160,7 +161,6 @@ export function paint(container, question, results) {
     setText(el.querySelector('.mean'), mean);
     setText(el.querySelector('.median'), median);
     const name = statements.length ? `${letter(i)}: ${statements[i]}` : String(question.prompt || '');
-    el.setAttribute('aria-label', `${name}, ${respondents} ${plural(respondents, 'answer', 'answers')}, `
-      + `mean ${mean}, median ${median}; ${parts.join(', ')}`);
+    el.setAttribute('aria-label', plural(respondents, 'scale.aria', { name, mean, median, points: parts.join(', ') }));
   }
 }

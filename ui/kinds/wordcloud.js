@@ -9,7 +9,8 @@
 // Free space is kept as its largest empty rectangles, so the nearest free place is exact rather
 // than a guess along a spiral. Widths come from a canvas in the words' own font, so laying out
 // never waits for the page.
-import { count, element, plural, preparePicture, setText } from '../lib/bars.js';
+import { count, element, preparePicture, setText } from '../lib/bars.js';
+import { num, plural, t } from '../lib/i18n.js';
 
 // Font sizes in stage pixels with room to spare: the smallest word and the largest.
 const SMALLEST = 44;
@@ -449,7 +450,7 @@ function wordsOf(results) {
 export function build(container, question) {
   const { summary, picture: cloud } =
     preparePicture(container, 'wordcloud', views.get(container), { summary: 'cloud-summary', picture: 'cloud' });
-  const empty = element('p', 'cloud-empty', 'Words appear here as they arrive');
+  const empty = element('p', 'cloud-empty', t('cloud.empty'));
   const note = element('p', 'cloud-note');
   note.hidden = true;
   container.append(summary, cloud, empty, note);
@@ -579,11 +580,11 @@ function draw(view, words) {
 }
 
 function describe(list, respondents) {
-  const answers = `${respondents} ${plural(respondents, 'answer', 'answers')}`;
-  if (!list.length) return `${answers}. No words yet.`;
-  const spoken = list.slice(0, SPOKEN).map((w) => `${w.text}, ${w.count}`).join('; ');
-  const more = list.length > SPOKEN ? `; and ${list.length - SPOKEN} more` : '';
-  return `${answers}. Top words: ${spoken}${more}.`;
+  const answers = plural(respondents, 'summary.answers');
+  if (!list.length) return t('cloud.none', { answers });
+  const spoken = list.slice(0, SPOKEN).map((w) => `${w.text}, ${num(w.count)}`).join('; ');
+  const more = list.length > SPOKEN ? t('list.more', { n: num(list.length - SPOKEN) }) : '';
+  return t('cloud.top', { answers, list: `${spoken}${more}` });
 }
 
 const setHidden = (el, hidden) => {
@@ -602,7 +603,7 @@ export function paint(container, question, results, { projector = false } = {}) 
   setHidden(view.empty, view.list.length > 0);
   // The room never learns that words were kept off the screen; the speaker may.
   const filtered = projector ? 0 : count(results && results.filtered);
-  setText(view.note, filtered ? `${filtered} filtered` : '');
+  setText(view.note, filtered ? plural(filtered, 'cloud.filtered') : '');
   setHidden(view.note, !filtered);
   layOut(view);
 }

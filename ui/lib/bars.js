@@ -1,4 +1,5 @@
 // Horizontal bar rows (badge, label, track with its fill, numbers on the right) and the view they sit in.
+import { lang, plural as pluralOf } from './i18n.js';
 import { letter, setColours } from './letters.js';
 
 export function element(tag, className, text) {
@@ -94,13 +95,12 @@ export function setOrder(list, items) {
   return true;
 }
 
-// Numbers beside bars, in the presenter machine's locale, with at most `max` decimals.
+// Numbers beside bars, in the window's language, with at most `max` decimals.
 export function formatNumber(x, max = 1, min = 0) {
   if (!Number.isFinite(x)) return '–';
-  return new Intl.NumberFormat(undefined, { minimumFractionDigits: min, maximumFractionDigits: max }).format(x);
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max }).format(x);
 }
 
-export const plural = (n, one, many) => (n === 1 ? one : many);
 // What a row's count is, said after the number and before its percentage: "1 answer, 33%".
-export const answersUnit = (n) => `${plural(n, 'answer', 'answers')},`;
+export const answersUnit = (n) => pluralOf(n, 'bars.unit');
 export const count = (x) => (Number.isFinite(x) && x > 0 ? x : 0);

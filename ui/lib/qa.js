@@ -4,7 +4,8 @@
 // shown and answered questions: nothing pending or hidden can reach this board.
 //
 // Question text is participant text: it is only ever set with textContent.
-import { count, element, plural, setText } from './bars.js';
+import { count, element, setText } from './bars.js';
+import { num, plural, t } from './i18n.js';
 
 // More rows than this never fit on the stage; the rest are counted in the footer.
 const ROWS = 12;
@@ -26,25 +27,25 @@ function ranked(entries) {
 function votes(className) {
   const box = element('span', className);
   // The space (not drawn between flex items) keeps "12 votes" two words for screen readers.
-  box.append(element('span', 'qa-count', '0'), ' ', element('span', 'qa-count-word', 'votes'));
+  box.append(element('span', 'qa-count', '0'), ' ', element('span', 'qa-count-word', plural(0, 'qa.votes')));
   return box;
 }
 
 function setVotes(box, n) {
-  setText(box.querySelector('.qa-count'), String(n));
-  setText(box.querySelector('.qa-count-word'), plural(n, 'vote', 'votes'));
+  setText(box.querySelector('.qa-count'), num(n));
+  setText(box.querySelector('.qa-count-word'), plural(n, 'qa.votes'));
 }
 
 export function createQaBoard(stage) {
   const board = element('section', 'qa-board');
-  board.setAttribute('aria-label', 'Audience questions');
+  board.setAttribute('aria-label', t('qa.label'));
   board.hidden = true;
 
   const now = element('div', 'qa-now');
   const nowText = element('p', 'qa-now-text');
   nowText.dir = 'auto';
   const nowBody = element('div', 'qa-now-body');
-  nowBody.append(element('p', 'qa-now-label', 'Now answering'), nowText);
+  nowBody.append(element('p', 'qa-now-label', t('qa.now')), nowText);
   const nowVotes = votes('qa-votes qa-now-votes');
   now.append(nowBody, nowVotes);
   now.hidden = true;
@@ -64,7 +65,7 @@ export function createQaBoard(stage) {
       row = element('li', 'qa-row');
       const text = element('p', 'qa-text');
       text.dir = 'auto';
-      const tag = element('span', 'qa-tag', 'Answered');
+      const tag = element('span', 'qa-tag', t('qa.answered'));
       row.append(votes('qa-votes'), text, tag);
       rows.set(entry.id, row);
     }
@@ -117,8 +118,8 @@ export function createQaBoard(stage) {
       list.append(...ordered);
     }
     setText(empty, entries.length ? '' : (open
-      ? 'Ask on your phone: the most upvoted questions appear here'
-      : 'Questions are closed'));
+      ? t('qa.ask')
+      : t('qa.closed')));
     empty.hidden = entries.length > 0;
     // The footer is one line: shown before the rows are fitted, its words set after.
     foot.hidden = !entries.length;
@@ -126,8 +127,8 @@ export function createQaBoard(stage) {
     const total = Math.max(count(frame && frame.total), entries.length);
     const onScreen = (highlighted ? 1 : 0) + [...list.children].filter((row) => !row.hidden).length;
     const parts = [];
-    if (total > onScreen) parts.push(`${total - onScreen} more ${plural(total - onScreen, 'question', 'questions')}`);
-    parts.push(open ? 'Ask and upvote on your phone' : 'Questions are closed');
+    if (total > onScreen) parts.push(plural(total - onScreen, 'qa.more'));
+    parts.push(open ? t('qa.upvote') : t('qa.closed'));
     setText(foot, parts.join(' · '));
   }
 

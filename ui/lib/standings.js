@@ -5,7 +5,8 @@
 // And the speaker's list of the same players, with a way to take a nickname off the screen.
 //
 // Nicknames are participant text: they are only ever set with textContent.
-import { count, element, plural, setText } from './bars.js';
+import { count, element, setText } from './bars.js';
+import { lang, ordinal, plural, t } from './i18n.js';
 
 const ROWS = 10;
 // The podium's places appear this far apart, the first after the same pause.
@@ -25,15 +26,11 @@ export function topOf(standings) {
 }
 
 export const nameOf = (entry) => (typeof entry.nickname === 'string' && entry.nickname.trim()
-  ? entry.nickname : `Player ${entry.player}`);
+  ? entry.nickname : t('player.name', { n: entry.player }));
 
-export const ordinal = (n) => {
-  const tens = n % 100;
-  if (tens >= 11 && tens <= 13) return `${n}th`;
-  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] || 'th'}`;
-};
+export { ordinal };
 
-const number = (n) => new Intl.NumberFormat().format(count(n));
+const number = (n) => new Intl.NumberFormat(lang).format(count(n));
 const gainedText = (entry) => (Number.isFinite(entry.gained) ? `+${number(entry.gained)}` : '');
 const reducedMotion = () => window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)').matches;
 
@@ -41,8 +38,8 @@ function leaderboard() {
   const box = element('div', 'lb');
   const head = element('div', 'lb-head');
   head.setAttribute('aria-hidden', 'true');
-  head.append(element('span'), element('span'), element('span', 'lb-points', 'Points'),
-    element('span', 'lb-gained', 'Last question'));
+  head.append(element('span'), element('span'), element('span', 'lb-points', t('standings.points')),
+    element('span', 'lb-gained', t('standings.last')));
   box.append(head, element('ol', 'lb-list'));
   return box;
 }
@@ -60,8 +57,9 @@ function paintLeaderboard(box, top) {
     const li = element('li', `lb-row${entry.rank === 1 ? ' first' : ''}`);
     li.append(element('span', 'lb-rank', String(count(entry.rank))), name,
       element('span', 'lb-points', number(entry.points)), element('span', 'lb-gained', gainedText(entry)));
-    li.setAttribute('aria-label', `${ordinal(count(entry.rank))}: ${nameOf(entry)}, ${number(entry.points)} points`
-      + `${Number.isFinite(entry.gained) ? `, ${gainedText(entry)} in the last question` : ''}`);
+    const about = { place: ordinal(count(entry.rank)), name: nameOf(entry) };
+    li.setAttribute('aria-label', plural(count(entry.points), 'standings.aria', about)
+      + (Number.isFinite(entry.gained) ? t('standings.ariaGained', { gained: gainedText(entry) }) : ''));
     list.append(li);
   }
 }
@@ -97,10 +95,11 @@ function paintPodium(box, top, shown) {
     setText(nameBox, name);
     // Smaller type for a long nickname, so that its 20 characters fit on the two lines there are.
     nameBox.classList.toggle('long', [...name].length > LONG_NAME);
-    setText(place.querySelector('.podium-points'), entry ? `${number(entry.points)} ${plural(count(entry.points), 'point', 'points')}` : '');
+    setText(place.querySelector('.podium-points'), entry ? plural(count(entry.points), 'standings.pointsOf') : '');
     // Ties share a rank: the step says the rank the player has, not its position.
     setText(place.querySelector('.podium-rank'), ordinal(entry ? count(entry.rank) || position + 1 : position + 1));
-    place.setAttribute('aria-label', revealed ? `${ordinal(count(entry.rank))}: ${nameOf(entry)}, ${number(entry.points)} points` : '');
+    place.setAttribute('aria-label', revealed
+      ? plural(count(entry.points), 'standings.aria', { place: ordinal(count(entry.rank)), name: nameOf(entry) }) : '');
     place.setAttribute('aria-hidden', revealed ? 'false' : 'true');
   }
 }
@@ -108,7 +107,7 @@ function paintPodium(box, top, shown) {
 // The board on one stage. `instant`: a preview, where the podium shows everyone at once.
 export function createStandingsBoard(stage, { instant = false } = {}) {
   const board = element('section', 'standings-board');
-  board.setAttribute('aria-label', 'Quiz standings');
+  board.setAttribute('aria-label', t('standings.label'));
   board.hidden = true;
   const foot = element('p', 'standings-foot');
   stage.insertBefore(board, stage.querySelector('.join'));
@@ -163,7 +162,7 @@ export function createStandingsBoard(stage, { instant = false } = {}) {
       }
       paintPodium(view, top, shown);
     }
-    setText(foot, top.length ? `${number(players)} ${plural(players, 'player', 'players')}` : 'No scores yet');
+    setText(foot, top.length ? plural(players, 'standings.players') : t('standings.none'));
   }
 
   return { show, paint, element: board };
@@ -178,7 +177,7 @@ export function createPlayersPane({ pane, list, summary, confirm, rename }) {
     pane.hidden = !standings;
     if (!standings) return;
     const players = count(standings.players);
-    setText(summary, top.length ? `${number(players)} ${plural(players, 'player', 'players')}` : 'No scores yet');
+    setText(summary, top.length ? plural(players, 'standings.players') : t('standings.none'));
     // Rebuilt only when the rows change: a state frame must not pull a button from under the pointer.
     const key = JSON.stringify(top);
     if (key === shown) return;
@@ -192,13 +191,13 @@ export function createPlayersPane({ pane, list, summary, confirm, rename }) {
       name.dir = 'auto';
       // Renamed players come back as "Player N" (or with no nickname): nothing left to take off.
       const named = typeof entry.nickname === 'string' && entry.nickname.trim() !== ''
-        && entry.nickname !== `Player ${entry.player}`;
-      const button = element('button', 'small player-rename', 'Rename');
+        && entry.nickname !== `Player ${entry.player}` && entry.nickname !== t('player.name', { n: entry.player });
+      const button = element('button', 'small player-rename', t('players.rename'));
       button.type = 'button';
       button.dataset.player = String(entry.player);
       button.disabled = !named;
-      button.title = named ? `Show “Player ${entry.player}” instead of this nickname` : 'Has no nickname';
-      button.setAttribute('aria-label', `Rename ${nameOf(entry)} to Player ${entry.player}`);
+      button.title = named ? t('players.renameTitle', { player: t('player.name', { n: entry.player }) }) : t('players.noNickname');
+      button.setAttribute('aria-label', t('players.renameLabel', { name: nameOf(entry), player: t('player.name', { n: entry.player }) }));
       // A click must not leave the focus here: a clicker's Space would press it again.
       button.addEventListener('mousedown', (e) => e.preventDefault());
       button.addEventListener('click', async () => {

@@ -1,4 +1,5 @@
 // Countdown text (m:ss) from a deadline on the server's clock.
+import { t } from './i18n.js';
 
 // The server sends its epoch ms on connect; the difference to ours is the offset,
 // so a laptop clock that is off by minutes still counts down the right seconds.
@@ -21,6 +22,6 @@ export function durationText(seconds) {
 // Rounded up, so "0:01" shows until the time is really over and "0:00" never lingers.
 export function countdownText(ms) {
   if (ms === null || ms === undefined) return '';
-  if (ms <= 0) return 'Time’s up';
+  if (ms <= 0) return t('timer.up');
   return durationText(Math.ceil(ms / 1000));
 }
