@@ -256,8 +256,9 @@ pub(super) async fn launch(
     let remembered = store.setting(server::REMEMBERED_INTERFACE)?;
     let join = server::JoinAddress::new(participant_port, config.bind, remembered, net::list());
     let participant_url = join.url();
-    if participant_url.starts_with("http://127.") && config.bind.is_none_or(|ip| ip.is_unspecified()) {
-        tracing::warn!("no network interface found: phones cannot join until the laptop is on the room's Wi-Fi");
+    if !join.on_a_network() {
+        // Not fatal: the address is looked at again every few seconds, and the QR code follows.
+        tracing::warn!("no network interface found: phones can join once the laptop is on the room's Wi-Fi");
     }
     let presenter_url = format!("http://127.0.0.1:{presenter_port}/?token={token}");
 

@@ -78,6 +78,11 @@ impl JoinAddress {
         url(self.lock().address, self.inner.port)
     }
 
+    /// Whether phones can reach the address shown: a network's, or one the presenter bound.
+    pub fn on_a_network(&self) -> bool {
+        self.inner.fixed.is_some() || !self.lock().address.is_loopback()
+    }
+
     /// The `join` frame now and whenever it changes.
     pub fn subscribe(&self) -> watch::Receiver<Utf8Bytes> {
         self.inner.frames.subscribe()
@@ -225,7 +230,9 @@ mod tests {
         assert_eq!(join.choose("usb0"), Err(NoSuchNetwork("usb0".into())));
 
         // Everything gone: this computer only, until a network comes.
+        assert!(join.on_a_network());
         join.refresh(Vec::new());
+        assert!(!join.on_a_network());
         assert_eq!(join.url(), "http://127.0.0.1:8080/");
         assert_eq!(frame_now(&join)["network"], "this computer only · 127.0.0.1");
     }
