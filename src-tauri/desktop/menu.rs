@@ -2,11 +2,15 @@
 
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use handsup_core::export::Format;
+use handsup_core::net::Kind;
+use handsup_core::server::Networks;
 use handsup_core::session::PresenterAction;
+use handsup_core::Controller;
 use handsup_core::Presented;
-use tauri::menu::{Menu, MenuBuilder, MenuEvent, MenuItemBuilder, SubmenuBuilder};
+use tauri::menu::{CheckMenuItemBuilder, Menu, MenuBuilder, MenuEvent, MenuItemBuilder, Submenu, SubmenuBuilder};
 use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_dialog::DialogExt;
 use tokio::sync::watch;
@@ -19,6 +23,13 @@ use super::{open_deck, Shell};
 #[derive(Default)]
 struct RecentDecks(Mutex<Vec<PathBuf>>);
 
+/// The networks the View menu lists, as last heard from the server.
+#[derive(Default)]
+struct NetworkList(Mutex<Option<Networks>>);
+
+/// How often the menu's network list is compared with the server's (which looks at the interfaces every 2 s).
+const NETWORKS_EVERY: Duration = Duration::from_secs(3);
+
 /// The deck on screen now, for window titles opened later.
 #[derive(Default)]
 struct DeckTitle(Mutex<String>);
@@ -29,10 +40,44 @@ pub fn menu_bar(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .try_state::<RecentDecks>()
         .map(|recent| recent.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
         .unwrap_or_default();
-    build(app, &recent)
+    let networks = app
+        .try_state::<NetworkList>()
+        .and_then(|list| list.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone());
+    build(app, &recent, networks.as_ref())
 }
 
-fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
+/// View → Phones Join On: every address phones might use, the one shown checked.
+fn network_menu(app: &AppHandle, words: Words, networks: Option<&Networks>) -> tauri::Result<Submenu<Wry>> {
+    let say = |english| words.say(english);
+    let mut menu = SubmenuBuilder::new(app, say("Phones Join On"));
+    let candidates = networks.map(|n| n.candidates.as_slice()).unwrap_or_default();
+    if candidates.is_empty() {
+        menu = menu.item(&MenuItemBuilder::with_id("none", say("No network")).enabled(false).build(app)?);
+    }
+    for candidate in candidates {
+        let kind = say(match candidate.kind {
+            Kind::Wifi => "Wi-Fi",
+            Kind::Ethernet => "Ethernet",
+            Kind::Hotspot => "Hotspot",
+            Kind::Vpn => "VPN",
+            Kind::Virtual => "Virtual adapter",
+        });
+        let label = format!("{kind} · {} · {}", candidate.interface, candidate.address);
+        let shown = networks.is_some_and(|n| n.shown.as_deref() == Some(candidate.interface.as_str()));
+        let fixed = networks.is_some_and(|n| n.fixed);
+        let item = CheckMenuItemBuilder::with_id(format!("network:{}", candidate.interface), label)
+            .checked(shown)
+            .enabled(!fixed)
+            .build(app)?;
+        menu = menu.item(&item);
+    }
+    if networks.is_some_and(|n| n.fixed) {
+        menu = menu.item(&MenuItemBuilder::with_id("none", say("Fixed by --bind")).enabled(false).build(app)?);
+    }
+    menu.build()
+}
+
+fn build(app: &AppHandle, recent: &[PathBuf], networks: Option<&Networks>) -> tauri::Result<Menu<Wry>> {
     let words = Words::system();
     let say = |english| words.say(english);
     let mut open_recent = SubmenuBuilder::new(app, say("Open Recent"));
@@ -82,6 +127,7 @@ fn build(app: &AppHandle, recent: &[PathBuf]) -> tauri::Result<Menu<Wry>> {
         .item(&item("projector", say("Projector Window"), None)?)
         .item(&item("fullscreen", say("Projector Full Screen"), Some("F11"))?)
         .separator()
+        .item(&network_menu(app, words, networks)?)
         .item(&item("network", say("Network and Phones…"), None)?)
         .build()?;
     MenuBuilder::new(app).items(&[&file, &slides, &view]).build()
@@ -137,6 +183,15 @@ pub fn handle(app: &AppHandle, event: MenuEvent) {
                 if let Some(path) = path {
                     open_deck(app, path);
                 }
+            } else if let Some(interface) = other.strip_prefix("network:") {
+                let (controller, interface, app) = (shell.controller.clone(), interface.to_string(), app.clone());
+                tauri::async_runtime::spawn(async move {
+                    if let Err(error) = controller.choose_network(interface).await {
+                        tracing::warn!(%error, "cannot choose the network");
+                    }
+                    // The check mark follows the server's answer, whatever it was.
+                    refresh_networks(&app, &controller).await;
+                });
             } else if let Some(action) = slide_action(other) {
                 let controller = shell.controller.clone();
                 tauri::async_runtime::spawn(async move {
@@ -225,6 +280,48 @@ pub fn follow_presented(app: &AppHandle, mut presented: watch::Receiver<Presente
     });
 }
 
+/// Keeps View → Phones Join On in step with the server's list of networks.
+pub fn follow_networks(app: &AppHandle, controller: Controller) {
+    app.manage(NetworkList::default());
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            refresh_networks(&app, &controller).await;
+            tokio::time::sleep(NETWORKS_EVERY).await;
+        }
+    });
+}
+
+/// Asks the server for its networks and rebuilds the menus when they changed.
+async fn refresh_networks(app: &AppHandle, controller: &Controller) {
+    let Ok(networks) = controller.networks().await else { return };
+    let Some(list) = app.try_state::<NetworkList>() else { return };
+    let changed = {
+        let mut known = list.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let changed = known.as_ref() != Some(&networks);
+        *known = Some(networks);
+        changed
+    };
+    if changed {
+        rebuild_menus(app);
+    }
+}
+
+/// Every window that has the menu bar gets it again, as it is now.
+fn rebuild_menus(app: &AppHandle) {
+    for (_, window) in app.webview_windows() {
+        if window.menu().is_none() {
+            continue;
+        }
+        match menu_bar(app) {
+            Ok(menu) => {
+                let _ = window.set_menu(menu);
+            }
+            Err(error) => tracing::warn!(%error, "cannot rebuild the menu"),
+        }
+    }
+}
+
 /// Says in a dialog when the app itself had trouble (its server died and was
 /// brought back), beside the banner in the presenter view.
 pub fn follow_notices(app: &AppHandle, mut notices: watch::Receiver<Option<handsup_core::app::Notice>>) {
@@ -262,13 +359,8 @@ fn apply(app: &AppHandle, presented: &Presented) {
             _ => continue,
         };
         let _ = window.set_title(&title);
-        if recent_changed && window.menu().is_some() {
-            match build(app, &presented.recent) {
-                Ok(menu) => {
-                    let _ = window.set_menu(menu);
-                }
-                Err(error) => tracing::warn!(%error, "cannot rebuild the menu"),
-            }
-        }
+    }
+    if recent_changed {
+        rebuild_menus(app);
     }
 }

@@ -58,6 +58,7 @@ pub fn run(config: Config, options: DesktopArgs, started: Instant) -> Result<(),
                     };
                     menu::follow_presented(&handle, running.presented());
                     menu::follow_notices(&handle, running.notices());
+                    menu::follow_networks(&handle, running.controller());
                     // Logging out or `kill` ends the app like Quit: sockets closed, votes committed.
                     let quit = handle.clone();
                     tauri::async_runtime::spawn(async move {

@@ -37,6 +37,8 @@ pub(super) struct Launched {
     pub file: Arc<DeckFile>,
     /// For presenter actions from the desktop menus; dropped before the writer is joined.
     pub engine: Engine,
+    /// Where phones join, for the desktop menu's network list.
+    pub join: server::JoinAddress,
     /// Each of the server task and the writer thread says here when it ends, by
     /// its name. While the server runs, a message means one of them died.
     pub ended: mpsc::Receiver<&'static str>,
@@ -284,7 +286,7 @@ pub(super) async fn launch(
         engine: engine.clone(),
         views,
         presence: Presence::new(),
-        join,
+        join: join.clone(),
         room: server::RoomCheck::new(),
         remote: shared.remote.clone(),
         sockets: SocketCounter::default(),
@@ -334,6 +336,7 @@ pub(super) async fn launch(
         recent,
         file: Arc::new(file.clone()),
         engine,
+        join,
         ended,
         shutdown,
         server,

@@ -67,6 +67,13 @@ enum Control {
         out: PathBuf,
         reply: oneshot::Sender<Result<(), Error>>,
     },
+    Networks {
+        reply: oneshot::Sender<crate::server::Networks>,
+    },
+    ChooseNetwork {
+        interface: String,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
     /// Ends the server task (`"server"`) or the writer thread, as a bug would.
     #[cfg(test)]
     Sabotage(&'static str),
@@ -95,6 +102,21 @@ impl Controller {
         let (reply, answer) = oneshot::channel();
         self.control.send(Control::Export { format, out, reply }).await.map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)?
+    }
+
+    /// The addresses phones might use and the one shown, for the desktop menu.
+    pub async fn networks(&self) -> Result<crate::server::Networks, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.control.send(Control::Networks { reply }).await.map_err(|_| Error::Stopped)?;
+        answer.await.map_err(|_| Error::Stopped)
+    }
+
+    /// Phones join on this interface's address from now on, as the presenter view's picker does.
+    pub async fn choose_network(&self, interface: String) -> Result<(), String> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || Error::Stopped.to_string();
+        self.control.send(Control::ChooseNetwork { interface, reply }).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Moves the slide, opens voting… as the presenter page would.

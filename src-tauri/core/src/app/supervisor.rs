@@ -124,6 +124,15 @@ async fn supervise(
             None => return current.stop().await,
             #[cfg(test)]
             Some(Control::Sabotage(what)) => current.sabotage(what).await,
+            Some(Control::Networks { reply }) => {
+                let _ = reply.send(current.join.networks());
+            }
+            Some(Control::ChooseNetwork { interface, reply }) => {
+                let (join, engine) = (current.join.clone(), current.engine.clone());
+                tokio::spawn(async move {
+                    let _ = reply.send(join.choose_and_remember(&engine, interface).await);
+                });
+            }
             Some(Control::Present { action, reply }) => {
                 let engine = current.engine.clone();
                 tokio::spawn(async move {

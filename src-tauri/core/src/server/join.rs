@@ -47,6 +47,16 @@ struct Choice {
     moved: Option<Moved>,
 }
 
+/// The networks as a menu lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Networks {
+    pub candidates: Vec<Candidate>,
+    /// The interface the QR code's address is on; `None` without a network or with a bound address elsewhere.
+    pub shown: Option<String>,
+    /// `--bind` fixed the address: there is nothing to choose.
+    pub fixed: bool,
+}
+
 /// The laptop's address changed under a running session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Moved {
@@ -76,6 +86,23 @@ impl JoinAddress {
     /// The address phones open, as the QR code carries it.
     pub fn url(&self) -> String {
         url(self.lock().address, self.inner.port)
+    }
+
+    /// The addresses phones might use, best first, and the interface shown (for a menu).
+    pub fn networks(&self) -> Networks {
+        let choice = self.lock();
+        let shown = choice.candidates.iter().find(|c| IpAddr::V4(c.address) == choice.address);
+        Networks {
+            candidates: choice.candidates.clone(),
+            shown: shown.map(|c| c.interface.clone()),
+            fixed: self.inner.fixed.is_some(),
+        }
+    }
+
+    /// The presenter's pick, shown at once and stored (by the one writer) for the next start.
+    pub async fn choose_and_remember(&self, engine: &crate::engine::Engine, interface: String) -> Result<(), String> {
+        self.choose(&interface).map_err(|refusal| refusal.to_string())?;
+        engine.remember(REMEMBERED_INTERFACE, interface).await
     }
 
     /// Whether phones can reach the address shown: a network's, or one the presenter bound.

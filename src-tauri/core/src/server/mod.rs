@@ -35,7 +35,7 @@ pub use board_feed::BoardFeeds;
 pub use editor::{Answered, EditRefusal, EditorCommand, SaveDeck, SaveRequest, Saved, SetBlocklist};
 pub use guard::Refusal;
 pub use history::ReviewSession;
-pub use join::{JoinAddress, Moved, NoSuchNetwork, REMEMBERED_INTERFACE};
+pub use join::{JoinAddress, Moved, Networks, NoSuchNetwork, REMEMBERED_INTERFACE};
 pub use limits::{Crowd, Identities, Limits, SocketCounter};
 pub use media::media_prefix;
 pub use pages::PageCache;

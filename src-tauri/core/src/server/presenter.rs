@@ -255,10 +255,7 @@ async fn command(state: &ServerState, message: PresenterMessage) -> Result<(), S
         PresenterMessage::Highlight { entry } => state.engine.set_qa(None, Some(entry)).await,
         PresenterMessage::Rename { player, nickname } => state.engine.rename(player, nickname).await,
         PresenterMessage::RevokeRemote {} => state.remote.revoke().map_err(|error| error.to_string()),
-        PresenterMessage::ChooseNetwork { interface } => {
-            state.join.choose(&interface).map_err(|refusal| refusal.to_string())?;
-            state.engine.remember(super::REMEMBERED_INTERFACE, interface).await
-        }
+        PresenterMessage::ChooseNetwork { interface } => state.join.choose_and_remember(&state.engine, interface).await,
         other => match action(other) {
             Some(action) => state.engine.present(action).await,
             None => Ok(()),
