@@ -1,6 +1,7 @@
 // The presenter's own blocked words (beside the built-in lists and the deck's `blocklist:`):
 // read and written through the loopback API; saving puts the deck on screen again with them,
 // so the cloud's counts and the walls' masks follow at once.
+import { num, plural, t } from './lib/i18n.js';
 
 const api = (token) => `/api/blocklist?token=${encodeURIComponent(token)}`;
 
@@ -17,13 +18,13 @@ export function createBlocklist({ token, say }) {
       const body = await reply.json();
       field.value = (body.words || []).join(', ');
     } catch (_) {
-      status.textContent = 'Could not read the list.';
+      status.textContent = t('blocklist.readError');
     }
   }
 
   document.getElementById('blocklist-save').addEventListener('click', async () => {
     const words = field.value.split(/[,\n]/).map((w) => w.trim()).filter(Boolean);
-    status.textContent = 'Saving…';
+    status.textContent = t('blocklist.saving');
     try {
       const reply = await fetch(api(token), {
         method: 'PUT',
@@ -31,11 +32,12 @@ export function createBlocklist({ token, say }) {
         body: JSON.stringify({ words }),
       });
       const body = await reply.json().catch(() => ({}));
-      if (!reply.ok) throw new Error(body.error || `the server answered ${reply.status}`);
-      status.textContent = `Saved: ${words.length} ${words.length === 1 ? 'word' : 'words'}. The slides reload with it.`;
+      if (!reply.ok) throw new Error(body.error || t('blocklist.serverStatus', { status: reply.status }));
+      const count = words.length;
+      status.textContent = plural(count, 'blocklist.saved', { n: num(count, { useGrouping: false }) });
     } catch (err) {
-      status.textContent = `Not saved: ${err.message}`;
-      say(`Blocked words not saved: ${err.message}`);
+      status.textContent = t('blocklist.notSaved', { error: err.message });
+      say(t('blocklist.notSavedSay', { error: err.message }));
     }
   });
   load();

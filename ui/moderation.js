@@ -6,6 +6,7 @@
 // Post text is participant text: it is only ever set with textContent, and shown to the speaker
 // as sent (the filter's masked version beside it), since the speaker decides what the room sees.
 import { element, setText } from './lib/bars.js';
+import { num, plural, t } from './lib/i18n.js';
 
 // Rows drawn at once: a queue may hold thousands of posts, a side pane shows a handful.
 const LIMIT = 200;
@@ -32,20 +33,31 @@ const ORDER = {
   answered: (a, b) => at(b) - at(a) || b.id - a.id,
 };
 
-const WORDS = { pending: 'Pending', shown: 'Shown', hidden: 'Hidden', pinned: 'Pinned', answered: 'Answered' };
-const SENDING_WORDS = { shown: 'Approving…', hidden: 'Hiding…', pinned: 'Pinning…', answered: 'Marking answered…' };
+const WORDS = {
+  pending: t('moderation.statePending'), shown: t('moderation.stateShown'), hidden: t('moderation.stateHidden'),
+  pinned: t('moderation.statePinned'), answered: t('moderation.stateAnswered'),
+};
+const SENDING_WORDS = {
+  shown: t('moderation.approving'), hidden: t('moderation.hiding'), pinned: t('moderation.pinning'),
+  answered: t('moderation.marking'),
+};
+const EMPTY = {
+  pending: t('moderation.emptyPending'), shown: t('moderation.emptyShown'), hidden: t('moderation.emptyHidden'),
+  answered: t('moderation.emptyAnswered'),
+};
 
 // The actions on a post, in the order of their buttons, each with its key. Pin, Answered and
 // Highlight are switches (pressed while on, pressed again to undo); Approve and Hide just do.
+// The keys are the same in every language.
 const ACTIONS = [
-  { name: 'approve', key: 'A', label: 'Approve', applies: () => true,
+  { name: 'approve', key: 'A', label: t('moderation.approve'), applies: () => true,
     enabled: (p) => p.state === 'pending' || p.state === 'hidden' },
-  { name: 'hide', key: 'H', label: 'Hide', applies: () => true, enabled: (p) => p.state !== 'hidden' },
-  { name: 'pin', key: 'P', label: 'Pin', applies: (p) => !isQa(p), enabled: () => true,
+  { name: 'hide', key: 'H', label: t('moderation.hide'), applies: () => true, enabled: (p) => p.state !== 'hidden' },
+  { name: 'pin', key: 'P', label: t('moderation.pin'), applies: (p) => !isQa(p), enabled: () => true,
     on: (p) => p.state === 'pinned' },
-  { name: 'answered', key: 'D', label: 'Answered', applies: isQa, enabled: () => true,
+  { name: 'answered', key: 'D', label: t('moderation.markAnswered'), applies: isQa, enabled: () => true,
     on: (p) => p.state === 'answered' },
-  { name: 'highlight', key: 'L', label: 'Highlight', applies: isQa, enabled: (p) => visible(p.state),
+  { name: 'highlight', key: 'L', label: t('moderation.highlight'), applies: isQa, enabled: (p) => visible(p.state),
     on: (p, lit) => lit },
 ];
 const ACTION_BY_KEY = new Map(ACTIONS.map((a) => [a.key.toLowerCase(), a]));
@@ -98,10 +110,10 @@ export function createModeration({ send, say }) {
   // A past session shown again (the deck frame's `review`): its posts stay as they were.
   let readOnly = false;
 
-  const questionName = (post) => (isQa(post) ? 'Q&A' : prompts.get(post.question) || post.question);
+  const questionName = (post) => (isQa(post) ? t('moderation.qa') : prompts.get(post.question) || post.question);
   const highlighted = () => (qa && Number.isFinite(qa.highlight) ? qa.highlight : null);
   const go = (type, extra) => {
-    if (!send(type, extra)) say('Not connected: that change was not sent.');
+    if (!send(type, extra)) say(t('moderation.notConnected'));
     return true;
   };
 
@@ -116,7 +128,7 @@ export function createModeration({ send, say }) {
       question: element('span', 'post-question'),
       votes: element('span', 'post-votes'),
       state: element('span', 'post-state'),
-      flag: element('span', 'post-flag', 'Filtered words'),
+      flag: element('span', 'post-flag', t('moderation.filtered')),
       time: element('span', 'post-time'),
       text: element('p', 'post-text'),
       masked: element('p', 'post-masked'),
@@ -151,8 +163,9 @@ export function createModeration({ send, say }) {
     const pendingChange = sending.get(post.id);
     setText(parts.question, questionName(post));
     parts.votes.hidden = !isQa(post);
-    setText(parts.votes, `${post.upvotes} ${post.upvotes === 1 ? 'vote' : 'votes'}`);
-    const word = pendingChange ? SENDING_WORDS[pendingChange.state] : `${WORDS[post.state]}${lit ? ' · highlighted' : ''}`;
+    setText(parts.votes, plural(post.upvotes, 'moderation.votes', { n: num(post.upvotes, { useGrouping: false }) }));
+    const word = pendingChange ? SENDING_WORDS[pendingChange.state]
+      : (lit ? t('moderation.lit', { state: WORDS[post.state] }) : WORDS[post.state]);
     setText(parts.state, word);
     parts.state.className = `post-state ${pendingChange ? 'sending' : post.state}${lit ? ' lit' : ''}`;
     parts.flag.hidden = !post.flagged;
@@ -161,7 +174,7 @@ export function createModeration({ send, say }) {
     // The room sees the masked text of a flagged post: the speaker sees both.
     const masked = post.flagged && post.masked !== post.text;
     parts.masked.hidden = !masked;
-    setText(parts.masked, masked ? `On screen: ${post.masked}` : '');
+    setText(parts.masked, masked ? t('moderation.onScreen', { text: post.masked }) : '');
     el.classList.toggle('sending', !!pendingChange);
     el.classList.toggle('lit', lit);
     for (const action of ACTIONS) {
@@ -230,12 +243,12 @@ export function createModeration({ send, say }) {
 
     const rest = all.length - list.length;
     more.hidden = rest <= 0;
-    setText(more, rest > 0 ? `and ${rest} more` : '');
+    setText(more, rest > 0 ? t('moderation.more', { n: num(rest, { useGrouping: false }) }) : '');
     empty.hidden = all.length > 0;
-    setText(empty, { pending: 'Nothing waits for approval.', shown: 'Nothing is shown yet.',
-      hidden: 'Nothing is hidden.', answered: 'No question is marked answered.' }[filter]);
-    queue.setAttribute('aria-label', `${filterButtons.find((b) => b.dataset.filter === filter)
-      .querySelector('.label').textContent} posts`);
+    setText(empty, EMPTY[filter]);
+    queue.setAttribute('aria-label', t('moderation.list', {
+      filter: filterButtons.find((b) => b.dataset.filter === filter).querySelector('.label').textContent,
+    }));
   }
 
   function focusSelected() {
@@ -270,7 +283,7 @@ export function createModeration({ send, say }) {
     const action = ACTIONS.find((a) => a.name === name);
     if (!post || !action || !action.applies(post) || !action.enabled(post)) return;
     if (readOnly) {
-      say('This is a past session, shown read-only: its posts stay as they were.');
+      say(t('moderation.readOnly'));
       return;
     }
     if (name === 'highlight') {
@@ -376,10 +389,10 @@ export function createModeration({ send, say }) {
       const was = JSON.stringify(qa);
       qa = state && state.qa && typeof state.qa === 'object' ? state.qa : null;
       const open = !!(qa && qa.open);
-      setText(qaStatus, qa ? `Q&A ${open ? 'on' : 'off'}` : '');
-      qaStatus.title = open && qa.moderated ? 'Questions wait for approval' : '';
+      setText(qaStatus, qa ? t(open ? 'moderation.qaOn' : 'moderation.qaOff') : '');
+      qaStatus.title = open && qa.moderated ? t('moderation.qaModerated') : '';
       qaStatus.className = open ? 'on' : '';
-      setText(qaToggle, open ? 'Turn Q&A off' : 'Turn Q&A on');
+      setText(qaToggle, t(open ? 'moderation.turnOff' : 'moderation.turnOn'));
       showPane();
       if (JSON.stringify(qa) !== was) render();
     },

@@ -4,7 +4,12 @@
 // screen cannot be deleted. Confirmations are asked in the row itself: a desktop webview may not
 // show the browser's own dialogs. Deck titles and server messages are text, set with textContent.
 import { call, errorText, hasToken, withToken } from './editor/api.js';
-import { $, el, plural } from './editor/dom.js';
+import { $, el } from './editor/dom.js';
+import { num, plural, t, translatePage } from './lib/i18n.js';
+
+translatePage();
+// A count as a plural of `key`, its digits ungrouped ("1500 answers").
+const count = (n, key, vars) => plural(n, key, { n: num(n, { useGrouping: false }), ...vars });
 
 const params = new URLSearchParams(location.search);
 // The desktop app opens this page in a window of its own; the presenter view links here with
@@ -18,7 +23,7 @@ const PARTICIPANT = /^P\s*0*([1-9][0-9]{0,8})$/i;
 const when = new Intl.DateTimeFormat(undefined, {
   weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit',
 });
-const dateText = (ms) => (Number.isFinite(ms) ? when.format(new Date(ms)) : 'an unknown date');
+const dateText = (ms) => (Number.isFinite(ms) ? when.format(new Date(ms)) : t('sessions.unknownDate'));
 
 let sessions = [];
 let review = null;
@@ -59,12 +64,12 @@ async function load({ quiet = false, focus = focusedKey(), expect } = {}) {
     if (expect === undefined || (result.ok && reviewOf(result.json) === expect)) break;
   }
   if (failure) {
-    loadFailed(`Cannot reach Handsup (${failure.message}). Is it still running?`);
+    loadFailed(t('sessions.unreachable', { error: failure.message }));
     return false;
   }
   $('loading').hidden = true;
   if (!result.ok || !result.json || !Array.isArray(result.json.sessions)) {
-    loadFailed(result.ok ? 'Handsup sent a list it cannot read.' : errorText(result));
+    loadFailed(result.ok ? t('sessions.unreadable') : errorText(result));
     return false;
   }
   $('load-error').hidden = true;
@@ -108,9 +113,8 @@ function paintReview() {
   const shown = review && sessions.find((s) => s.id === review.session);
   $('review').hidden = !review;
   if (!review) return;
-  const title = shown && shown.title ? ` (“${shown.title}”)` : '';
-  $('review-text').textContent = `Showing session ${review.session}${title} of ${dateText(review.started_at)} read-only. `
-    + 'Phones cannot join.';
+  const vars = { id: review.session, title: shown && shown.title, date: dateText(review.started_at) };
+  $('review-text').textContent = t(vars.title ? 'sessions.reviewingTitled' : 'sessions.reviewing', vars);
   $('review-back').disabled = busy;
   // A session file opened on its own has no live session to go back to.
   $('review-back').hidden = review.live === false;
@@ -129,20 +133,20 @@ function row(session) {
   const li = el('li', { className: `session${session.on_screen ? ' on-screen' : ''}`, dataset: { id: String(id) } });
   li.setAttribute('aria-labelledby', titleId);
 
-  const title = el('h2', { className: 'title', id: titleId, dir: 'auto', text: session.title || 'Untitled deck' });
+  const title = el('h2', { className: 'title', id: titleId, dir: 'auto', text: session.title || t('sessions.untitled') });
   if (!session.title) title.classList.add('untitled');
   const head = el('div', { className: 'row-head' }, title);
   if (session.on_screen) {
     const reviewing = review && review.session === id;
-    head.append(el('span', { className: 'badge', text: reviewing ? 'On screen, read-only' : 'On screen' }));
+    head.append(el('span', { className: 'badge', text: t(reviewing ? 'sessions.onScreenReadOnly' : 'sessions.onScreen') }));
   }
 
   const started = el('time', { text: dateText(session.started_at) });
   if (Number.isFinite(session.started_at)) started.dateTime = new Date(session.started_at).toISOString();
   const meta = el('p', { className: 'meta' },
-    el('span', { text: `Session ${id}` }), started,
-    el('span', { className: 'count', text: plural(Number(session.participants) || 0, 'participant', 'participants') }),
-    el('span', { className: 'count answers', text: plural(Number(session.answers) || 0, 'answer', 'answers') }));
+    el('span', { text: t('sessions.session', { id }) }), started,
+    el('span', { className: 'count', text: count(Number(session.participants) || 0, 'sessions.participants') }),
+    el('span', { className: 'count answers', text: count(Number(session.answers) || 0, 'sessions.answers') }));
   li.append(head, meta);
 
   if (panel && panel.id === id) {
@@ -159,19 +163,19 @@ function row(session) {
 
 function actions(session) {
   const { id } = session;
-  const group = el('div', { className: 'row-actions', attrs: { role: 'group', 'aria-label': `Session ${id}` } });
+  const group = el('div', { className: 'row-actions', attrs: { role: 'group', 'aria-label': t('sessions.session', { id }) } });
   if (!session.on_screen) {
-    group.append(button('Show results', 'show', () => show(id), 'primary'));
+    group.append(button(t('sessions.show'), 'show', () => show(id), 'primary'));
   }
-  const report = el('a', { className: 'button', href: withToken(`/api/sessions/${id}/report`), text: 'Report', dataset: { key: 'report' } });
-  report.setAttribute('aria-label', `Report of session ${id}`);
+  const report = el('a', { className: 'button', href: withToken(`/api/sessions/${id}/report`), text: t('sessions.report'), dataset: { key: 'report' } });
+  report.setAttribute('aria-label', t('sessions.reportOf', { id }));
   group.append(report);
   if (session.on_screen) {
-    group.append(el('span', { className: 'hint', text: 'On screen: show another session or deck to delete this one.' }));
+    group.append(el('span', { className: 'hint', text: t('sessions.onScreenHint') }));
   } else {
     group.append(
-      button('Delete…', 'delete', () => open(id, 'delete'), 'danger'),
-      button('Delete a participant’s answers…', 'participant', () => open(id, 'participant')),
+      button(t('sessions.delete'), 'delete', () => open(id, 'delete'), 'danger'),
+      button(t('sessions.deleteParticipant'), 'participant', () => open(id, 'participant')),
     );
   }
   return group;
@@ -182,15 +186,14 @@ function panelFor(session) {
   const { id } = session;
   const questionId = `session-${id}-question`;
   if (panel.mode === 'delete') {
-    const answers = plural(Number(session.answers) || 0, 'answer', 'answers');
-    return confirmPanel(questionId, `Delete session ${id} and its ${answers}? This cannot be undone.`,
-      button('Delete', 'confirm', () => deleteSession(id), 'danger solid'));
+    return confirmPanel(questionId, count(Number(session.answers) || 0, 'sessions.confirmDelete', { id }),
+      button(t('sessions.deleteNow'), 'confirm', () => deleteSession(id), 'danger solid'));
   }
   if (panel.mode === 'participant-confirm') {
     const who = `P${panel.number}`;
     return confirmPanel(questionId,
-      `Delete ${who}’s answers and posts in session ${id}? Their nickname goes too. This cannot be undone.`,
-      button(`Delete ${who}’s answers`, 'confirm', () => deleteParticipant(id, panel.number), 'danger solid'));
+      t('sessions.confirmParticipant', { who, id }),
+      button(t('sessions.deleteWho', { who }), 'confirm', () => deleteParticipant(id, panel.number), 'danger solid'));
   }
   return participantForm(id);
 }
@@ -198,7 +201,7 @@ function panelFor(session) {
 function confirmPanel(questionId, question, confirm) {
   const box = el('div', { className: 'panel confirm', attrs: { role: 'group', 'aria-labelledby': questionId } },
     el('p', { className: 'question', id: questionId, text: question }),
-    el('div', { className: 'panel-buttons' }, confirm, button('Cancel', 'cancel', close)));
+    el('div', { className: 'panel-buttons' }, confirm, button(t('sessions.cancel'), 'cancel', close)));
   box.addEventListener('keydown', escapeCloses);
   return box;
 }
@@ -213,11 +216,11 @@ function participantForm(id) {
   input.disabled = busy;
   input.addEventListener('input', () => { panel.typed = input.value; });
   const form = el('form', { className: 'panel', noValidate: true },
-    el('label', { htmlFor: field, text: 'Whose answers?' }),
-    el('p', { className: 'hint', id: `${field}-hint`, text: 'The participant as the report names them: P and a number, like P7.' }),
+    el('label', { htmlFor: field, text: t('sessions.whose') }),
+    el('p', { className: 'hint', id: `${field}-hint`, text: t('sessions.whoseHint') }),
     el('div', { className: 'panel-buttons' }, input,
-      el('button', { type: 'submit', text: 'Continue', dataset: { key: 'continue' }, disabled: busy }),
-      button('Cancel', 'cancel', close)),
+      el('button', { type: 'submit', text: t('sessions.continue'), dataset: { key: 'continue' }, disabled: busy }),
+      button(t('sessions.cancel'), 'cancel', close)),
     el('p', { className: 'field-error', id: error, attrs: { role: 'alert' }, hidden: !panel.error, text: panel.error || '' }));
   if (panel.error) input.setAttribute('aria-invalid', 'true');
   form.addEventListener('keydown', escapeCloses);
@@ -226,8 +229,8 @@ function participantForm(id) {
     const match = PARTICIPANT.exec(input.value.trim());
     if (!match) {
       panel.error = input.value.trim()
-        ? `“${input.value.trim()}” is not a participant: type P and a number, like P7.`
-        : 'Type the participant, like P7.';
+        ? t('sessions.notParticipant', { typed: input.value.trim() })
+        : t('sessions.typeParticipant');
       render({ id, key: 'field' });
       return;
     }
@@ -274,7 +277,7 @@ async function act(work) {
     if (next.focus !== undefined) focus = next.focus;
     expect = next.expect;
   } catch (err) {
-    say(`Cannot reach Handsup (${err.message}).`);
+    say(t('sessions.unreachableShort', { error: err.message }));
   } finally {
     busy = false;
   }
@@ -285,14 +288,14 @@ async function act(work) {
 function show(id) {
   act(async () => {
     notes.delete(id);
-    say(`Putting session ${id} on screen…`);
+    say(t('sessions.putting', { id }));
     const result = await call('POST', '/api/review', { session: id });
     if (!result.ok) {
       say('');
       notes.set(id, { text: errorText(result), error: true });
       return {};
     }
-    say(`Session ${id} is on screen, read-only: the presenter view and the projector show its results.`);
+    say(t('sessions.shown', { id }));
     return { expect: id };
   });
 }
@@ -300,9 +303,9 @@ function show(id) {
 function backToLive() {
   act(async () => {
     const was = review && review.session;
-    say('Going back to the live session…');
+    say(t('review.going'));
     const result = await call('POST', '/api/review', { session: null });
-    say(result.ok ? 'The live session is on screen again.' : errorText(result));
+    say(result.ok ? t('sessions.liveAgain') : errorText(result));
     return { focus: Number.isFinite(was) ? { id: was, key: 'show' } : null, expect: result.ok ? null : undefined };
   });
 }
@@ -315,7 +318,7 @@ function deleteSession(id) {
       notes.set(id, { text: errorText(result), error: true });
       return { focus: { id, key: 'delete' } };
     }
-    say(`Session ${id} was deleted.`);
+    say(t('sessions.deleted', { id }));
     // The row goes: the focus goes to the next row, or the one before it (else to Refresh).
     const index = sessions.findIndex((s) => s.id === id);
     const next = sessions[index + 1] || sessions[index - 1];
@@ -330,8 +333,7 @@ function deleteParticipant(id, number) {
     panel = null;
     if (result.ok && result.json) {
       const who = String(result.json.participant || `P${number}`);
-      const count = Number(result.json.deleted) || 0;
-      const text = `Deleted ${who}’s answers in session ${id}: ${plural(count, 'answer or post', 'answers and posts')} removed.`;
+      const text = count(Number(result.json.deleted) || 0, 'sessions.deletedParticipant', { who, id });
       notes.set(id, { text });
       say(text);
     } else {
@@ -362,7 +364,7 @@ if (!desktop || fromPresenter) {
 }
 
 if (!hasToken()) {
-  loadFailed('This address has no token. Open Sessions from the presenter page that Handsup printed.');
+  loadFailed(t('sessions.noToken'));
   $('retry').hidden = true;
   $('refresh').disabled = true;
 } else {

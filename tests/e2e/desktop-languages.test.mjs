@@ -2,7 +2,8 @@
 // (ui/lang/*.js): the keys English has, each a line or exactly the plural forms of its language,
 // the same placeholders; every key the pages ask for is in them. Then in Chromium launched in
 // German, Polish and French: the projector's join banner, a results summary with a plural and
-// the presenter's controls in that language; English when the browser speaks none of the eight.
+// the presenter's controls in that language, and the presenter's network panel, troubleshooting
+// and moderation queue, and the Sessions window; English when the browser speaks none of the eight.
 // Screenshots: target/test-screenshots/projector-{de,pl}.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -183,7 +184,26 @@ const forms25 = (page, key) => page.evaluate(async (key) => {
   return [plural(2, key), plural(5, key)];
 }, key);
 
-async function lookAt(flag, locale, expected, { shot, plurals } = {}) {
+// The text of the presenter view's `selector`s, hidden or not, spaces folded.
+const texts = (page, selectors) => page.evaluate((selectors) => selectors.map((selector) =>
+  [...document.querySelectorAll(selector)].map((el) => el.textContent.replace(/\s+/g, ' ').trim())), selectors);
+
+// A row of the moderation queue, drawn by a second queue from the page's own module for a
+// flagged Q&A question waiting for approval: its words and the keys on its buttons.
+const queueRow = (page) => page.evaluate(async () => {
+  const { createModeration } = await import('/ui/moderation.js');
+  const queue = createModeration({ send: () => true, say: () => {} });
+  queue.onBoard([{ id: 999, question: 'qa', text: 'Une question ?', masked: 'Une q*** ?', flagged: true, state: 'pending', upvotes: 2, at: 0 }]);
+  const row = document.querySelector('#queue li.post[data-id="999"]');
+  const t = (selector) => row.querySelector(selector).textContent;
+  const buttons = [...row.querySelectorAll('button.post-action:not([hidden])')];
+  return {
+    question: t('.post-question'), votes: t('.post-votes'), state: t('.post-state'), flag: t('.post-flag'), masked: t('.post-masked'),
+    keys: buttons.map((b) => b.querySelector('kbd').textContent), labels: buttons.map((b) => b.querySelector('.post-action-label').textContent),
+  };
+});
+
+async function lookAt(flag, locale, expected, { shot, plurals, panel, row } = {}) {
   const { browser, presenter, projector } = await windows(flag, locale);
   try {
     await eventually(`${locale}: the projector`, () => read(projector).then((r) => ({
@@ -198,6 +218,13 @@ async function lookAt(flag, locale, expected, { shot, plurals } = {}) {
     if (plurals) {
       for (const [key, two, five] of plurals) assert.deepEqual(await forms25(projector, key), [two, five], `${locale}: ${key}`);
     }
+    // The side panels, never on the projector: `panel` maps a selector to the texts of its elements.
+    if (panel) {
+      const selectors = Object.keys(panel);
+      await eventually(`${locale}: the network panel, troubleshooting and moderation`,
+        async () => Object.fromEntries((await texts(presenter, selectors)).map((found, i) => [selectors[i], found])), panel);
+    }
+    if (row) assert.deepEqual(await queueRow(presenter), row, `${locale}: a row of the moderation queue`);
     if (shot) {
       // Let the bars finish growing before the picture.
       await projector.waitForTimeout(600);
@@ -216,7 +243,18 @@ test('German: the projector and the presenter view', async () => {
       voting: 'Abstimmung geschlossen', hidden: 'Ergebnisse sind ausgeblendet',
     },
     presenter: { lang: 'de', votingButton: 'Abstimmung öffnen', previous: 'Zurück', statusAnswers: '2 Antworten', phonesLabel: 'Handys' },
-  }, { shot: 'projector-de.png', plurals: [['summary.answers', '2 Antworten', '5 Antworten']] });
+  }, {
+    shot: 'projector-de.png',
+    plurals: [['summary.answers', '2 Antworten', '5 Antworten'], ['network.via', '2 Handys über {address}', '5 Handys über {address}']],
+    panel: {
+      '#network-via li': ['5 Handys über 127.0.0.1'],
+      '#troubleshoot h2': ['Wenn Handys keine Verbindung bekommen'],
+      '#troubleshoot li strong': ['Firewall:', 'Client-Isolation:', 'Mobile Daten:', 'Gast- oder zweites Netz:', 'Falsches Netz gewählt:'],
+      '#troubleshoot li:nth-child(3)': ['Mobile Daten: Das Handy muss im selben WLAN sein wie dieser Laptop; über mobile Daten lässt sich die Adresse nicht öffnen.'],
+      '#troubleshoot li em': ['öffentliche'],
+      '#qa-toggle': ['Q&A einschalten'],
+    },
+  });
 });
 
 test('Polish: the projector and the presenter view, with the forms for 2 and for 5', async () => {
@@ -233,7 +271,15 @@ test('Polish: the projector and the presenter view, with the forms for 2 and for
       ['qa.votes', 'głosy', 'głosów'],
       ['standings.pointsOf', '2 punkty', '5 punktów'],
       ['quiz.answered', 'osoby odpowiedziały', 'osób odpowiedziało'],
+      ['network.via', '2 telefony przez {address}', '5 telefonów przez {address}'],
+      ['moderation.votes', '2 głosy', '5 głosów'],
+      ['blocklist.saved', 'Zapisano: 2 słowa. Slajdy wczytają się z nimi ponownie.', 'Zapisano: 5 słów. Slajdy wczytają się z nimi ponownie.'],
     ],
+    panel: {
+      '#network-via li': ['5 telefonów przez 127.0.0.1'],
+      '#troubleshoot h2': ['Gdy telefony nie mogą się połączyć'],
+      '#queue-empty': ['Nic nie czeka na zatwierdzenie.'],
+    },
   });
 });
 
@@ -244,6 +290,62 @@ test('French: the projector and the presenter view', async () => {
       voting: 'Vote fermé', hidden: 'Les résultats sont masqués',
     },
     presenter: { lang: 'fr', votingButton: 'Ouvrir le vote', previous: 'Précédente', statusAnswers: '2 réponses', phonesLabel: 'Téléphones' },
+  }, {
+    plurals: [['moderation.votes', '2 votes', '5 votes']],
+    panel: {
+      '#network-via li': ['5 téléphones via 127.0.0.1'],
+      '#qa-toggle': ['Activer les Q&R'],
+      '#queue-empty': ['Rien n’attend d’approbation.'],
+      '#troubleshoot li strong': ['Pare-feu :', 'Isolation des clients :', 'Données mobiles :', 'Réseau invité ou second réseau :', 'Mauvais réseau choisi :'],
+    },
+    row: {
+      question: 'Q&R', votes: '2 votes', state: 'En attente', flag: 'Mots filtrés', masked: 'À l’écran : Une q*** ?',
+      keys: ['A', 'H', 'D', 'L'], labels: ['Approuver', 'Masquer', 'Répondue', 'Mettre en avant'],
+    },
+  });
+});
+
+// The Sessions window in a browser speaking `flag`: its heading, buttons and the live session's row.
+async function sessionsWindow(flag, locale) {
+  const browser = await launchChromium([`--lang=${flag}`]);
+  try {
+    const context = await browser.newContext({ locale });
+    await pagesFromDisk(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${new URL(server.presenter).origin}/sessions?token=${token()}`);
+    await page.locator('#sessions li.session').first().waitFor();
+    const seen = await page.evaluate(() => {
+      const t = (selector) => [...document.querySelectorAll(selector)].map((el) => el.textContent.replace(/\s+/g, ' ').trim());
+      return {
+        lang: document.documentElement.lang,
+        title: document.title,
+        heading: t('h1'),
+        refresh: t('#refresh'),
+        counts: t('#sessions li.session .count'),
+        badge: t('#sessions li.session .badge'),
+        hint: t('#sessions li.session .hint'),
+      };
+    });
+    assert.deepEqual(errors, [], `${locale}: page errors`);
+    return seen;
+  } finally {
+    await browser.close();
+  }
+}
+
+test('the Sessions window in German and in Polish', async () => {
+  assert.deepEqual(await sessionsWindow('de', 'de-DE'), {
+    lang: 'de', title: 'Handsup-Sitzungen', heading: ['Sitzungen'], refresh: ['Aktualisieren'],
+    counts: ['5 Teilnehmende', '7 Antworten'], badge: ['Auf dem Bildschirm'],
+    hint: ['Auf dem Bildschirm: Zeige eine andere Sitzung oder Präsentation, um diese zu löschen.'],
+  });
+  assert.deepEqual(await sessionsWindow('pl', 'pl-PL'), {
+    lang: 'pl', title: 'Sesje Handsup', heading: ['Sesje'], refresh: ['Odśwież'],
+    counts: ['5 uczestników', '7 odpowiedzi'], badge: ['Na ekranie'],
+    hint: ['Na ekranie: pokaż inną sesję lub prezentację, aby usunąć tę.'],
   });
 });
 
@@ -256,7 +358,20 @@ const ENGLISH = {
 };
 
 test('English by default, and for a language Handsup does not speak', async () => {
-  await lookAt(null, 'en-US', ENGLISH, { plurals: [['summary.answers', '2 answers', '5 answers']] });
+  await lookAt(null, 'en-US', ENGLISH, {
+    plurals: [['summary.answers', '2 answers', '5 answers'], ['moderation.votes', '2 votes', '5 votes']],
+    panel: {
+      '#network-via li': ['5 phones via 127.0.0.1'],
+      '#troubleshoot h2': ['When phones cannot connect'],
+      '#troubleshoot li:first-child': ['Firewall: on Windows, the first start asks whether Handsup may use the network. Allow it for public networks too: a venue\'s Wi-Fi is usually marked public, and allowing private networks only keeps phones out.'],
+      '#qa-toggle': ['Turn Q&A on'],
+      '#queue-empty': ['Nothing waits for approval.'],
+    },
+    row: {
+      question: 'Q&A', votes: '2 votes', state: 'Pending', flag: 'Filtered words', masked: 'On screen: Une q*** ?',
+      keys: ['A', 'H', 'D', 'L'], labels: ['Approve', 'Hide', 'Answered', 'Highlight'],
+    },
+  });
   await lookAt('ja', 'ja-JP', ENGLISH);
 });
 });

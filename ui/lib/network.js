@@ -1,13 +1,18 @@
 // The presenter's view of how phones reach the room: the network picker, phones per address,
 // the heartbeat round trips, a banner when the laptop's address changed, and what to check
 // when no phone arrives. Never on the projector.
+import { num, plural, t } from './i18n.js';
 
-const KIND_NAMES = { wifi: 'Wi-Fi', ethernet: 'Ethernet', hotspot: 'Hotspot', vpn: 'VPN', virtual: 'Virtual adapter' };
+const KIND_NAMES = {
+  wifi: t('network.wifi'), ethernet: t('network.ethernet'), hotspot: t('network.hotspot'), vpn: t('network.vpn'),
+  virtual: t('network.virtual'),
+};
 // Phones that cannot reach the laptop usually say nothing: after this long with none, help is offered.
 const NO_PHONE_HELP_AFTER_MS = 3 * 60 * 1000;
 
-const kindName = (kind) => KIND_NAMES[kind] || 'Network';
-const phones = (n) => `${n} ${n === 1 ? 'phone' : 'phones'}`;
+const kindName = (kind) => (Object.prototype.hasOwnProperty.call(KIND_NAMES, kind) ? KIND_NAMES[kind] : t('network.other'));
+// Milliseconds and counts as they came, ungrouped ("1500 ms"), in this language's digits.
+const figure = (n) => num(n, { useGrouping: false, maximumFractionDigits: 20 });
 
 export function candidateLabel(candidate) {
   return `${kindName(candidate.kind)} · ${String(candidate.interface)} · ${String(candidate.address)}`;
@@ -55,7 +60,7 @@ export function createNetworkPanel({ send, helpAfterMs = NO_PHONE_HELP_AFTER_MS 
     } else if (!candidates.length) {
       const none = document.createElement('option');
       none.value = '';
-      none.textContent = 'No network: join the room’s Wi-Fi or turn on the laptop’s hotspot';
+      none.textContent = t('network.none');
       options.push(none);
     }
     picker.replaceChildren(...options);
@@ -67,8 +72,7 @@ export function createNetworkPanel({ send, helpAfterMs = NO_PHONE_HELP_AFTER_MS 
     const key = change ? `${change.at}` : null;
     moved.hidden = !change || key === dismissedMove;
     if (change) {
-      $('network-moved-text').textContent = `The laptop’s address changed from ${String(change.from)} to ${String(change.to)}. `
-        + 'The QR code and address on the projector now show the new one; phones that joined before scan it again.';
+      $('network-moved-text').textContent = `${t('network.moved', { from: String(change.from), to: String(change.to) })} `;
     }
     $('network-moved-dismiss').onclick = () => { dismissedMove = key; moved.hidden = true; };
   }
@@ -76,7 +80,8 @@ export function createNetworkPanel({ send, helpAfterMs = NO_PHONE_HELP_AFTER_MS 
   function onRoom(m) {
     const lines = (Array.isArray(m.via) ? m.via : []).map((entry) => {
       const li = document.createElement('li');
-      li.textContent = `${phones(Number(entry.phones) || 0)} via ${String(entry.address)}`;
+      const count = Number(entry.phones) || 0;
+      li.textContent = plural(count, 'network.via', { n: figure(count), address: String(entry.address) });
       return li;
     });
     via.replaceChildren(...lines);
@@ -84,12 +89,13 @@ export function createNetworkPanel({ send, helpAfterMs = NO_PHONE_HELP_AFTER_MS 
     const rt = m.round_trips && typeof m.round_trips === 'object' ? m.round_trips : null;
     trips.classList.toggle('saturated', !!(rt && rt.saturated));
     if (!rt) {
-      trips.textContent = 'Round trips: measured once phones are connected.';
+      trips.textContent = t('network.tripsWaiting');
     } else {
-      const figures = `Round trips to phones: median ${Number(rt.median_ms)}\u00a0ms, 95% within ${Number(rt.p95_ms)}\u00a0ms (${Number(rt.samples)} heartbeats, last minute).`;
-      trips.textContent = rt.saturated
-        ? `${figures} The Wi-Fi is saturated: slides and answers will reach phones late. Pause video calls and uploads, or move to a less crowded network.`
-        : `${figures} The Wi-Fi is fine.`;
+      const samples = Number(rt.samples);
+      const figures = plural(samples, 'network.trips', {
+        median: figure(Number(rt.median_ms)), p95: figure(Number(rt.p95_ms)), n: figure(samples),
+      });
+      trips.textContent = `${figures} ${t(rt.saturated ? 'network.saturated' : 'network.fine')}`;
     }
   }
 
