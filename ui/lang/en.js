@@ -196,7 +196,7 @@ export default {
   'network.via': { one: '{n} phone via {address}', other: '{n} phones via {address}' },
   'network.tripsWaiting': 'Round trips: measured once phones are connected.',
   'network.trips': {
-    one: 'Round trips to phones: median {median}\u00a0ms, 95% within {p95}\u00a0ms ({n} heartbeats, last minute).',
+    one: 'Round trips to phones: median {median}\u00a0ms, 95% within {p95}\u00a0ms ({n} heartbeat, last minute).',
     other: 'Round trips to phones: median {median}\u00a0ms, 95% within {p95}\u00a0ms ({n} heartbeats, last minute).',
   },
   'network.saturated': 'The Wi-Fi is saturated: slides and answers will reach phones late. Pause video calls and uploads, or move to a less crowded network.',
