@@ -353,6 +353,8 @@ test('the keyboard alone: Tab through the enabled buttons in reading order, each
   await remote.locator('#black').focus();
   await remote.keyboard.press('Enter');
   await eventually('black from Enter', () => projector.locator('#blackout').isVisible(), true);
+  // The toggle sends the opposite of what the remote knows: wait until it knows the screen is black.
+  await eventually('the remote hears of it', () => remote.locator('#black').getAttribute('aria-pressed'), 'true');
   await remote.keyboard.press(' ');
   await eventually('back from Space', () => projector.locator('#blackout').isVisible(), false);
   // A clicker's keys, or a keyboard's arrows, move the slides.
