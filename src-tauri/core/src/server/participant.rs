@@ -154,13 +154,7 @@ async fn run(
                 return Ok(());
             }
             _ = heartbeat.tick() => {
-                // A phone that vanished without a close (Wi-Fi dropped, battery died) is
-                // found here and its place freed.
-                if last_heard.elapsed() >= state.limits.silence_limit {
-                    socket::close(&mut socket, close::GOING_AWAY, "no heartbeat").await;
-                    return Err(SocketError::Refused("no heartbeat"));
-                }
-                socket::ping(&mut socket).await?;
+                socket::heartbeat(&mut socket, last_heard, state.limits.silence_limit).await?;
                 pinged = Some(tokio::time::Instant::now());
             }
             Ok(()) = standings.changed() => {

@@ -264,7 +264,7 @@ async fn command(state: &ServerState, message: PresenterMessage) -> Result<(), S
 }
 
 /// The session action a message asks for; `None` for those `command` sends elsewhere.
-fn action(message: PresenterMessage) -> Option<PresenterAction> {
+pub(super) fn action(message: PresenterMessage) -> Option<PresenterAction> {
     Some(match message {
         PresenterMessage::Next {} => PresenterAction::Next,
         PresenterMessage::Previous {} => PresenterAction::Previous,

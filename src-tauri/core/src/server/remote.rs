@@ -163,26 +163,21 @@ fn decode(text: &str) -> Option<FromRemote> {
 /// The session action a remote may take; `None` for everything else the presenter
 /// socket accepts (moderation, Q&A, renaming, the network, the remote itself).
 fn allowed(message: PresenterMessage) -> Option<PresenterAction> {
-    Some(match message {
-        PresenterMessage::Next {} => PresenterAction::Next,
-        PresenterMessage::Previous {} => PresenterAction::Previous,
-        PresenterMessage::OpenVoting {} => PresenterAction::SetVoting(true),
-        PresenterMessage::CloseVoting {} => PresenterAction::SetVoting(false),
-        PresenterMessage::ShowResults {} => PresenterAction::SetResultsVisible(true),
-        PresenterMessage::HideResults {} => PresenterAction::SetResultsVisible(false),
-        PresenterMessage::SetBlack { black } => PresenterAction::SetBlack(black),
-        PresenterMessage::StartTimer { seconds } => PresenterAction::StartTimer(seconds),
-        PresenterMessage::AddTime { seconds } => PresenterAction::AddTime(seconds),
-        PresenterMessage::StopTimer {} => PresenterAction::StopTimer,
-        PresenterMessage::Goto { .. }
-        | PresenterMessage::RevealAnswer { .. }
-        | PresenterMessage::Moderate { .. }
-        | PresenterMessage::SetQa { .. }
-        | PresenterMessage::Highlight { .. }
-        | PresenterMessage::Rename { .. }
-        | PresenterMessage::ChooseNetwork { .. }
-        | PresenterMessage::RevokeRemote {} => return None,
-    })
+    use PresenterMessage as M;
+    let remote_may = matches!(
+        message,
+        M::Next {}
+            | M::Previous {}
+            | M::OpenVoting {}
+            | M::CloseVoting {}
+            | M::ShowResults {}
+            | M::HideResults {}
+            | M::SetBlack { .. }
+            | M::StartTimer { .. }
+            | M::AddTime { .. }
+            | M::StopTimer {}
+    );
+    remote_may.then(|| super::presenter::action(message)).flatten()
 }
 
 /// `GET /remote`: the remote's page. It holds no secret; the QR code's fragment does.
@@ -274,13 +269,7 @@ async fn run(mut socket: WebSocket, state: ServerState, peer: IpAddr) -> Result<
                 socket::close(&mut socket, REVOKED, "the presenter revoked this remote").await;
                 return Ok(());
             }
-            _ = heartbeat.tick() => {
-                if last_heard.elapsed() >= state.limits.silence_limit {
-                    socket::close(&mut socket, close::GOING_AWAY, "no heartbeat").await;
-                    return Err(SocketError::Refused("no heartbeat"));
-                }
-                socket::ping(&mut socket).await?;
-            }
+            _ = heartbeat.tick() => socket::heartbeat(&mut socket, last_heard, state.limits.silence_limit).await?,
             changed = views.changed() => {
                 if changed.is_err() {
                     socket::close(&mut socket, close::GOING_AWAY, "server shutting down").await;

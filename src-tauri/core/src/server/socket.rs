@@ -83,6 +83,20 @@ pub async fn feed(socket: &mut WebSocket, frame: Utf8Bytes) -> Result<(), Socket
     }
 }
 
+/// A heartbeat: a ping, or the close of a socket silent for `silence_limit`. A phone
+/// that vanished without a close (Wi-Fi dropped, battery died) is found here and its place freed.
+pub async fn heartbeat(
+    socket: &mut WebSocket,
+    last_heard: tokio::time::Instant,
+    silence_limit: Duration,
+) -> Result<(), SocketError> {
+    if last_heard.elapsed() >= silence_limit {
+        close(socket, close::GOING_AWAY, "no heartbeat").await;
+        return Err(SocketError::Refused("no heartbeat"));
+    }
+    ping(socket).await
+}
+
 pub async fn ping(socket: &mut WebSocket) -> Result<(), SocketError> {
     match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Ping(Default::default()))).await {
         Ok(result) => Ok(result?),
