@@ -203,6 +203,23 @@ async fn the_editor_learns_the_kinds_and_their_problems_from_the_server() -> Res
         .map(|p| (p["slide"].as_u64().unwrap_or(99), p["field"].as_str().unwrap_or("")))
         .collect();
     ensure!(problems == [(0, "settings.max"), (1, "options.1"), (2, "title"), (2, "settings.answer")], "{problems:?}");
+    // Beside each English sentence, the code and values the editor says in its own language.
+    let codes: Vec<(&str, &Value)> = body["problems"]
+        .as_array()
+        .context("problems")?
+        .iter()
+        .filter_map(|p| Some((p["code"].as_str()?, &p["vars"])))
+        .collect();
+    ensure!(
+        codes
+            == [
+                ("scale.too_many_points", &json!({"n": "11"})),
+                ("option.twice", &json!({"option": "A"})),
+                ("question.no_title", &Value::Null),
+                ("setting.not_number", &Value::Null)
+            ],
+        "{codes:?}"
+    );
 
     let (status, body) =
         post(&server, "preview", &json!({"kind": "number", "title": "Guess", "settings": {"answer": "42"}})).await?;

@@ -456,8 +456,8 @@ fn parse_slide(chunk: &Chunk<'_>, ids: &mut HashSet<String>, index: usize) -> Re
     let draft = Draft { kind, settings, id, prompt, options };
     let question = Question::build(draft).map_err(|fault| match fault {
         Fault::Setting(error) => (directive_line, error.message),
-        Fault::List(message) => (list_lines.first().copied().unwrap_or(heading_line), message),
-        Fault::Option(at, message) => (list_lines.get(at).copied().unwrap_or(heading_line), message),
+        Fault::List(said) => (list_lines.first().copied().unwrap_or(heading_line), said.message),
+        Fault::Option(at, said) => (list_lines.get(at).copied().unwrap_or(heading_line), said.message),
     })?;
     let body_lines: Vec<(usize, String)> =
         stripped.lines.into_iter().filter(|(number, _)| !list_lines.contains(number)).collect();

@@ -5,7 +5,7 @@ use super::model::Deck;
 use super::parse::{
     fence_marker, parse_deck, valid_id, MAX_HEADING_CHARS, MAX_NOTES_CHARS, MAX_SLIDES, MAX_TITLE_CHARS,
 };
-use crate::question::{write_value, Fault};
+use crate::question::{write_value, Code, Fault, Said};
 
 /// A deck as the editor sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +22,15 @@ pub struct FormError {
     pub slide: Option<usize>,
     pub field: Option<String>,
     pub message: String,
+    /// `code` and `vars` beside the message, for the problems the editor translates.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
 }
 
 impl FormError {
-    fn deck(message: impl Into<String>) -> FormError {
-        FormError { slide: None, field: None, message: message.into() }
+    fn deck(said: impl Into<Said>) -> FormError {
+        let Said { message, code } = said.into();
+        FormError { slide: None, field: None, message, code }
     }
 }
 
@@ -34,23 +38,28 @@ impl FormError {
 pub fn check_forms(edited: &EditedDeck) -> Vec<FormError> {
     let mut problems = Vec::new();
     if edited.slides.is_empty() {
-        problems.push(FormError::deck("a deck needs at least one slide"));
+        problems.push(FormError::deck(Said::coded("a deck needs at least one slide", Code::new("deck.no_slides"))));
     }
     if edited.slides.len() > MAX_SLIDES {
-        problems.push(FormError::deck(format!("a deck may have at most {MAX_SLIDES} slides")));
+        problems.push(FormError::deck(Said::coded(
+            format!("a deck may have at most {MAX_SLIDES} slides"),
+            Code::new("deck.too_many_slides").with("n", MAX_SLIDES),
+        )));
     }
     if edited.title.trim().chars().count() > MAX_TITLE_CHARS {
         problems.push(FormError {
             slide: None,
             field: Some("title".into()),
             message: format!("the deck's title is longer than {MAX_TITLE_CHARS} characters"),
+            code: Some(Code::new("deck.title_too_long").with("n", MAX_TITLE_CHARS)),
         });
     }
     for (index, slide) in edited.slides.iter().enumerate() {
-        problems.extend(check_slide(slide).into_iter().map(|(field, message)| FormError {
+        problems.extend(check_slide(slide).into_iter().map(|(field, Said { message, code })| FormError {
             slide: Some(index),
             field,
             message,
+            code,
         }));
     }
     problems
@@ -123,6 +132,7 @@ fn verify(edited: &EditedDeck, deck: &Deck) -> Result<(), FormError> {
                 message: "this slide would read back differently from what the form shows; \
                           simplify its text (for example a list right under the options, or a heading inside the text)"
                     .into(),
+                code: None,
             });
         }
     }
@@ -131,51 +141,57 @@ fn verify(edited: &EditedDeck, deck: &Deck) -> Result<(), FormError> {
 
 /// What keeps a form from being written, each with its field (`None`: the slide
 /// as a whole). The question's own rules are the deck parser's, via [`SlideForm::question`].
-fn check_slide(form: &SlideForm) -> Vec<(Option<String>, String)> {
+fn check_slide(form: &SlideForm) -> Vec<(Option<String>, Said)> {
     let form = form.normalised();
-    let mut problems: Vec<(Option<String>, String)> = Vec::new();
-    let mut problem = |field: &str, message: String| problems.push((Some(field.to_string()), message));
+    let mut problems: Vec<(Option<String>, Said)> = Vec::new();
+    let mut problem = |field: &str, message: String, code: Code| {
+        problems.push((Some(field.to_string()), Said::coded(message, code)));
+    };
     for (field, value) in [("title", &form.title), ("text", &form.text)] {
         if value.contains("<!--") || value.contains("-->") {
-            problem(field, format!("the {field} cannot contain `<!--` or `-->`; put notes in Speaker notes"));
+            let message = format!("the {field} cannot contain `<!--` or `-->`; put notes in Speaker notes");
+            problem(field, message, Code::new("field.comment_marker"));
         }
     }
     if form.notes.contains("-->") {
-        problem("notes", "speaker notes cannot contain `-->`".into());
+        problem("notes", "speaker notes cannot contain `-->`".into(), Code::new("notes.comment_end"));
     }
     if form.title.chars().count() > MAX_HEADING_CHARS {
-        problem("title", format!("the title is longer than {MAX_HEADING_CHARS} characters"));
+        let message = format!("the title is longer than {MAX_HEADING_CHARS} characters");
+        problem("title", message, Code::new("title.too_long").with("n", MAX_HEADING_CHARS));
     }
     if form.notes.chars().count() > MAX_NOTES_CHARS {
-        problem("notes", format!("speaker notes are longer than {MAX_NOTES_CHARS} characters"));
+        let message = format!("speaker notes are longer than {MAX_NOTES_CHARS} characters");
+        problem("notes", message, Code::new("notes.too_long").with("n", MAX_NOTES_CHARS));
     }
     if form.text.lines().any(|line| line.trim_end() == "---") {
-        problem("text", "a line with only `---` would start a new slide: use `***` for a dividing line".into());
+        let message = "a line with only `---` would start a new slide: use `***` for a dividing line";
+        problem("text", message.into(), Code::new("text.slide_break"));
     }
     if !form.is_question() {
         return problems;
     }
     if form.title.is_empty() {
-        problem("title", "a question needs its question text".into());
+        problem("title", "a question needs its question text".into(), Code::new("question.no_title"));
     }
     for (index, option) in form.options.iter().enumerate() {
         if option.contains(['\n', '\r']) {
-            problem(&format!("options.{index}"), "each entry must be one line".into());
+            problem(&format!("options.{index}"), "each entry must be one line".into(), Code::new("option.one_line"));
         }
         if option.contains("<!--") || option.contains("-->") {
-            problem(&format!("options.{index}"), "an entry cannot contain `<!--` or `-->`".into());
+            let message = "an entry cannot contain `<!--` or `-->`";
+            problem(&format!("options.{index}"), message.into(), Code::new("option.comment_marker"));
         }
     }
     for (key, value) in &form.settings {
         if value.contains("-->") || value.contains(['\n', '\r']) || (value.contains('"') && value.contains('\'')) {
-            problem(
-                &format!("settings.{key}"),
-                "this setting cannot hold `-->`, a line break, or both kinds of quote".into(),
-            );
+            let message = "this setting cannot hold `-->`, a line break, or both kinds of quote";
+            problem(&format!("settings.{key}"), message.into(), Code::new("setting.bad_characters"));
         }
     }
     if let Some(id) = form.id.as_deref().filter(|id| !valid_id(id)) {
-        problem("id", format!("the question id `{id}` must be 1 to 64 letters, digits, `-` or `_`"));
+        let message = format!("the question id `{id}` must be 1 to 64 letters, digits, `-` or `_`");
+        problem("id", message, Code::new("id.invalid"));
     }
     if let Err(fault) = form.question() {
         let field = match &fault {
@@ -185,7 +201,8 @@ fn check_slide(form: &SlideForm) -> Vec<(Option<String>, String)> {
             Fault::List(_) => Some("options".to_string()),
             Fault::Option(index, _) => Some(format!("options.{index}")),
         };
-        problems.push((field, fault.message().to_string()));
+        let said = Said { message: fault.message().to_string(), code: fault.code().cloned() };
+        problems.push((field, said));
     }
     problems
 }

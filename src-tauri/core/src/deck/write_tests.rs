@@ -202,6 +202,38 @@ fn every_problem_names_its_slide_and_field() {
 }
 
 #[test]
+fn common_problems_carry_a_code_and_their_values() {
+    let edited = EditedDeck {
+        title: "T".into(),
+        slides: vec![
+            SlideForm { settings: settings(&[("time", "0")]), ..question("Quick?", &["A", "B"]) },
+            question("Which?", &["Only"]),
+            SlideForm { kind: "number".into(), settings: settings(&[("bad name", "1")]), ..question("How many?", &[]) },
+            SlideForm { kind: "scale".into(), settings: settings(&[("labels", "only one")]), ..question("Rate", &[]) },
+        ],
+    };
+    let problems = check_forms(&edited);
+    let codes: Vec<(String, Option<&str>, Vec<(&str, &str)>)> = problems
+        .iter()
+        .map(|p| {
+            let code = p.code.as_ref();
+            let vars = code.map(|c| c.vars.iter().map(|(k, v)| (*k, v.as_str())).collect()).unwrap_or_default();
+            (p.message.clone(), code.map(|c| c.code), vars)
+        })
+        .collect();
+    assert_eq!(codes[0].1, Some("setting.out_of_range"));
+    assert_eq!(codes[0].2, [("max", "3600"), ("min", "1")]);
+    assert_eq!((codes[1].1, codes[1].2.as_slice()), (Some("list.too_short"), [("n", "2")].as_slice()));
+    // A problem the editor's forms cannot make keeps its English sentence alone.
+    assert_eq!(codes[2].1, None, "{}", codes[2].0);
+    assert_eq!(codes[3].1, Some("scale.labels_two"));
+    let wire = serde_json::to_value(&problems).expect("json");
+    assert_eq!(wire[1]["code"], "list.too_short");
+    assert_eq!(wire[1]["vars"]["n"], "2");
+    assert!(wire[2].get("code").is_none() && wire[2].get("vars").is_none(), "{wire}");
+}
+
+#[test]
 fn every_kind_is_written_with_its_settings_and_reads_back() {
     let forms = vec![
         SlideForm {

@@ -4,8 +4,8 @@ use serde_json::{json, Map, Value};
 
 use super::table::{percent, Table};
 use super::{
-    Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType, Tally,
-    MAX_OPTIONS,
+    Answer, Audience, Code, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType,
+    Tally, MAX_OPTIONS,
 };
 
 /// Pick exactly one option.
@@ -52,7 +52,8 @@ pub static MULTIPLE: KindSpec = KindSpec {
                 return Err(SettingError::of(
                     "max",
                     format!("max={max} must be between 1 and the number of options ({})", options.len()),
-                ));
+                )
+                .coded(Code::new("multiple.max_options").with("n", options.len())));
             }
         }
         Ok(Kind::Multiple(Multiple { max: max.and_then(|max| u8::try_from(max).ok()) }))

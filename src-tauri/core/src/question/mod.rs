@@ -8,6 +8,7 @@
 
 mod answer;
 mod choice;
+mod code;
 pub mod filter;
 mod number;
 pub mod open;
@@ -25,6 +26,7 @@ use serde_json::{json, Map, Value};
 
 pub use answer::Answer;
 pub use choice::{Multiple, Single};
+pub use code::{Code, Said};
 pub use number::Number;
 pub use open::Open;
 pub use points::Points;
@@ -321,6 +323,7 @@ pub fn spec(name: &str) -> Result<&'static KindSpec, SettingError> {
     KINDS.iter().copied().find(|spec| spec.name == name).ok_or_else(|| {
         let names: Vec<&str> = KINDS.iter().map(|spec| spec.name).collect();
         SettingError::general(format!("unknown question kind `{name}`: expected one of {}", names.join(", ")))
+            .coded(Code::new("kind.unknown").with("name", name))
     })
 }
 
@@ -338,16 +341,23 @@ pub struct Draft<'a> {
 pub enum Fault {
     Setting(SettingError),
     /// The list as a whole (too short, too long).
-    List(String),
+    List(Said),
     /// One entry of the list, by index.
-    Option(usize, String),
+    Option(usize, Said),
 }
 
 impl Fault {
     pub fn message(&self) -> &str {
         match self {
             Fault::Setting(error) => &error.message,
-            Fault::List(message) | Fault::Option(_, message) => message,
+            Fault::List(said) | Fault::Option(_, said) => &said.message,
+        }
+    }
+
+    pub fn code(&self) -> Option<&Code> {
+        match self {
+            Fault::Setting(error) => error.code.as_ref(),
+            Fault::List(said) | Fault::Option(_, said) => said.code.as_ref(),
         }
     }
 }
@@ -369,30 +379,30 @@ impl Question {
         }
         // A fault of the list, so the editor shows it beside the options' Correct boxes.
         if spec.marks && !options.is_empty() && !marked.iter().any(|option| quiz::split_mark(option).0) {
-            return Err(Fault::List(
-                "a quiz needs its correct option marked: tick Correct beside it (in the deck file, `- [x] Paris`)"
-                    .into(),
-            ));
+            return Err(Fault::List(Said::coded(
+                "a quiz needs its correct option marked: tick Correct beside it (in the deck file, `- [x] Paris`)",
+                Code::new("quiz.no_correct"),
+            )));
         }
         let time = settings.take_integer("time", 1..=MAX_TIME_SECONDS).map_err(Fault::Setting)?;
         let results_on_phones = match settings.take("results").as_deref() {
             None => false,
             Some("phones") => true,
             Some(other) => {
-                return Err(Fault::Setting(SettingError::of(
-                    "results",
-                    format!("results={other}: the only value is `results=phones`"),
-                )));
+                return Err(Fault::Setting(
+                    SettingError::of("results", format!("results={other}: the only value is `results=phones`"))
+                        .coded(Code::new("setting.only_value").with("value", "phones")),
+                ));
             }
         };
         let one_per_address = match settings.take("voters").as_deref() {
             None => false,
             Some("one-per-address") => true,
             Some(other) => {
-                return Err(Fault::Setting(SettingError::of(
-                    "voters",
-                    format!("voters={other}: the only value is `voters=one-per-address`"),
-                )));
+                return Err(Fault::Setting(
+                    SettingError::of("voters", format!("voters={other}: the only value is `voters=one-per-address`"))
+                        .coded(Code::new("setting.only_value").with("value", "one-per-address")),
+                ));
             }
         };
         let kind = (spec.parse)(&mut settings, &marked).map_err(Fault::Setting)?;
@@ -470,22 +480,33 @@ fn check_list(list: &ListSpec, options: &[String]) -> Result<(), Fault> {
     let noun = list.label.to_lowercase();
     if options.len() < list.min {
         let how_many = if list.min == 2 { "two".to_string() } else { list.min.to_string() };
-        return Err(Fault::List(format!(
-            "this question needs at least {how_many} {noun}: expected a list like `- First` under the heading"
+        return Err(Fault::List(Said::coded(
+            format!("this question needs at least {how_many} {noun}: expected a list like `- First` under the heading"),
+            Code::new("list.too_short").with("n", list.min),
         )));
     }
     if options.len() > list.max {
-        return Err(Fault::List(format!("a question may have at most {} {noun}", list.max)));
+        return Err(Fault::List(Said::coded(
+            format!("a question may have at most {} {noun}", list.max),
+            Code::new("list.too_long").with("n", list.max),
+        )));
     }
     for (index, option) in options.iter().enumerate() {
         if option.is_empty() {
-            return Err(Fault::Option(index, "this entry is empty".into()));
+            return Err(Fault::Option(index, Said::coded("this entry is empty", Code::new("option.empty"))));
         }
         if option.chars().count() > MAX_OPTION_CHARS {
-            return Err(Fault::Option(index, format!("this entry is longer than {MAX_OPTION_CHARS} characters")));
+            return Err(Fault::Option(
+                index,
+                Said::coded(
+                    format!("this entry is longer than {MAX_OPTION_CHARS} characters"),
+                    Code::new("option.too_long").with("n", MAX_OPTION_CHARS),
+                ),
+            ));
         }
         if options[..index].contains(option) {
-            return Err(Fault::Option(index, format!("`{option}` is listed twice")));
+            let code = Code::new("option.twice").with("option", option);
+            return Err(Fault::Option(index, Said::coded(format!("`{option}` is listed twice"), code)));
         }
     }
     Ok(())

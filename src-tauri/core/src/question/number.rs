@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::table::{plural, Table};
 use super::{
-    format_number, mean_and_median, round2, Answer, Audience, Count, Kind, KindSpec, Question, Rules, SettingError,
-    SettingSpec, SettingType, Settings, Tally, MAX_NUMBER,
+    format_number, mean_and_median, round2, Answer, Audience, Code, Count, Kind, KindSpec, Question, Rules,
+    SettingError, SettingSpec, SettingType, Settings, Tally, MAX_NUMBER,
 };
 
 /// The most bars the histogram draws.
@@ -69,12 +69,14 @@ fn parse(settings: &mut Settings, _: &[String]) -> Result<Kind, SettingError> {
             return Err(SettingError::of(
                 "max",
                 format!("max={} must be greater than min={}", format_number(max), format_number(min)),
-            ));
+            )
+            .coded(Code::new("setting.max_above_min").with("min", format_number(min))));
         }
     }
     if let Some(answer) = answer {
         if min.is_some_and(|min| answer < min) || max.is_some_and(|max| answer > max) {
-            return Err(SettingError::of("answer", format!("answer={} is outside min and max", format_number(answer))));
+            let message = format!("answer={} is outside min and max", format_number(answer));
+            return Err(SettingError::of("answer", message).coded(Code::new("number.answer_outside")));
         }
     }
     Ok(Kind::Number(Number { min, max, answer }))

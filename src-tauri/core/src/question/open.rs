@@ -8,7 +8,8 @@ use super::filter::Filter;
 use super::table::Table;
 use super::text::normalise;
 use super::{
-    Answer, Audience, Count, Kind, KindSpec, Question, Rules, SettingError, SettingSpec, SettingType, Settings, Tally,
+    Answer, Audience, Code, Count, Kind, KindSpec, Question, Rules, SettingError, SettingSpec, SettingType, Settings,
+    Tally,
 };
 
 /// The longest post (and Q&A question), in characters after normalisation.
@@ -67,7 +68,8 @@ pub(crate) fn flag(settings: &mut Settings, key: &str) -> Result<bool, SettingEr
         None => Ok(false),
         Some("" | "yes" | "true") => Ok(true),
         Some("no" | "false") => Ok(false),
-        Some(other) => Err(SettingError::of(key, format!("{key}={other}: write `{key}` alone, or leave it out"))),
+        Some(other) => Err(SettingError::of(key, format!("{key}={other}: write `{key}` alone, or leave it out"))
+            .coded(Code::new("setting.switch"))),
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::table::{percent, Table};
 use super::text::{fold, normalise};
 use super::{
-    Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType,
+    Answer, Audience, Code, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec, SettingType,
 };
 use super::{Settings, Tally, MAX_OPTIONS};
 
@@ -113,15 +113,18 @@ fn parse_quiz_text(settings: &mut Settings, _: &[String]) -> Result<Kind, Settin
         return Err(SettingError::of(
             "answer",
             "a typed-answer quiz needs `answer=` with the right answer (`answer=\"Paris|Paris, France\"`)",
-        ));
+        )
+        .coded(Code::new("quiz.answer_missing")));
     };
     let accepted: Vec<String> =
         written.split('|').map(|a| normalise(a, MAX_TYPED_CHARS)).filter(|a| !a.is_empty()).collect();
     if accepted.is_empty() {
-        return Err(SettingError::of("answer", "answer= is empty: give the right answer"));
+        return Err(SettingError::of("answer", "answer= is empty: give the right answer")
+            .coded(Code::new("quiz.answer_missing")));
     }
     if accepted.len() > MAX_ACCEPTED {
-        return Err(SettingError::of("answer", format!("answer= may list at most {MAX_ACCEPTED} answers")));
+        let code = Code::new("quiz.too_many_answers").with("n", MAX_ACCEPTED);
+        return Err(SettingError::of("answer", format!("answer= may list at most {MAX_ACCEPTED} answers")).coded(code));
     }
     Ok(Kind::QuizText(QuizText { accepted, points }))
 }

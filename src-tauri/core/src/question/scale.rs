@@ -4,8 +4,8 @@ use serde_json::{json, Map, Value};
 
 use super::table::Table;
 use super::{
-    mean_and_median, Answer, Audience, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError, SettingSpec,
-    SettingType, Settings, Tally, MAX_OPTIONS,
+    mean_and_median, Answer, Audience, Code, Count, Kind, KindSpec, ListSpec, Question, Rules, SettingError,
+    SettingSpec, SettingType, Settings, Tally, MAX_OPTIONS,
 };
 
 /// The most points a scale may have (0 to 10).
@@ -63,13 +63,15 @@ fn parse(settings: &mut Settings, _: &[String]) -> Result<Kind, SettingError> {
     let min = settings.take_integer("min", -100..=100)?.unwrap_or(1);
     let max = settings.take_integer("max", -100..=100)?.unwrap_or(5);
     if min >= max {
-        return Err(SettingError::of("max", format!("max={max} must be greater than min={min}")));
+        let code = Code::new("setting.max_above_min").with("min", min);
+        return Err(SettingError::of("max", format!("max={max} must be greater than min={min}")).coded(code));
     }
     if max - min + 1 > MAX_POINTS {
         return Err(SettingError::of(
             "max",
             format!("a scale has at most {MAX_POINTS} points; {min} to {max} has {}", max - min + 1),
-        ));
+        )
+        .coded(Code::new("scale.too_many_points").with("n", MAX_POINTS)));
     }
     let labels = match settings.take("labels") {
         None => None,
@@ -81,7 +83,8 @@ fn parse(settings: &mut Settings, _: &[String]) -> Result<Kind, SettingError> {
                         return Err(SettingError::of(
                             "labels",
                             format!("each end label is at most {MAX_LABEL_CHARS} characters"),
-                        ));
+                        )
+                        .coded(Code::new("scale.label_too_long").with("n", MAX_LABEL_CHARS)));
                     }
                     Some((low.to_string(), high.to_string()))
                 }
@@ -89,7 +92,8 @@ fn parse(settings: &mut Settings, _: &[String]) -> Result<Kind, SettingError> {
                     return Err(SettingError::of(
                         "labels",
                         "labels takes two words split by `|`, like `labels=\"Not at all|Completely\"`",
-                    ))
+                    )
+                    .coded(Code::new("scale.labels_two")))
                 }
             }
         }

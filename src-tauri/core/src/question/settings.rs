@@ -2,21 +2,30 @@
 
 use std::fmt;
 
+use super::code::Code;
+
 /// What is wrong with a setting (or, with no key, with the directive as a whole).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingError {
     /// The setting at fault, as written (`max`, `labels`…).
     pub key: Option<String>,
     pub message: String,
+    /// Set for the problems the editor says in its own language.
+    pub code: Option<Code>,
 }
 
 impl SettingError {
     pub fn of(key: &str, message: impl Into<String>) -> SettingError {
-        SettingError { key: Some(key.to_string()), message: message.into() }
+        SettingError { key: Some(key.to_string()), message: message.into(), code: None }
     }
 
     pub fn general(message: impl Into<String>) -> SettingError {
-        SettingError { key: None, message: message.into() }
+        SettingError { key: None, message: message.into(), code: None }
+    }
+
+    /// The same problem with its code.
+    pub fn coded(self, code: Code) -> SettingError {
+        SettingError { code: Some(code), ..self }
     }
 }
 
@@ -62,7 +71,8 @@ impl Settings {
             return Err(SettingError::general(format!("`{key}` is not a setting name")));
         }
         if self.pairs.iter().any(|(known, _)| known == key) {
-            return Err(SettingError::of(key, format!("`{key}` is set twice")));
+            let code = Code::new("setting.twice").with("key", key);
+            return Err(SettingError::of(key, format!("`{key}` is set twice")).coded(code));
         }
         self.pairs.push((key.to_string(), unquote(value).to_string()));
         Ok(())
@@ -86,12 +96,14 @@ impl Settings {
                 key,
                 format!("{key}={text} is not a whole number: expected for example `{key}={}`", range.start().max(&1)),
             )
+            .coded(Code::new("setting.not_whole"))
         })?;
         if !range.contains(&value) {
             return Err(SettingError::of(
                 key,
                 format!("{key}={value} is out of range: expected {} to {}", range.start(), range.end()),
-            ));
+            )
+            .coded(Code::new("setting.out_of_range").with("min", range.start()).with("max", range.end())));
         }
         Ok(Some(value))
     }
@@ -104,7 +116,8 @@ impl Settings {
             _ => Err(SettingError::of(
                 key,
                 format!("{key}={text} is not a number: expected for example `{key}=42` or `{key}=2.5`"),
-            )),
+            )
+            .coded(Code::new("setting.not_number"))),
         }
     }
 
@@ -115,7 +128,8 @@ impl Settings {
             Some((key, _)) => Err(SettingError::of(
                 &key,
                 format!("unknown setting `{key}` for a {kind} question: expected {}", known.join(", ")),
-            )),
+            )
+            .coded(Code::new("setting.unknown").with("key", &key))),
         }
     }
 }
