@@ -1,6 +1,7 @@
 //! Embeds every file under `ui/` into the binary, so a new page module needs no table entry,
 //! and builds the phone page once per language, here, rather than at every start: the
-//! language's strings put into the page, the page trimmed and gzip-compressed.
+//! language's strings put into the page, the page trimmed and gzip-compressed. The
+//! presenter's remote is built per language the same way (small enough to go uncompressed).
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ fn main() {
         panic!("cannot write {}: {error}", out.display());
     }
     phone_pages(&out_dir);
+    remote_pages(&out_dir);
 }
 
 /// The phone page's languages: code (as in `assets/lang/<code>.json`) and name in that language,
@@ -82,6 +84,53 @@ fn phone_pages(out_dir: &Path) {
     }
     table.push_str("];\n");
     write(&out_dir.join("phone_pages.rs"), table.as_bytes());
+}
+
+/// `remote-<code>.html` in `OUT_DIR` for each language, and `remote_pages.rs`, the table
+/// that includes them, in [`LANGUAGES`]' order. Every table must have English's keys.
+fn remote_pages(out_dir: &Path) {
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets");
+    let page_path = assets.join("remote.html");
+    let tables = assets.join("lang").join("remote");
+    println!("cargo:rerun-if-changed={}", page_path.display());
+    println!("cargo:rerun-if-changed={}", tables.display());
+    let page = read(&page_path);
+    let keys = |table: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = table.as_object().map(|words| words.keys().cloned().collect()).unwrap_or_default();
+        keys.sort();
+        keys
+    };
+    let mut english: Option<Vec<String>> = None;
+    let mut table = String::from(
+        "/// The remote's page per language: (code, the page).\npub const REMOTE_PAGES: &[(&str, &str)] = &[\n",
+    );
+    for (code, _) in LANGUAGES {
+        let table_path = tables.join(format!("{code}.json"));
+        println!("cargo:rerun-if-changed={}", table_path.display());
+        let words: serde_json::Value = serde_json::from_str(&read(&table_path))
+            .unwrap_or_else(|error| panic!("{} is not valid JSON: {error}", table_path.display()));
+        let own = keys(&words);
+        if own.is_empty() || words.as_object().is_some_and(|w| w.values().any(|v| !v.is_string())) {
+            panic!("{} must hold one object: key to text", table_path.display());
+        }
+        match &english {
+            None => english = Some(own),
+            Some(reference) if *reference != own => {
+                let missing: Vec<&String> = reference.iter().filter(|key| !own.contains(key)).collect();
+                let extra: Vec<&String> = own.iter().filter(|key| !reference.contains(key)).collect();
+                panic!("{} differs from en.json: missing {missing:?}, not in English {extra:?}", table_path.display());
+            }
+            Some(_) => {}
+        }
+        // Inside a <script> element a `</` could close it early; JSON reads `<\/` as `</`.
+        let i18n = words.to_string().replace("</", "<\\/");
+        let localised = page.replace("{{lang}}", code).replace("{{i18n}}", &i18n);
+        let out = out_dir.join(format!("remote-{code}.html"));
+        write(&out, localised.as_bytes());
+        table.push_str(&format!("    ({code:?}, include_str!({:?})),\n", out.display().to_string()));
+    }
+    table.push_str("];\n");
+    write(&out_dir.join("remote_pages.rs"), table.as_bytes());
 }
 
 /// The page without what only its readers need: indentation and whole-line `//`

@@ -187,6 +187,8 @@ export async function pagesFromDisk(context) {
     let body = fs.readFileSync(file);
     // The phone page is built per language: the server says which one it chose.
     if (file === path.join(repo, 'assets', 'participant.html')) body = localisedPhonePage(body.toString(), headers['content-language'] || 'en');
+    // So is the remote, its table from assets/lang/remote/.
+    if (file === path.join(repo, 'assets', 'remote.html')) body = localisedRemote(body.toString(), headers['content-language'] || 'en');
     await route.fulfill({ status, headers, body });
   });
 }
@@ -201,6 +203,13 @@ export function localisedPhonePage(page, lang) {
   const i18n = JSON.stringify({ lang, languages, strings }).replaceAll('</', '<\\/');
   const trimmed = page.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('// ') && line !== '//');
   return trimmed.map((line) => `${line}\n`).join('').replaceAll('{{lang}}', lang).replaceAll('{{i18n}}', () => i18n);
+}
+
+// The remote as the build makes it for `lang`.
+function localisedRemote(page, lang) {
+  const words = fs.readFileSync(path.join(repo, 'assets', 'lang', 'remote', `${lang}.json`), 'utf8');
+  const i18n = JSON.stringify(JSON.parse(words)).replaceAll('</', '<\\/');
+  return page.replaceAll('{{lang}}', lang).replaceAll('{{i18n}}', () => i18n);
 }
 
 // Text under `selector` drawn smaller than `min` px on screen (the projector's stage is

@@ -427,3 +427,21 @@ test('revoking: the remote says so and disables its buttons; the old code, a wro
   await eventually('one phone paired', () => text(presenter, '#remote-paired'), '1 phone paired.');
   await fresh.context().close();
 });
+
+test('a phone set to German gets the remote in German: its buttons, its status, a refusal and the slide count', async () => {
+  const german = { ...PHONE, locale: 'de-DE' };
+  const fresh = await openPage(desk.last('remote').url, german);
+  assert.equal(await fresh.evaluate(() => document.documentElement.lang), 'de');
+  await eventually('paired, in German', () => text(fresh, '#status'), 'Gekoppelt: Dieses Handy wechselt die Folien.');
+  assert.match(await text(fresh, '#where'), /^Folie \d von 4$/);
+  assert.equal(await text(fresh, '#next'), 'Weiter ▶');
+  assert.equal(await text(fresh, '#previous'), '◀ Zurück');
+  assert.equal(await text(fresh, '#black'), 'Bildschirm schwarz');
+  await expectNoViolations(fresh, 'remote in German');
+  await remoteShot(fresh, 'remote-de-390');
+  await fresh.context().close();
+  const wrong = await openPage(remoteUrl.replace(/#k=.*/, `#k=${'0'.repeat(32)}`), german);
+  await eventually('a wrong code refused in German', () => text(wrong, '#status'),
+    'Dieser Code ist nicht (mehr) gültig: Scanne den in der Vortragsansicht.');
+  await wrong.context().close();
+});

@@ -40,9 +40,14 @@ pub fn participant_page(headers: &HeaderMap, deck_lang: Option<&str>) -> Respons
 }
 
 /// The presenter's remote: one self-contained page, inline script and style, its socket on its own host.
-pub fn remote_page() -> Response {
-    const REMOTE: &str = include_str!("../../../../assets/remote.html");
-    page(REMOTE.as_bytes(), PARTICIPANT_POLICY)
+/// In the phone's language, like the participant page.
+pub fn remote_page(headers: &HeaderMap) -> Response {
+    let (code, body) = super::language::remote_page(headers);
+    let mut response = page(body.as_bytes(), PARTICIPANT_POLICY);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LANGUAGE, header::HeaderValue::from_static(code));
+    headers.insert(header::VARY, header::HeaderValue::from_static("accept-language"));
+    response
 }
 
 /// What a phone opening the join address sees while a past session is on screen:

@@ -3,6 +3,7 @@
 use axum::http::{header, HeaderMap};
 
 include!(concat!(env!("OUT_DIR"), "/phone_pages.rs"));
+include!(concat!(env!("OUT_DIR"), "/remote_pages.rs"));
 
 /// The cookie the phone page's language menu sets; the page reloads to take it.
 pub const LANGUAGE_COOKIE: &str = "handsup-lang";
@@ -21,6 +22,14 @@ pub fn phone_page(headers: &HeaderMap, deck_lang: Option<&str>) -> PhonePage {
     let index = chosen.or_else(|| deck_lang.and_then(known)).or_else(|| browser_languages(headers)).unwrap_or(0);
     let (code, _, plain, gzip) = PHONE_PAGES[index];
     PhonePage { code, plain, gzip }
+}
+
+/// The presenter's remote in the language of the phone it opens on (the browser's
+/// languages, English otherwise): its code and page.
+pub fn remote_page(headers: &HeaderMap) -> (&'static str, &'static str) {
+    // Built in the same order as the phone pages, so one index names the language in both.
+    let index = browser_languages(headers).unwrap_or(0);
+    REMOTE_PAGES.get(index).copied().unwrap_or(REMOTE_PAGES[0])
 }
 
 /// What a phone opening the join address reads while a past session is on screen
@@ -144,5 +153,20 @@ mod tests {
             std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(*gzip), &mut unpacked).expect("gunzip");
             assert_eq!(unpacked, *plain, "{code}");
         }
+    }
+
+    #[test]
+    fn the_remote_comes_in_the_same_languages() {
+        let phone: Vec<&str> = PHONE_PAGES.iter().map(|(code, ..)| *code).collect();
+        let remote: Vec<&str> = REMOTE_PAGES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(phone, remote);
+        for (code, page) in REMOTE_PAGES {
+            assert!(page.contains(&format!("<html lang=\"{code}\">")) && !page.contains("{{"), "{code}");
+        }
+        let german = (header::ACCEPT_LANGUAGE, "de-AT, en;q=0.5");
+        assert_eq!(remote_page(&headers(std::slice::from_ref(&german))).0, "de");
+        assert_eq!(remote_page(&headers(&[])).0, "en");
+        // Its words are the German table's, not English ones.
+        assert!(remote_page(&headers(std::slice::from_ref(&german))).1.contains("\"Folie {n} von {total}\""));
     }
 }

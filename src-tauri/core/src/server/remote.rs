@@ -181,8 +181,8 @@ fn allowed(message: PresenterMessage) -> Option<PresenterAction> {
 }
 
 /// `GET /remote`: the remote's page. It holds no secret; the QR code's fragment does.
-pub async fn page() -> Response {
-    super::assets::remote_page()
+pub async fn page(headers: HeaderMap) -> Response {
+    super::assets::remote_page(&headers)
 }
 
 /// `GET /remote/ws`: the remote's socket. The secret comes in its first frame, never in a URL.
