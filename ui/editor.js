@@ -1,5 +1,6 @@
 // The deck editor's entry point: wires the modules under /ui/editor/ together. The
 // server is the only judge of a deck (POST /api/check); this page only edits forms.
+import { plural, t, translatePage } from './lib/i18n.js';
 import { $ } from './editor/dom.js';
 import { hasToken, withToken } from './editor/api.js';
 import { current, on, state } from './editor/state.js';
@@ -13,6 +14,11 @@ import { bindList, insertSlide, markSelected, paintMarks, refreshListItem, rende
 import { forgetPreview, paintStageClasses, placeStage, previewNow, schedulePreview, watchStage } from './editor/preview.js';
 import { load, loadFailed, paintDirty, paintTitle } from './editor/load.js';
 import { newDeck, save } from './editor/save.js';
+
+// The page's own words in the system's language; the rest are drawn in it as they come.
+translatePage();
+$('add-option').textContent = t('editor.rowAdd', { row: t('editor.row') });
+document.querySelector('#preview-results .respondents').textContent = plural(0, 'summary.answers');
 
 // ---- What follows a change ------------------------------------------------------
 
@@ -91,9 +97,9 @@ back.addEventListener('click', async (e) => {
   if (!isDirty()) return;
   e.preventDefault();
   const ok = await ask({
-    title: 'Leave without saving?',
-    text: 'Your changes to this deck will be lost.',
-    ok: 'Leave without saving',
+    title: t('editor.leaveTitle'),
+    text: t('editor.leaveText'),
+    ok: t('editor.leaveOk'),
   });
   if (ok) {
     state.leaving = true;
@@ -121,7 +127,7 @@ placeStage();
 watchStage();
 
 if (!hasToken()) {
-  loadFailed('This address has no token. Open the editor from the presenter page that Handsup printed.');
+  loadFailed(t('editor.noToken'));
   $('retry').hidden = true;
 } else {
   load();

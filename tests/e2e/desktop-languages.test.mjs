@@ -4,7 +4,10 @@
 // German, Polish and French: the projector's join banner, a results summary with a plural and
 // the presenter's controls in that language, and the presenter's network panel, troubleshooting
 // and moderation queue, and the Sessions window; English when the browser speaks none of the eight.
-// Screenshots: target/test-screenshots/projector-{de,pl}.png.
+// The deck editor: its own words, and the question kinds and settings the server describes in
+// English, in German from the tables (English by default); en.js has the server's English for
+// every kind and setting, word for word.
+// Screenshots: target/test-screenshots/projector-{de,pl}.png, editor-de.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -22,6 +25,11 @@ async function table(lang) {
   return (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(source)}`)).default;
 }
 
+// The deck editor's words are new: until its translators are done, a table other than English may
+// lack them (the editor then says them in English). The `todo` test below lists what each still
+// lacks; once none does, drop EDITOR_PENDING and that test.
+const EDITOR_PENDING = /^(?:editor|kind|setting|choice|problem)\./;
+
 const forms = (value) => (typeof value === 'string' ? [value] : Object.values(value));
 const placeholders = (value) => new Set(forms(value).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])));
 
@@ -29,7 +37,8 @@ test('every table has the keys English has, each a line or the plural forms of i
   const en = await table('en');
   for (const lang of LANGUAGES) {
     const strings = await table(lang);
-    assert.deepEqual(Object.keys(strings).sort(), Object.keys(en).sort(), `${lang}: the keys`);
+    const keys = Object.keys(en).filter((key) => Object.hasOwn(strings, key) || !EDITOR_PENDING.test(key));
+    assert.deepEqual(Object.keys(strings).sort(), keys.sort(), `${lang}: the keys`);
     const cardinal = new Intl.PluralRules(lang).resolvedOptions().pluralCategories.slice().sort();
     const ordinal = new Intl.PluralRules(lang, { type: 'ordinal' }).resolvedOptions().pluralCategories.slice().sort();
     for (const [key, value] of Object.entries(strings)) {
@@ -53,6 +62,14 @@ test('every table has the keys English has, each a line or the plural forms of i
   }
 });
 
+test('every table has the deck editor\'s words', { todo: 'the deck editor awaits its translators' }, async () => {
+  const en = await table('en');
+  for (const lang of LANGUAGES) {
+    const strings = await table(lang);
+    assert.deepEqual(Object.keys(en).filter((key) => !Object.hasOwn(strings, key)), [], `${lang}: the keys it lacks`);
+  }
+});
+
 test('every key the presenter and projector ask for is in the tables', async () => {
   const en = await table('en');
   const files = [];
@@ -66,8 +83,8 @@ test('every key the presenter and projector ask for is in the tables', async () 
   const used = new Set();
   for (const file of files) {
     const source = fs.readFileSync(file, 'utf8');
-    for (const m of source.matchAll(/\b(?:t|plural)\((?:[^,()]+, )?'([a-z]+\.[A-Za-z.]+|ordinal)'/g)) used.add(m[1]);
-    for (const m of source.matchAll(/data-i18n(?:-label|-title|-alt)?="([^"]+)"/g)) used.add(m[1]);
+    for (const m of source.matchAll(/\b(?:t|plural|count)\((?:[^,()]+, )?'([a-z]+\.[A-Za-z.]+|ordinal)'/g)) used.add(m[1]);
+    for (const m of source.matchAll(/data-i18n(?:-label|-title|-alt|-placeholder)?="([^"]+)"/g)) used.add(m[1]);
   }
   assert.ok(used.size > 50, `found ${used.size} keys`);
   for (const key of used) assert.ok(Object.hasOwn(en, key), `${key} is not in ui/lang/en.js`);
@@ -347,6 +364,91 @@ test('the Sessions window in German and in Polish', async () => {
     counts: ['5 uczestników', '7 odpowiedzi'], badge: ['Na ekranie'],
     hint: ['Na ekranie: pokaż inną sesję lub prezentację, aby usunąć tę.'],
   });
+});
+
+// The deck editor in a browser speaking `flag` (none: Chromium's default): its buttons, the kind
+// menu and the timer's label on the first question, and the deck's own words as they are.
+async function editorWindow(flag, locale, shot) {
+  const browser = await launchChromium(flag ? [`--lang=${flag}`] : []);
+  try {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    await pagesFromDisk(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    // A key with no words in any table is logged, not thrown.
+    page.on('console', (message) => { if (message.type() === 'error' && /no words/.test(message.text())) errors.push(message.text()); });
+    await page.goto(`${new URL(server.presenter).origin}/editor?token=${token()}`);
+    await eventually(`${locale}: the deck in the editor`, () => page.locator('#slides > li').count(), 3);
+    await page.locator('#slides > li').nth(1).locator('button').click();
+    await page.locator('#setting-time').waitFor();
+    await eventually(`${locale}: the preview`, () => text(page, '#preview h1'), 'How did you get here?');
+    const seen = await page.evaluate(() => {
+      const t = (selector) => [...document.querySelectorAll(selector)].map((el) => el.textContent.replace(/\s+/g, ' ').trim());
+      return {
+        lang: document.documentElement.lang,
+        save: t('#save'),
+        addSlide: t('#add-slide'),
+        wordcloud: t('#kind option[value="wordcloud"]'),
+        timer: t('label[for="setting-time"]'),
+        slides: t('#slides .title'),
+        options: [...document.querySelectorAll('#options input[type="text"]')].map((el) => el.value),
+      };
+    });
+    if (shot) await page.screenshot({ path: path.join(shots, shot) });
+    assert.deepEqual(errors, [], `${locale}: page errors`);
+    return seen;
+  } finally {
+    await browser.close();
+  }
+}
+
+test('the deck editor in German, and in English by default', async () => {
+  // The German lines this expects in ui/lang/de.js: editor.save "Speichern", editor.addSlide
+  // "Folie hinzufügen", kind.wordcloud "Wortwolke", setting.time "Timer (Sekunden)".
+  const deck = {
+    slides: ['Welcome', 'How did you get here?', 'Lunch?'],
+    options: ['On foot', 'By bike', 'By car'],
+  };
+  assert.deepEqual(await editorWindow('de', 'de-DE', 'editor-de.png'), {
+    lang: 'de', save: ['Speichern'], addSlide: ['Folie hinzufügen'], wordcloud: ['Wortwolke'], timer: ['Timer (Sekunden)'], ...deck,
+  });
+  assert.deepEqual(await editorWindow(null, 'en-US'), {
+    lang: 'en', save: ['Save'], addSlide: ['Add slide'], wordcloud: ['Word cloud'], timer: ['Timer (seconds)'], ...deck,
+  });
+});
+
+// The translators work from ui/lang/en.js: it must say each kind and setting as the server does.
+test('en.js has the server\'s English for every question kind and setting, word for word', async () => {
+  const en = await table('en');
+  const response = await fetch(`${new URL(server.presenter).origin}/api/kinds?token=${token()}`);
+  assert.equal(response.status, 200);
+  const kinds = await response.json();
+  assert.ok(kinds.length >= 10, `${kinds.length} kinds`);
+  const expected = {};
+  const found = {};
+  const expect = (key, english) => {
+    expected[key] = english;
+    found[key] = en[key];
+  };
+  const settings = (list, prefix) => {
+    for (const s of list) {
+      expect(`${prefix}${s.name}`, s.label);
+      expect(`${prefix}${s.name}.help`, s.help);
+      for (const choice of s.choices || []) if (choice) assert.ok(Object.hasOwn(en, `choice.${s.name}.${choice}`), `choice.${s.name}.${choice}`);
+    }
+  };
+  for (const kind of kinds) {
+    expect(`kind.${kind.kind}`, kind.label);
+    if (kind.options) {
+      expect(`kind.${kind.kind}.list`, kind.options.label);
+      assert.ok(Object.hasOwn(en, `kind.${kind.kind}.row`), `kind.${kind.kind}.row`);
+    }
+    settings(kind.settings, `setting.${kind.kind}.`);
+    settings(kind.common || [], 'setting.');
+  }
+  assert.deepEqual(found, expected);
 });
 
 const ENGLISH = {

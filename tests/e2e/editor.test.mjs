@@ -6,7 +6,27 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TIMEOUT, eventually, launchChromium, pagesFromDisk, shots, sleep, startOnDeck, cleanUp } from './lib.mjs';
+import { TIMEOUT, eventually, launchChromium, pagesFromDisk, repo, shots, sleep, startOnDeck, cleanUp } from './lib.mjs';
+
+// The editor's English (ui/lang/en.js), loaded from its text as the page loads it.
+const EN = (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(
+  fs.readFileSync(path.join(repo, 'ui', 'lang', 'en.js'), 'utf8'))}`)).default;
+
+// What the editor shows for a problem the server's check found: the English line for its code
+// (`problem.<code>`, a count's form chosen by `n`) when it has one, else the server's sentence
+// with a capital; `code` in backquotes shows without them.
+function shownProblem(problem) {
+  const line = problem.code && EN[`problem.${problem.code}`];
+  let said;
+  if (line) {
+    const vars = problem.vars || {};
+    const form = typeof line === 'string' ? line : line[new Intl.PluralRules('en').select(Number(vars.n))] ?? line.other;
+    said = form.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole));
+  } else {
+    said = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
+  }
+  return said.split('`').length % 2 ? said.replaceAll('`', '') : said;
+}
 
 // Written the way people write by hand: extra front matter keys, `*` and `1.` lists,
 // doubled blank lines, a notes comment over several lines, no blank line after `---`.
@@ -239,12 +259,13 @@ test('a question with one option shows what is wrong and saves nothing', async (
   await editor.getByLabel('Question', { exact: true }).fill('Only one?');
   await editor.getByRole('textbox', { name: 'Option A', exact: true }).fill('Lonely');
   await editor.getByRole('button', { name: 'Remove option B', exact: true }).click();
-  // The message is the server's: the editor has no copy of the rules.
-  await eventually('inline message',
-    async () => (await text(editor, '#options-error')).startsWith('This question needs at least two options'), true);
+  // The problem is the server's: the editor has no copy of the rules. Said from its code
+  // (problem.list.too_short), or as the server words it when it sends none.
+  const needsTwo = /^This question needs at least (?:2 entries\.|two options)/;
+  await eventually('inline message', async () => needsTwo.test(await text(editor, '#options-error')), true);
   await editor.keyboard.press('Control+s');
   await eventually('save refused in words',
-    async () => /^Not saved\. Slide \d+: This question needs at least two options/.test(await text(editor, '#status')), true);
+    async () => /^Not saved\. Slide \d+: This question needs at least (?:2 entries\.|two options)/.test(await text(editor, '#status')), true);
   const item = editor.locator('#slides li').filter({ hasText: 'Only one?' });
   assert.equal(await item.getByText('Needs attention').isVisible(), true, 'the slide is marked in the list');
   await editor.waitForTimeout(500);
@@ -435,9 +456,9 @@ test('a setting out of range shows the server’s problem beside that field and 
     return (await response.json()).problems;
   });
   assert.deepEqual(problems.map((p) => p.field), ['settings.max'], `the server finds one problem: ${JSON.stringify(problems)}`);
-  // The editor starts the server's sentence with a capital and shows `code` without its backticks.
-  const message = problems[0].message.charAt(0).toUpperCase() + problems[0].message.slice(1);
-  const shown = message.split('`').length % 2 ? message.replaceAll('`', '') : message;
+  // The editor says it from its code, or starts the server's sentence with a capital; either way
+  // it shows `code` without its backticks.
+  const shown = shownProblem(problems[0]);
   await eventually('the problem beside the field', () => text(editor, '#setting-max-error'), shown);
   assert.equal(await max.getAttribute('aria-invalid'), 'true');
   assert.match(await max.getAttribute('aria-describedby'), /\bsetting-max-error\b/, 'the message is tied to the field');

@@ -1,4 +1,5 @@
 // Every request the editor makes, in one place. All of them carry the page's token.
+import { t } from '../lib/i18n.js';
 
 const token = new URLSearchParams(location.search).get('token') || '';
 
@@ -31,5 +32,5 @@ export const sentence = (text) => String(text).charAt(0).toUpperCase() + String(
 export function errorText(result) {
   if (result.json && typeof result.json.error === 'string') return sentence(result.json.error);
   const text = (result.text || '').trim();
-  return text ? sentence(text) : `Handsup answered with status ${result.status}.`;
+  return text ? sentence(text) : t('common.status', { status: result.status });
 }

@@ -1,10 +1,16 @@
 // Small DOM helpers. Text always goes in through textContent, never as markup.
+import { num, plural } from '../lib/i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
 export const letter = (i) => (i < 26 ? String.fromCharCode(65 + i) : String(i + 1));
 
-export const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+// A number as a deck and the phones write it, with this language's decimal sign but no grouping
+// ("1000", "2.5"; in German "2,5").
+export const number = (x) => num(x, { useGrouping: false, maximumFractionDigits: 20 });
+
+// The form of the line `key` for the count `n`, `{n}` written as `number` writes it.
+export const count = (n, key, vars) => plural(n, key, { ...vars, n: number(Number(n) || 0) });
 
 // el('p', { className: 'hint', id: 'x', text: 'Hello' }, child…). Keys of `props` that
 // are element properties are set as such; `text` is textContent; `attrs` are attributes.

@@ -1,5 +1,6 @@
 // The form for the selected slide: kind, title, its list, settings, text and notes.
-import { $, el, letter, plural } from './dom.js';
+import { t } from '../lib/i18n.js';
+import { $, count, el, letter, number } from './dom.js';
 import { current, emit, state } from './state.js';
 import { hasMarks, isQuestion, joinMark, kindLabel, optionsOf, questionKinds, rowName, splitMark } from './kinds.js';
 import { changeKind, discards } from './model.js';
@@ -13,15 +14,14 @@ export function renderForm() {
   $('form').hidden = !slide;
   if (!slide) return;
   const question = isQuestion(slide.kind);
-  $('form-heading').textContent = `Slide ${state.selected + 1} of ${state.deck.slides.length}: ${question ? 'question' : 'content'}`;
+  $('form-heading').textContent = t(question ? 'editor.headingQuestion' : 'editor.headingContent',
+    { slide: number(state.selected + 1), count: number(state.deck.slides.length) });
   $('kind-field').hidden = !question;
   $('settings-field').hidden = !question;
   if (question) renderKindMenu(slide.kind);
-  $('title-label').textContent = question ? 'Question' : 'Title';
-  $('title-hint').textContent = question
-    ? 'The heading of the slide, and what phones show.'
-    : 'The big line at the top of the slide.';
-  $('text-label').textContent = question ? 'Extra text' : 'Text';
+  $('title-label').textContent = t(question ? 'editor.question' : 'editor.title');
+  $('title-hint').textContent = t(question ? 'editor.questionHint' : 'editor.titleHint');
+  $('text-label').textContent = t(question ? 'editor.extraText' : 'editor.text');
   $('title').value = slide.title;
   $('text').value = slide.text;
   $('notes').value = slide.notes;
@@ -55,10 +55,13 @@ export function renderOptions(focus) {
   list.classList.toggle('marks', marks);
   $('options-legend').textContent = spec.label;
   const most = Number.isFinite(spec.max) ? spec.max : null;
-  $('options-hint').textContent = (spec.min > 0
-    ? `One line each${most ? `, ${spec.min} to ${most}` : `, at least ${spec.min}`}.`
-    : `One line each${most ? `, up to ${most}` : ''}, or none.`)
-    + (marks ? ' Tick “Correct” beside the right answer.' : '');
+  let hint;
+  if (spec.min > 0) {
+    hint = most ? t('editor.rowsRange', { min: number(spec.min), max: number(most) }) : count(spec.min, 'editor.rowsAtLeast');
+  } else {
+    hint = most ? count(most, 'editor.rowsUpTo') : t('editor.rowsAny');
+  }
+  $('options-hint').textContent = marks ? `${hint} ${t('editor.rowsTick')}` : hint;
   slide.options.forEach((row, i) => {
     const id = `option-${i}`;
     // A kind with marks keeps "[x] " or "[ ] " in front of the text: the box shows the text,
@@ -66,6 +69,7 @@ export function renderOptions(focus) {
     const { marked, text } = marks ? splitMark(row) : { marked: false, text: row };
     const label = el('label', { htmlFor: id, className: 'letter' },
       el('span', { className: 'visually-hidden', text: `${capital(one)} ` }), letter(i));
+    const names = { row: one, letter: letter(i) };
     const input = el('input', {
       type: 'text', id, autocomplete: 'off', value: text, dataset: { option: String(i) },
       attrs: { 'aria-describedby': `${id}-error` },
@@ -74,17 +78,17 @@ export function renderOptions(focus) {
       ? el('label', { className: 'mark' },
         el('input', { type: 'checkbox', id: `${id}-correct`, checked: marked, dataset: { mark: String(i) } }),
         // One box for both words, or the name is read "Correct : option A".
-        el('span', {}, 'Correct', el('span', { className: 'visually-hidden', text: `: ${one} ${letter(i)}` })))
+        el('span', {}, t('editor.rowCorrect'), el('span', { className: 'visually-hidden', text: t('editor.rowCorrectOf', names) })))
       : '';
     const buttons = el('span', { className: 'row-tools' },
-      rowButton('↑', `Move ${one} ${letter(i)} up`, 'up', i, i === 0),
-      rowButton('↓', `Move ${one} ${letter(i)} down`, 'down', i, i === slide.options.length - 1),
-      rowButton('×', `Remove ${one} ${letter(i)}`, 'remove', i, false));
+      rowButton('↑', t('editor.rowUp', names), 'up', i, i === 0),
+      rowButton('↓', t('editor.rowDown', names), 'down', i, i === slide.options.length - 1),
+      rowButton('×', t('editor.rowRemove', names), 'remove', i, false));
     const error = el('p', { className: 'field-error', id: `${id}-error`, hidden: true });
     list.append(el('li', {}, label, input, mark, buttons, error));
   });
   const add = $('add-option');
-  add.textContent = `Add ${one}`;
+  add.textContent = t('editor.rowAdd', { row: one });
   add.disabled = most !== null && slide.options.length >= most;
   if (focus) focus();
 }
@@ -142,10 +146,10 @@ export function paintForm() {
   paintProblems();
   const lost = discards(slide);
   const warning = $('kind-warning');
-  warning.textContent = lost ? `Saving will discard ${plural(lost, 'answer', 'answers')} to this question.` : '';
+  warning.textContent = lost ? count(lost, 'editor.discardWarning') : '';
   warning.hidden = !lost;
   const note = $('answers-note');
-  note.textContent = slide.answers ? `${plural(slide.answers, 'answer', 'answers')} in this session` : '';
+  note.textContent = slide.answers ? count(slide.answers, 'editor.answersInSession') : '';
   note.hidden = !slide.answers;
 }
 

@@ -1,6 +1,7 @@
 // The slide list: one button per slide, arrow keys, drag and drop, and the tools under
 // it (move, duplicate, delete).
-import { $, el, plural } from './dom.js';
+import { t } from '../lib/i18n.js';
+import { $, count, el, number } from './dom.js';
 import { current, emit, state } from './state.js';
 import { isQuestion, kindLabel } from './kinds.js';
 import { duplicate } from './model.js';
@@ -10,7 +11,7 @@ import { ask } from './dialog.js';
 let dragFrom = -1;
 
 function problemMark() {
-  return el('span', { className: 'problem', text: 'Needs attention' });
+  return el('span', { className: 'problem', text: t('editor.needsAttention') });
 }
 
 function listItem(slide, i) {
@@ -22,15 +23,15 @@ function listItem(slide, i) {
   if (selected) button.setAttribute('aria-current', 'true');
   const text = slide.title.trim();
   const question = isQuestion(slide.kind);
-  const title = el('span', { className: 'title', text: text || (question ? '(no question yet)' : '(no title)') });
+  const title = el('span', { className: 'title', text: text || t(question ? 'editor.noQuestion' : 'editor.noTitle') });
   title.classList.toggle('empty', !text);
   button.append(
-    el('span', { className: 'num', text: String(i + 1) }),
+    el('span', { className: 'num', text: number(i + 1) }),
     el('span', { className: `kind-badge${question ? ' question' : ''}`, text: kindLabel(slide.kind) }),
     title,
   );
   if (slide.answers) {
-    button.append(el('span', { className: 'answers', text: `${plural(slide.answers, 'answer', 'answers')} in this session` }));
+    button.append(el('span', { className: 'answers', text: count(slide.answers, 'editor.answersInSession') }));
   }
   if (needsAttention(slide)) button.append(problemMark());
   return el('li', { draggable: true, dataset: { index: String(i) } }, button);
@@ -81,7 +82,7 @@ export function paintTools() {
   $('duplicate').disabled = !deck;
   // A deck needs at least one slide to be a deck at all.
   $('delete').disabled = !deck || n <= 1;
-  $('slide-tools').setAttribute('aria-label', `Selected: ${deck ? `slide ${selected + 1}` : 'slide'}`);
+  $('slide-tools').setAttribute('aria-label', deck ? t('editor.selected', { slide: number(selected + 1) }) : t('editor.selectedNone'));
 }
 
 // Moves the highlight and the single tab stop of the list to the selected slide.
@@ -124,12 +125,12 @@ async function deleteSlide() {
   const slide = current();
   const { deck, selected } = state;
   if (!slide || deck.slides.length <= 1) return;
-  const name = slide.title.trim() ? `“${slide.title.trim()}”` : 'This slide';
-  const answers = slide.answers ? ` It holds ${plural(slide.answers, 'answer', 'answers')} from this session.` : '';
+  const title = slide.title.trim();
+  const text = title ? t('editor.deleteText', { title }) : t('editor.deleteTextUntitled');
   const ok = await ask({
-    title: `Delete slide ${selected + 1}?`,
-    text: `${name} will be removed from the deck when you save.${answers}`,
-    ok: 'Delete slide',
+    title: t('editor.deleteTitle', { slide: number(selected + 1) }),
+    text: slide.answers ? `${text} ${count(slide.answers, 'editor.deleteAnswers')}` : text,
+    ok: t('editor.deleteOk'),
   });
   if (!ok) {
     $('delete').focus();

@@ -1,5 +1,6 @@
 // Opening a deck: the kinds the server offers (GET /api/kinds), then the deck itself
 // (GET /api/deck), turned into the page's model and drawn.
+import { t } from '../lib/i18n.js';
 import { $ } from './dom.js';
 import { errorText, getDeck, getKinds } from './api.js';
 import { emit, state } from './state.js';
@@ -12,7 +13,7 @@ export function paintDirty() {
 }
 
 export function paintTitle() {
-  document.title = `${state.deck.title || 'Untitled'} · Handsup deck editor`;
+  document.title = t('editor.pageTitleDeck', { title: state.deck.title || t('editor.untitled') });
 }
 
 // Makes `data` (an answer of GET /api/deck, or an empty new deck) the deck being edited.
@@ -23,7 +24,7 @@ export function adopt(data) {
     title: String(data.title ?? ''),
     slides: (Array.isArray(data.slides) ? data.slides : []).map(fromServer),
   };
-  if (!deck.slides.length) deck.slides.push(blank('content', deck.title || 'Untitled talk'));
+  if (!deck.slides.length) deck.slides.push(blank('content', deck.title || t('editor.untitledTalk')));
   state.deck = deck;
   state.baseline = snapshot();
   state.selected = Math.min(state.selected, deck.slides.length - 1);
@@ -54,16 +55,16 @@ export async function load() {
   try {
     [kinds, deck] = await Promise.all([getKinds(), getDeck()]);
   } catch (_) {
-    return loadFailed('Handsup does not answer. Is it still running?');
+    return loadFailed(t('editor.noAnswer'));
   }
-  if (!kinds.ok || !kinds.json) return loadFailed(`Could not learn the question kinds: ${errorText(kinds)}`);
+  if (!kinds.ok || !kinds.json) return loadFailed(t('editor.kindsFailed', { error: errorText(kinds) }));
   try {
     setKinds(Array.isArray(kinds.json) ? kinds.json : kinds.json.kinds);
   } catch (err) {
     return loadFailed(err.message);
   }
-  if (!deck.ok || !deck.json) return loadFailed(`Could not open the deck: ${errorText(deck)}`);
+  if (!deck.ok || !deck.json) return loadFailed(t('editor.deckFailed', { error: errorText(deck) }));
   adopt(deck.json);
   state.shownPath = state.deck.path;
-  say('Changes stay in this page until you press Save (Ctrl+S).');
+  say(t('editor.ready'));
 }

@@ -1,7 +1,8 @@
 // What a phone shows for the previewed question, drawn simply from the question the
 // server previewed: the instruction, then the inputs. Text only. A kind this file does
 // not draw yet falls back to its list of options.
-import { $, el, letter } from './dom.js';
+import { t } from '../lib/i18n.js';
+import { $, count, el, letter, number } from './dom.js';
 
 const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const items = (q) => (Array.isArray(q.options) ? q.options.map(String) : []);
@@ -14,7 +15,7 @@ function lettered(q) {
 
 function multipleHow(q) {
   const max = num(q.max);
-  return max !== null && max >= 1 && max < items(q).length ? `Pick up to ${max}.` : 'Pick one or more.';
+  return max !== null && max >= 1 && max < items(q).length ? count(max, 'editor.phone.pickUpTo') : t('editor.phone.pickSome');
 }
 
 function scale(q) {
@@ -24,7 +25,7 @@ function scale(q) {
   const rows = items(q).length ? items(q) : [String(q.prompt ?? '')];
   return rows.map((text) => {
     const points = el('span', { className: 'phone-points' });
-    for (let v = min; v <= max && v - min < 100; v++) points.append(el('span', { className: 'phone-point', text: String(v) }));
+    for (let v = min; v <= max && v - min < 100; v++) points.append(el('span', { className: 'phone-point', text: number(v) }));
     const li = el('li', { className: 'phone-scale' }, label(text), points);
     if (labels) {
       li.append(el('span', { className: 'phone-ends' },
@@ -35,7 +36,8 @@ function scale(q) {
 }
 
 function scaleHow(q) {
-  return `Tap a number from ${num(q.min) ?? 1} to ${num(q.max) ?? 5}${items(q).length > 1 ? ' on each line' : ''}.`;
+  const range = { min: number(num(q.min) ?? 1), max: number(num(q.max) ?? 5) };
+  return t(items(q).length > 1 ? 'editor.phone.scaleEach' : 'editor.phone.scale', range);
 }
 
 // One field and its button: a number, an open answer, a typed quiz answer.
@@ -44,20 +46,21 @@ function fieldRow(placeholder, button) {
   return [el('li', { className: 'phone-number-row' }, field, el('span', { className: 'phone-send', text: button }))];
 }
 
-const number = () => fieldRow('Your number', 'Send');
+const numberRow = () => fieldRow(t('editor.phone.yourNumber'), t('editor.phone.send'));
 
 function numberHow(q) {
   const min = num(q.min);
   const max = num(q.max);
-  if (min !== null && max !== null) return `Type a number from ${min} to ${max}.`;
-  if (min !== null) return `Type a number of at least ${min}.`;
-  if (max !== null) return `Type a number of at most ${max}.`;
-  return 'Type a number.';
+  const range = { min: number(min), max: number(max) };
+  if (min !== null && max !== null) return t('editor.phone.numberRange', range);
+  if (min !== null) return t('editor.phone.numberMin', range);
+  if (max !== null) return t('editor.phone.numberMax', range);
+  return t('editor.phone.numberAny');
 }
 
 function ranking(q) {
   return items(q).map((text, i) => el('li', { className: 'phone-rank' },
-    el('span', { className: 'phone-place', text: String(i + 1) }), label(text),
+    el('span', { className: 'phone-place', text: number(i + 1) }), label(text),
     el('span', { className: 'phone-handle', text: '↑ ↓', attrs: { 'aria-hidden': 'true' } })));
 }
 
@@ -68,40 +71,54 @@ function points(q) {
 
 function pointsHow(q) {
   const total = num(q.total);
-  return total !== null ? `Share ${total} points between them.` : 'Share the points between them.';
+  return total !== null ? count(total, 'editor.phone.points') : t('editor.phone.pointsAny');
 }
 
 // Text fields: one per word a word cloud takes, or the one box of an open question.
 function words(q) {
-  const count = Math.max(1, Math.min(10, num(q.max) ?? 1));
+  const fields = Math.max(1, Math.min(10, num(q.max) ?? 1));
   const rows = [];
-  for (let i = 0; i < count; i++) {
-    const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder: count > 1 ? `Word ${i + 1}` : 'Your word' });
+  for (let i = 0; i < fields; i++) {
+    const placeholder = fields > 1 ? t('editor.phone.wordN', { number: number(i + 1) }) : t('editor.phone.yourWord');
+    const field = el('input', { type: 'text', className: 'phone-number', disabled: true, placeholder });
     rows.push(el('li', { className: 'phone-number-row' }, field));
   }
-  rows.push(el('li', { className: 'phone-number-row' }, el('span', { className: 'phone-send', text: 'Submit' })));
+  rows.push(el('li', { className: 'phone-number-row' }, el('span', { className: 'phone-send', text: t('editor.phone.submit') })));
   return rows;
 }
 
-const post = () => fieldRow('Your answer', 'Submit');
+const post = () => fieldRow(t('editor.phone.yourAnswer'), t('editor.phone.submit'));
+
+// What the phone page allows: a post of 280 characters, a typed quiz answer of 100.
+const POST_CHARS = 280;
+const QUIZ_CHARS = 100;
 
 function postHow(q) {
   const max = num(q.max) ?? 1;
-  const each = max > 1 ? `Up to ${max} answers, ` : 'One answer, ';
-  return `${each}at most 280 characters${q.moderated ? '; the presenter approves each first' : ''}.`;
+  const chars = { chars: number(POST_CHARS) };
+  if (max > 1) return count(max, q.moderated ? 'editor.phone.openManyModerated' : 'editor.phone.openMany', chars);
+  return t(q.moderated ? 'editor.phone.openModerated' : 'editor.phone.open', chars);
+}
+
+function wordsHow(q) {
+  const max = num(q.max) ?? 1;
+  return max > 1 ? count(max, 'editor.phone.words') : t('editor.phone.word');
 }
 
 const VIEWS = {
-  single: { how: () => 'Pick one.', rows: lettered },
+  single: { how: () => t('editor.phone.pickOne'), rows: lettered },
   multiple: { how: multipleHow, rows: lettered },
   scale: { how: scaleHow, rows: scale },
-  number: { how: numberHow, rows: number },
-  ranking: { how: () => 'Put them in order, the best first.', rows: ranking },
+  number: { how: numberHow, rows: numberRow },
+  ranking: { how: () => t('editor.phone.ranking'), rows: ranking },
   points: { how: pointsHow, rows: points },
-  wordcloud: { how: (q) => ((num(q.max) ?? 1) > 1 ? `Type up to ${num(q.max)} words or short phrases.` : 'Type a word or a short phrase.'), rows: words },
+  wordcloud: { how: wordsHow, rows: words },
   open: { how: postHow, rows: post },
-  quiz: { how: () => 'Tap one answer. It cannot be changed.', rows: lettered },
-  'quiz-text': { how: () => 'Type the answer, at most 100 characters. It cannot be changed.', rows: () => fieldRow('Your answer', 'Send') },
+  quiz: { how: () => t('editor.phone.quiz'), rows: lettered },
+  'quiz-text': {
+    how: () => t('editor.phone.quizText', { chars: number(QUIZ_CHARS) }),
+    rows: () => fieldRow(t('editor.phone.yourAnswer'), t('editor.phone.send')),
+  },
 };
 
 const isQuiz = (q) => q.kind === 'quiz' || q.kind === 'quiz-text';
@@ -121,12 +138,12 @@ export function paintPhone(question) {
   list.append(...view.rows(question));
   const notes = [];
   const time = num(question.time);
-  if (time !== null) notes.push(`A countdown of ${seconds(time)} starts when voting opens.`);
-  if (question.results_phones === true) notes.push('Phones see the results once voting closes.');
+  if (time !== null) notes.push(t('editor.phone.countdown', { time: seconds(time) }));
+  if (question.results_phones === true) notes.push(t('editor.phone.results'));
   if (isQuiz(question)) {
     const points = num(question.points);
-    if (points !== null) notes.push(`A right answer earns up to ${points} points.`);
-    notes.push('Phones ask for a nickname before the first quiz question, and show each player’s score once you reveal the answer.');
+    if (points !== null) notes.push(count(points, 'editor.phone.quizPoints'));
+    notes.push(t('editor.phone.nickname'));
   }
   $('phone-notes').textContent = notes.join(' ');
   $('phone-notes').hidden = !notes.length;

@@ -3,6 +3,7 @@
 // phones get. Scaled to fit its column.
 import { build as buildView, paint as paintView } from '/ui/kinds/index.js';
 import { fitStage, STAGE_H, STAGE_W } from '/ui/lib/stage.js';
+import { t } from '/ui/lib/i18n.js';
 import { $, letter } from './dom.js';
 import { errorText, previewSlide } from './api.js';
 import { current, state } from './state.js';
@@ -53,7 +54,7 @@ async function fetchPreview(slide) {
   // A setting still being typed may be what the server refuses: show the slide without them.
   if (result.status === 422 && Object.keys(form.settings).length) {
     const plain = await previewSlide({ ...form, settings: {} });
-    if (plain.ok) return { result: plain, note: 'The preview leaves out the settings until they are right.' };
+    if (plain.ok) return { result: plain, note: t('editor.previewNoSettings') };
   }
   return { result, note: '' };
 }
@@ -64,12 +65,12 @@ export async function previewNow() {
   const slide = current();
   if (!slide) return;
   const mine = ++seq;
-  $('preview-status').textContent = 'Updating…';
+  $('preview-status').textContent = t('editor.previewUpdating');
   let answer;
   try {
     answer = await fetchPreview(slide);
   } catch (_) {
-    if (mine === seq) showProblem('The preview is not available: Handsup does not answer.');
+    if (mine === seq) showProblem(t('editor.previewUnavailable'));
     return;
   }
   if (mine !== seq) return;
@@ -83,13 +84,13 @@ export async function previewNow() {
     $('preview-box').classList.remove('stale');
     $('preview-status').textContent = note;
   } else if (shows === slide.key) {
-    showProblem(`The preview shows the last version that worked. ${errorText(result)}`);
+    showProblem(t('editor.previewLast', { error: errorText(result) }));
   } else {
     // Another slide's picture would mislead: show none.
     $('preview').textContent = '';
     shows = 0;
     showQuestion(null);
-    showProblem(`No preview yet. ${errorText(result)}`);
+    showProblem(t('editor.previewNone', { error: errorText(result) }));
   }
 }
 

@@ -1,6 +1,7 @@
 // The server is the only judge of a deck: POST /api/check after edits and before a save,
 // then each problem is shown next to the field it names. No deck rule lives in this file.
-import { $, markInvalid, showError } from './dom.js';
+import { has, t } from '../lib/i18n.js';
+import { $, count, markInvalid, showError } from './dom.js';
 import { checkDeck, errorText, sentence } from './api.js';
 import { current, emit, state } from './state.js';
 import { hasMarks, settingsOf } from './kinds.js';
@@ -27,7 +28,7 @@ export function cancelCheck() {
 export async function runCheck() {
   clearTimeout(timer);
   const { deck } = state;
-  if (!deck) return { ok: false, error: 'No deck is open.' };
+  if (!deck) return { ok: false, error: t('editor.noDeck') };
   const sent = deck.slides.slice();
   const forms = sent.map(wire);
   const mine = ++seq;
@@ -35,15 +36,33 @@ export async function runCheck() {
   try {
     result = await checkDeck(deck.title, forms);
   } catch (_) {
-    return { ok: false, error: 'Handsup does not answer. Is it still running?' };
+    return { ok: false, error: t('editor.noAnswer') };
   }
   // A later check is on its way: this answer is about an older deck.
-  if (mine !== seq || deck !== state.deck) return { ok: false, stale: true, error: 'The deck changed while it was checked.' };
+  if (mine !== seq || deck !== state.deck) return { ok: false, stale: true, error: t('editor.changedWhileChecked') };
   if (!result.ok || !result.json || !Array.isArray(result.json.problems)) {
-    return { ok: false, error: `The deck could not be checked: ${errorText(result)}` };
+    return { ok: false, error: t('editor.checkFailed', { error: errorText(result) }) };
   }
   applyProblems(sent, forms, result.json.problems);
   return { ok: true };
+}
+
+// What the server says is wrong, in the page's language: `problem.<code>` with the problem's
+// `vars` filled in (a count is always `n`) when the server sent a code the tables know,
+// otherwise the server's own sentence. The vars (numbers, setting names, an option's text) only
+// ever reach the page as text.
+export function problemText(raw) {
+  const key = typeof raw.code === 'string' && raw.code ? `problem.${raw.code}` : null;
+  if (key && has(key)) {
+    const vars = {};
+    if (raw.vars && typeof raw.vars === 'object') {
+      for (const [name, value] of Object.entries(raw.vars)) vars[name] = String(value ?? '');
+    }
+    if (!('n' in vars)) return t(key, vars);
+    const { n, ...rest } = vars;
+    return count(Number(n), key, rest);
+  }
+  return sentence(String(raw.message ?? raw.error ?? t('editor.problem')));
 }
 
 // Files each problem under the slide it names; `sent` is the list of slides the server
@@ -55,7 +74,7 @@ export function applyProblems(sent, forms, problems) {
     if (!raw || typeof raw !== 'object') continue;
     const problem = {
       field: typeof raw.field === 'string' && raw.field ? raw.field : null,
-      message: sentence(String(raw.message ?? raw.error ?? 'Something here is not right.')),
+      message: problemText(raw),
     };
     const slide = Number.isInteger(raw.slide) ? sent[raw.slide] : null;
     // Whether the field was still blank in what was checked (not in what is typed now,

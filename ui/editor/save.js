@@ -1,22 +1,23 @@
 // Saving: check with the server, then PUT /api/deck, confirm discarded answers when the
 // server asks (409), and read the deck back once the presentation reloaded.
-import { $, plural } from './dom.js';
+import { t } from '../lib/i18n.js';
+import { $, count, number } from './dom.js';
 import { errorText, getDeck, putDeck } from './api.js';
 import { emit, state } from './state.js';
 import { wire } from './model.js';
 import { ask, say } from './dialog.js';
-import { applyProblems, cancelCheck, firstProblem, focusProblem, runCheck } from './problems.js';
+import { applyProblems, cancelCheck, firstProblem, focusProblem, problemText, runCheck } from './problems.js';
 import { adopt } from './load.js';
 
 // Shows the first problem (after a check or a refused save) and puts the cursor there.
 function refuse(found) {
   if (found.index === null) {
-    say(`Not saved: ${found.problem.message}`, 'error');
+    say(t('editor.notSaved', { error: found.problem.message }), 'error');
     if (found.problem.field === 'title') $('deck-title').focus();
     return;
   }
   emit('select', found.index);
-  say(`Not saved. Slide ${found.index + 1}: ${found.problem.message}`, 'error');
+  say(t('editor.notSavedSlide', { slide: number(found.index + 1), error: found.problem.message }), 'error');
   focusProblem(found.problem.field);
 }
 
@@ -49,10 +50,10 @@ export async function save() {
 
 async function checkAndSend() {
   const { deck } = state;
-  say('Checking…');
+  say(t('editor.checking'));
   const checked = await runCheck();
   if (!checked.ok) {
-    say(`Not saved: ${checked.error}`, 'error');
+    say(t('editor.notSaved', { error: checked.error }), 'error');
     return;
   }
   const found = firstProblem();
@@ -66,25 +67,25 @@ async function checkAndSend() {
   const path = deck.path || $('save-path').value.trim();
   if (!path) {
     freeze(false);
-    say('Not saved: type where to save the deck in “Save to”, for example a path ending in talk.md.', 'error');
+    say(t('editor.noPath'), 'error');
     $('save-path').focus();
     return;
   }
   // The server writes over the file it is showing without asking; a new deck should ask.
   if (!deck.path && state.shownPath && path === state.shownPath) {
     const ok = await ask({
-      title: 'Replace the deck on screen?',
-      text: `${path} holds the deck Handsup is showing now. Saving replaces it with this one.`,
-      ok: 'Replace it',
+      title: t('editor.replaceTitle'),
+      text: t('editor.replaceText', { path }),
+      ok: t('editor.replaceOk'),
     });
     if (!ok) {
       freeze(false);
-      say('Not saved: choose another file in “Save to”.', 'error');
+      say(t('editor.otherFile'), 'error');
       $('save-path').focus();
       return;
     }
   }
-  say('Saving…');
+  say(t('editor.saving'));
   await send(path, false);
 }
 
@@ -96,39 +97,36 @@ async function send(path, discard) {
   try {
     result = await putDeck(body);
   } catch (_) {
-    say('Not saved: Handsup does not answer. Is it still running?', 'error');
+    say(t('editor.notSaved', { error: t('editor.noAnswer') }), 'error');
     return;
   }
   if (result.ok) {
     const where = result.json && typeof result.json.path === 'string' ? result.json.path : path;
-    say(`Saved to ${where}. Reloading…`, 'ok');
+    say(t('editor.savedReloading', { path: where }), 'ok');
     try {
       adopt(await reloadAfterSave(where, body));
       state.shownPath = state.deck.path;
-      say(`Saved to ${where}`, 'ok');
+      say(t('editor.saved', { path: where }), 'ok');
     } catch (err) {
-      say(`Saved to ${where}, but the deck could not be read back: ${err.message} Reload this page.`, 'error');
+      say(t('editor.savedUnread', { path: where, error: err.message }), 'error');
     }
     return;
   }
   if (result.status === 409 && result.json && Array.isArray(result.json.confirm)) {
-    const items = result.json.confirm.map((q) => {
-      const n = Number(q.answers) || 0;
-      return `Discard ${plural(n, 'answer', 'answers')} to ‘${String(q.title ?? q.id ?? '')}’`;
-    });
+    const items = result.json.confirm.map((q) => count(Number(q.answers) || 0, 'editor.discardItem',
+      { title: String(q.title ?? q.id ?? '') }));
     const ok = await ask({
-      title: 'Discard answers?',
-      text: 'You changed or removed questions that people have already answered in this session. '
-        + 'Saving deletes those answers.',
+      title: t('editor.discardTitle'),
+      text: t('editor.discardText'),
       items,
-      ok: 'Discard answers and save',
+      ok: t('editor.discardOk'),
     });
     if (ok) {
-      say('Saving…');
+      say(t('editor.saving'));
       await send(path, true);
     } else {
       freeze(false);
-      say('Not saved: the answers are kept.', 'error');
+      say(t('editor.answersKept'), 'error');
       $('save').focus();
     }
     return;
@@ -137,7 +135,7 @@ async function send(path, discard) {
     refused(result, sent, body);
     return;
   }
-  say(`Not saved: ${errorText(result)}`, 'error');
+  say(t('editor.notSaved', { error: errorText(result) }), 'error');
 }
 
 // A 422: with the problems listed, they go next to their fields like a check's; without,
@@ -145,7 +143,12 @@ async function send(path, discard) {
 function refused(result, sent, body) {
   const { deck } = state;
   const index = Number.isInteger(result.json.slide) ? result.json.slide : null;
-  const message = errorText(result);
+  // The refusal is the first of its problems: said in the page's language when it has a code.
+  const listed = Array.isArray(result.json.problems) ? result.json.problems : [];
+  const same = listed.find((p) => p && typeof p === 'object' && p.message === result.json.error
+    && (p.slide ?? null) === (result.json.slide ?? null));
+  const coded = [result.json, same].find((p) => p && typeof p.code === 'string' && p.code);
+  const message = coded ? problemText({ ...coded, message: result.json.error }) : errorText(result);
   if (Array.isArray(result.json.problems) && result.json.problems.length) {
     applyProblems(sent, body.slides, result.json.problems);
     const found = firstProblem();
@@ -162,9 +165,9 @@ function refused(result, sent, body) {
     emit('checked');
     freeze(false);
     emit('select', deck.slides.indexOf(slide));
-    say(`Not saved. Slide ${index + 1}: ${message}`, 'error');
+    say(t('editor.notSavedSlide', { slide: number(index + 1), error: message }), 'error');
   } else {
-    say(`Not saved: ${message}`, 'error');
+    say(t('editor.notSaved', { error: message }), 'error');
   }
 }
 
@@ -178,7 +181,7 @@ async function reloadAfterSave(path, sent) {
   const want = shape(sent.slides);
   const title = squash(sent.title);
   const end = Date.now() + 10000;
-  let last = 'Handsup does not answer.';
+  let last = t('editor.noAnswerShort');
   while (Date.now() < end) {
     try {
       const result = await getDeck();
@@ -186,7 +189,7 @@ async function reloadAfterSave(path, sent) {
         const fresh = result.json.path === path && shape(result.json.slides) === want
           && (!title || squash(result.json.title) === title);
         if (fresh) return result.json;
-        last = 'Handsup still shows the deck as it was before.';
+        last = t('editor.stillOld');
       } else {
         last = errorText(result);
       }
@@ -201,15 +204,15 @@ function suggestionFor(old) {
   const suggested = old.suggested || '';
   if (!old.path || suggested !== old.path) return suggested;
   const cut = Math.max(suggested.lastIndexOf('/'), suggested.lastIndexOf('\\'));
-  return `${suggested.slice(0, cut + 1)}untitled-talk.md`;
+  return `${suggested.slice(0, cut + 1)}${t('editor.untitledFile')}`;
 }
 
 export async function newDeck(dirty) {
   if (dirty) {
     const ok = await ask({
-      title: 'Start a new deck?',
-      text: 'Your unsaved changes to this deck will be lost.',
-      ok: 'Discard changes',
+      title: t('editor.newTitle'),
+      text: t('editor.newText'),
+      ok: t('editor.newOk'),
     });
     if (!ok) {
       $('new-deck').focus();
@@ -218,8 +221,8 @@ export async function newDeck(dirty) {
   }
   const suggested = state.deck ? suggestionFor(state.deck) : '';
   state.selected = 0;
-  adopt({ path: null, suggested_path: suggested, title: 'Untitled talk', slides: [] });
-  say('New deck: nothing is saved until you press Save.');
+  adopt({ path: null, suggested_path: suggested, title: t('editor.untitledTalk'), slides: [] });
+  say(t('editor.newStatus'));
   $('deck-title').focus();
   $('deck-title').select();
 }

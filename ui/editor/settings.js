@@ -1,11 +1,17 @@
 // The settings fields of a question, built from its kind's description: a number field
 // for integer and number settings, a text field for text, a menu for a choice, and a
 // checkbox for a choice with a single value (such as results=phones).
+import { t, tOr } from '../lib/i18n.js';
 import { $, el, setMessage } from './dom.js';
 import { current, emit } from './state.js';
 import { settingsOf } from './kinds.js';
 
 const fieldId = (name) => `setting-${name}`;
+
+// What a menu shows for a value of a choice (`choice.results.phones`: "Phones too"); the value
+// itself, a word of the deck file, stays the option's value, and shows as it is when the tables
+// have no words for it.
+const shown = (s, value) => tOr(`choice.${s.name}.${value}`, value);
 
 // A choice with one value that is either set or not is a yes/no question.
 const isSwitch = (s, value) => s.type === 'choice' && s.choices.length === 1 && (!value || value === s.choices[0]);
@@ -18,9 +24,9 @@ function input(s, value) {
   }
   if (s.type === 'choice') {
     const select = el('select', common,
-      el('option', { value: '', text: s.default ? `Default (${s.default})` : 'Not set' }));
+      el('option', { value: '', text: s.default ? t('editor.settingDefault', { value: shown(s, s.default) }) : t('editor.settingNotSet') }));
     const choices = value && !s.choices.includes(value) ? [...s.choices, value] : s.choices;
-    for (const choice of choices) select.append(el('option', { value: choice, text: choice }));
+    for (const choice of choices) select.append(el('option', { value: choice, text: shown(s, choice) }));
     select.value = value;
     return select;
   }
@@ -74,7 +80,7 @@ function read(target) {
   if (value === '') delete slide.settings[name];
   else slide.settings[name] = value;
   // The browser keeps what it cannot read as a number to itself; say so rather than drop it.
-  if (target.type === 'number' && target.validity.badInput) slide.unreadable[name] = 'Type a number here, or leave it empty.';
+  if (target.type === 'number' && target.validity.badInput) slide.unreadable[name] = t('editor.typeNumber');
   else delete slide.unreadable[name];
   emit('edited', {});
 }

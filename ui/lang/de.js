@@ -295,4 +295,11 @@ export default {
     other: 'Antworten von {who} in Sitzung {id} gelöscht: {n} Antworten und Beiträge entfernt.',
   },
   'sessions.noToken': 'Diese Adresse hat kein Token. Öffne die Sitzungen von der Vortragsseite, die Handsup ausgegeben hat.',
+
+  // The deck editor (the rest of its words are still to be translated: until then the editor
+  // says them in English)
+  'editor.save': 'Speichern',
+  'editor.addSlide': 'Folie hinzufügen',
+  'kind.wordcloud': 'Wortwolke',
+  'setting.time': 'Timer (Sekunden)',
 };

@@ -40,8 +40,10 @@ export const num = (n, options) => (Number.isFinite(Number(n)) ? Number(n).toLoc
 const fill = (line, vars) => (vars ? line.replace(/\{(\w+)\}/g, (whole, name) =>
   (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole)) : line);
 
+const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
 function entry(key) {
-  const value = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : en[key];
+  const value = own(table, key) ? table[key] : en[key];
   if (value === undefined) {
     console.error(`Handsup: no words for "${key}"`);
     return key;
@@ -56,6 +58,15 @@ export function t(key, vars) {
   return fill(form(entry(key), cardinal, 1), vars);
 }
 
+// Whether there are words for `key` (this language's or English): quietly, for keys made from
+// what the server sends (a question kind, a setting, a problem's code).
+export const has = (key) => own(table, key) || own(en, key);
+
+// The line for `key`, or `fallback` as it is (the server's own English) when no table has one.
+export function tOr(key, fallback, vars) {
+  return has(key) ? t(key, vars) : fallback;
+}
+
 // The form of `key` for the count `n`, `{n}` filled with the number as this language writes it.
 export function plural(n, key, vars) {
   const count = Number(n) || 0;
@@ -68,7 +79,8 @@ export function ordinal(n) {
 }
 
 // Static text in the page: `data-i18n` puts the line in an element's text, `data-i18n-label`
-// in its aria-label, `data-i18n-title` in its title, `data-i18n-alt` in its alt.
+// in its aria-label, `data-i18n-title` in its title, `data-i18n-alt` in its alt,
+// `data-i18n-placeholder` in its placeholder.
 // An element holding other elements (<kbd>B</kbd>, <code>) keeps them: `{0}`, `{1}` in the line
 // say where its first, second… child element goes.
 export function translatePage(root = document) {
@@ -81,7 +93,8 @@ export function translatePage(root = document) {
     }
     el.replaceChildren(...line.split(/\{(\d+)\}/).map((part, i) => (i % 2 ? children[Number(part)] || '' : part)));
   }
-  for (const [data, attribute] of [['i18nLabel', 'aria-label'], ['i18nTitle', 'title'], ['i18nAlt', 'alt']]) {
+  for (const [data, attribute] of [['i18nLabel', 'aria-label'], ['i18nTitle', 'title'], ['i18nAlt', 'alt'],
+    ['i18nPlaceholder', 'placeholder']]) {
     const attr = `data-${data.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     for (const el of root.querySelectorAll(`[${attr}]`)) el.setAttribute(attribute, t(el.dataset[data]));
   }
