@@ -5,7 +5,8 @@ import { build as buildView, paint as paintView } from '/ui/kinds/index.js';
 import { fitStage, STAGE_H, STAGE_W } from '/ui/lib/stage.js';
 import { t } from '/ui/lib/i18n.js';
 import { $, letter } from './dom.js';
-import { errorText, previewSlide } from './api.js';
+import { previewSlide } from './api.js';
+import { refusalText } from './problems.js';
 import { current, state } from './state.js';
 import { hasMarks, joinMark, optionsOf, rowName, splitMark } from './kinds.js';
 import { wire } from './model.js';
@@ -84,13 +85,13 @@ export async function previewNow() {
     $('preview-box').classList.remove('stale');
     $('preview-status').textContent = note;
   } else if (shows === slide.key) {
-    showProblem(t('editor.previewLast', { error: errorText(result) }));
+    showProblem(t('editor.previewLast', { error: refusalText(result) }));
   } else {
     // Another slide's picture would mislead: show none.
     $('preview').textContent = '';
     shows = 0;
     showQuestion(null);
-    showProblem(t('editor.previewNone', { error: errorText(result) }));
+    showProblem(t('editor.previewNone', { error: refusalText(result) }));
   }
 }
 

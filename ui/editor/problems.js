@@ -65,6 +65,17 @@ export function problemText(raw) {
   return sentence(String(raw.message ?? raw.error ?? t('editor.problem')));
 }
 
+// A refused request's words: when one of its problems is the refusal itself and has a code, in
+// the page's language; otherwise the server's sentence.
+export function refusalText(result) {
+  const json = result.json || {};
+  const listed = Array.isArray(json.problems) ? json.problems : [];
+  const same = listed.find((p) => p && typeof p === 'object' && p.message === json.error
+    && (p.slide ?? null) === (json.slide ?? null));
+  const coded = [json, same].find((p) => p && typeof p.code === 'string' && p.code);
+  return coded ? problemText({ ...coded, message: json.error }) : errorText(result);
+}
+
 // Files each problem under the slide it names; `sent` is the list of slides the server
 // was given (the deck may have been reordered since), `forms` what it was sent as.
 export function applyProblems(sent, forms, problems) {

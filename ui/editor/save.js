@@ -6,7 +6,7 @@ import { errorText, getDeck, putDeck } from './api.js';
 import { emit, state } from './state.js';
 import { wire } from './model.js';
 import { ask, say } from './dialog.js';
-import { applyProblems, cancelCheck, firstProblem, focusProblem, problemText, runCheck } from './problems.js';
+import { applyProblems, cancelCheck, firstProblem, focusProblem, refusalText, runCheck } from './problems.js';
 import { adopt } from './load.js';
 
 // Shows the first problem (after a check or a refused save) and puts the cursor there.
@@ -143,12 +143,7 @@ async function send(path, discard) {
 function refused(result, sent, body) {
   const { deck } = state;
   const index = Number.isInteger(result.json.slide) ? result.json.slide : null;
-  // The refusal is the first of its problems: said in the page's language when it has a code.
-  const listed = Array.isArray(result.json.problems) ? result.json.problems : [];
-  const same = listed.find((p) => p && typeof p === 'object' && p.message === result.json.error
-    && (p.slide ?? null) === (result.json.slide ?? null));
-  const coded = [result.json, same].find((p) => p && typeof p.code === 'string' && p.code);
-  const message = coded ? problemText({ ...coded, message: result.json.error }) : errorText(result);
+  const message = refusalText(result);
   if (Array.isArray(result.json.problems) && result.json.problems.length) {
     applyProblems(sent, body.slides, result.json.problems);
     const found = firstProblem();
