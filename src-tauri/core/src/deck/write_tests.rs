@@ -213,20 +213,15 @@ fn common_problems_carry_a_code_and_their_values() {
         ],
     };
     let problems = check_forms(&edited);
-    let codes: Vec<(String, Option<&str>, Vec<(&str, &str)>)> = problems
-        .iter()
-        .map(|p| {
-            let code = p.code.as_ref();
-            let vars = code.map(|c| c.vars.iter().map(|(k, v)| (*k, v.as_str())).collect()).unwrap_or_default();
-            (p.message.clone(), code.map(|c| c.code), vars)
-        })
-        .collect();
-    assert_eq!(codes[0].1, Some("setting.out_of_range"));
-    assert_eq!(codes[0].2, [("max", "3600"), ("min", "1")]);
-    assert_eq!((codes[1].1, codes[1].2.as_slice()), (Some("list.too_short"), [("n", "2")].as_slice()));
+    let code = |at: usize| problems[at].code.as_ref().map(|c| c.code);
+    let vars = |at: usize| -> Vec<(&str, &str)> {
+        problems[at].code.as_ref().map(|c| c.vars.iter().map(|(k, v)| (*k, v.as_str())).collect()).unwrap_or_default()
+    };
+    assert_eq!((code(0), vars(0)), (Some("setting.out_of_range"), vec![("max", "3600"), ("min", "1")]));
+    assert_eq!((code(1), vars(1)), (Some("list.too_short"), vec![("n", "2")]));
     // A problem the editor's forms cannot make keeps its English sentence alone.
-    assert_eq!(codes[2].1, None, "{}", codes[2].0);
-    assert_eq!(codes[3].1, Some("scale.labels_two"));
+    assert_eq!(code(2), None, "{}", problems[2].message);
+    assert_eq!(code(3), Some("scale.labels_two"));
     let wire = serde_json::to_value(&problems).expect("json");
     assert_eq!(wire[1]["code"], "list.too_short");
     assert_eq!(wire[1]["vars"]["n"], "2");
