@@ -1,5 +1,7 @@
 //! What both socket kinds share: limits, sending, and closing with a reason.
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -62,7 +64,19 @@ pub enum SocketError {
 }
 
 pub async fn send(socket: &mut WebSocket, frame: Utf8Bytes) -> Result<(), SocketError> {
-    match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Text(frame))).await {
+    within_deadline(socket.send(Message::Text(frame))).await
+}
+
+/// A write under [`SEND_DEADLINE`]. Most writes fit the socket's buffer and are done at
+/// their first poll: those never make a timer, whose drop takes the runtime's timer lock
+/// (ten thousand of them at every slide change, on the same two workers as the broadcast).
+async fn within_deadline(write: impl Future<Output = Result<(), axum::Error>>) -> Result<(), SocketError> {
+    let mut write = std::pin::pin!(write);
+    let at_once = std::future::poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await;
+    if let Poll::Ready(result) = at_once {
+        return Ok(result?);
+    }
+    match tokio::time::timeout(SEND_DEADLINE, write).await {
         Ok(result) => Ok(result?),
         Err(_) => Err(SocketError::SendTimeout),
     }
@@ -77,10 +91,7 @@ pub async fn send_text(socket: &mut WebSocket, frame: String) -> Result<(), Sock
 /// syscall, one TCP segment and one wake-up of the phone each, not two.
 pub async fn feed(socket: &mut WebSocket, frame: Utf8Bytes) -> Result<(), SocketError> {
     use futures_util::SinkExt;
-    match tokio::time::timeout(SEND_DEADLINE, socket.feed(Message::Text(frame))).await {
-        Ok(result) => Ok(result?),
-        Err(_) => Err(SocketError::SendTimeout),
-    }
+    within_deadline(socket.feed(Message::Text(frame))).await
 }
 
 /// A heartbeat: a ping, or the close of a socket silent for `silence_limit`. A phone
@@ -98,16 +109,13 @@ pub async fn heartbeat(
 }
 
 pub async fn ping(socket: &mut WebSocket) -> Result<(), SocketError> {
-    match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Ping(Default::default()))).await {
-        Ok(result) => Ok(result?),
-        Err(_) => Err(SocketError::SendTimeout),
-    }
+    within_deadline(socket.send(Message::Ping(Default::default()))).await
 }
 
 /// Sends a close frame; the peer may already be gone, which is fine.
 pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-    if !matches!(tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Close(Some(frame)))).await, Ok(Ok(()))) {
+    if within_deadline(socket.send(Message::Close(Some(frame)))).await.is_err() {
         return;
     }
     // Finish the closing handshake: read what the peer already sent until its
