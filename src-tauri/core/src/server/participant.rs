@@ -135,7 +135,11 @@ async fn run(
 
     // Made once, not per loop turn: each turn would otherwise register and
     // unregister with the shared shutdown token, a lock ten thousand sockets share.
-    let shutdown = state.shutdown.cancelled();
+    // And a token of this socket's own, cancelled with the server's: every poll of a
+    // token's future locks that token, so polling the shared one at each wake-up
+    // (every slide change) would still have ten thousand sockets take one lock.
+    let stopping = state.shutdown.child_token();
+    let shutdown = stopping.cancelled();
     let replaced = present.replaced.cancelled();
     let evicted = slot.evicted();
     tokio::pin!(shutdown, replaced, evicted);
