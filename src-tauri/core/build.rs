@@ -56,17 +56,9 @@ fn phone_pages(out_dir: &Path) {
          pub const PHONE_PAGES: &[(&str, &str, &str, &[u8])] = &[\n",
     );
     for (code, name) in LANGUAGES {
-        let table_path = assets.join("lang").join(format!("{code}.json"));
-        println!("cargo:rerun-if-changed={}", table_path.display());
-        let strings: serde_json::Value = serde_json::from_str(&read(&table_path))
-            .unwrap_or_else(|error| panic!("{} is not valid JSON: {error}", table_path.display()));
-        if !strings.is_object() {
-            panic!("{} must hold one object: string key to text", table_path.display());
-        }
-        let i18n = serde_json::json!({ "lang": code, "languages": menu, "strings": strings });
-        // Inside a <script> element a `</` could close it early; JSON reads `<\/` as `</`.
-        let i18n = i18n.to_string().replace("</", "<\\/");
-        let localised = page.replace("{{lang}}", code).replace("{{i18n}}", &i18n);
+        let strings = language_table(&assets.join("lang").join(format!("{code}.json")));
+        let localised =
+            localise(&page, code, &serde_json::json!({ "lang": code, "languages": menu, "strings": strings }));
         let mut compressed = Vec::new();
         let options = zopfli::Options::default();
         if let Err(error) = zopfli::compress(options, zopfli::Format::Gzip, localised.as_bytes(), &mut compressed) {
@@ -106,9 +98,7 @@ fn remote_pages(out_dir: &Path) {
     );
     for (code, _) in LANGUAGES {
         let table_path = tables.join(format!("{code}.json"));
-        println!("cargo:rerun-if-changed={}", table_path.display());
-        let words: serde_json::Value = serde_json::from_str(&read(&table_path))
-            .unwrap_or_else(|error| panic!("{} is not valid JSON: {error}", table_path.display()));
+        let words = language_table(&table_path);
         let own = keys(&words);
         if own.is_empty() || words.as_object().is_some_and(|w| w.values().any(|v| !v.is_string())) {
             panic!("{} must hold one object: key to text", table_path.display());
@@ -122,15 +112,31 @@ fn remote_pages(out_dir: &Path) {
             }
             Some(_) => {}
         }
-        // Inside a <script> element a `</` could close it early; JSON reads `<\/` as `</`.
-        let i18n = words.to_string().replace("</", "<\\/");
-        let localised = page.replace("{{lang}}", code).replace("{{i18n}}", &i18n);
+        let localised = localise(&page, code, &words);
         let out = out_dir.join(format!("remote-{code}.html"));
         write(&out, localised.as_bytes());
         table.push_str(&format!("    ({code:?}, include_str!({:?})),\n", out.display().to_string()));
     }
     table.push_str("];\n");
     write(&out_dir.join("remote_pages.rs"), table.as_bytes());
+}
+
+/// A language's table (`assets/lang/…json`): one JSON object, watched for changes.
+fn language_table(path: &Path) -> serde_json::Value {
+    println!("cargo:rerun-if-changed={}", path.display());
+    let table: serde_json::Value = serde_json::from_str(&read(path))
+        .unwrap_or_else(|error| panic!("{} is not valid JSON: {error}", path.display()));
+    if !table.is_object() {
+        panic!("{} must hold one object: string key to text", path.display());
+    }
+    table
+}
+
+/// `page` in language `code`: its `{{lang}}` and `{{i18n}}` (the words, as JSON in a script) filled in.
+fn localise(page: &str, code: &str, words: &serde_json::Value) -> String {
+    // Inside a <script> element a `</` could close it early; JSON reads `<\/` as `</`.
+    let i18n = words.to_string().replace("</", "<\\/");
+    page.replace("{{lang}}", code).replace("{{i18n}}", &i18n)
 }
 
 /// The page without what only its readers need: indentation and whole-line `//`
