@@ -277,7 +277,10 @@ async fn drive(config: &Config, server: &mut server::Server) -> Result<Report> {
     let connect_started = Instant::now();
     let mut stops = connect_all(config, server, &orders, &events_tx).await?;
     let mut connected = presenter.connected.clone();
-    wait_until(&mut connected, config.phones as u64, Duration::from_secs(60)).await.context("phones joining")?;
+    if let Err(short) = wait_until(&mut connected, config.phones as u64, Duration::from_secs(60)).await {
+        // None failed: every socket is open and the presenter's count is what is wrong.
+        return Err(short.context(format!("phones joining; the phones said: {}", failures(&mut events))));
+    }
     let connect_all_ms = ms(connect_started.elapsed());
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_idle = server.rss_bytes()?;
@@ -674,6 +677,21 @@ fn check_final_tally(presenter: &Presenter, question: &str, kind: Kind, expected
 
 fn drain(events: &mut mpsc::UnboundedReceiver<Event>) {
     while events.try_recv().is_ok() {}
+}
+
+/// The failures phones reported so far, the first few in full.
+fn failures(events: &mut mpsc::UnboundedReceiver<Event>) -> String {
+    let mut reasons = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Event::Failed { phone, why } = event {
+            reasons.push(format!("phone {phone}: {why}"));
+        }
+    }
+    match reasons.len() {
+        0 => "no phone reported a failure".to_string(),
+        n if n <= 5 => reasons.join("; "),
+        n => format!("{}; and {} more", reasons[..5].join("; "), n - 5),
+    }
 }
 
 async fn wait_until(count: &mut watch::Receiver<u64>, at_least: u64, patience: Duration) -> Result<()> {

@@ -48,15 +48,14 @@ impl Presence {
     pub fn join(&self, participant: Arc<str>) -> PresenceGuard {
         let generation = self.generations.fetch_add(1, Ordering::Relaxed);
         let replaced = CancellationToken::new();
-        let count = {
+        {
             let mut sockets = self.lock();
             let live = Live { generation, replaced: replaced.clone() };
             if let Some(older) = sockets.insert(participant.clone(), live) {
                 older.replaced.cancel();
             }
-            sockets.len()
-        };
-        self.publish(count);
+            self.publish(&sockets);
+        }
         PresenceGuard { presence: self.clone(), participant, generation, replaced }
     }
 
@@ -65,7 +64,11 @@ impl Presence {
         self.lock().keys().cloned().collect()
     }
 
-    fn publish(&self, count: usize) {
+    /// Takes the map as its lock gives it, so a count is published before the lock
+    /// is let go: one published after could land behind a newer one, and the
+    /// presenter would show a stale count until the next phone came or went.
+    fn publish(&self, sockets: &HashMap<Arc<str>, Live>) {
+        let count = sockets.len();
         self.connected.send_if_modified(|current| std::mem::replace(current, count) != count);
     }
 }
@@ -78,15 +81,12 @@ impl Default for Presence {
 
 impl Drop for PresenceGuard {
     fn drop(&mut self) {
-        let count = {
-            let mut sockets = self.presence.lock();
-            // A replaced socket leaves the newer one's entry alone.
-            if sockets.get(&self.participant).is_some_and(|live| live.generation == self.generation) {
-                sockets.remove(&self.participant);
-            }
-            sockets.len()
-        };
-        self.presence.publish(count);
+        let mut sockets = self.presence.lock();
+        // A replaced socket leaves the newer one's entry alone.
+        if sockets.get(&self.participant).is_some_and(|live| live.generation == self.generation) {
+            sockets.remove(&self.participant);
+        }
+        self.presence.publish(&sockets);
     }
 }
 
