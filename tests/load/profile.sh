@@ -34,6 +34,12 @@ attach() {
     sleep 0.05
   done
   [ -n "$pid" ] || { echo "the server did not start"; exit 1; }
+  # perf follows only the threads there when it attaches (and their children):
+  # wait for the database writer's thread, or its writes go uncounted.
+  for _ in $(seq 200); do
+    grep -qs writer /proc/"$pid"/task/*/comm && break
+    sleep 0.05
+  done
   perf "$@" -p "$pid" &
   local perf=$!
   wait "$generator" || true

@@ -2,6 +2,7 @@
 
 mod fanout;
 mod posts;
+mod priority;
 mod quiz;
 #[cfg(test)]
 mod quiz_model_tests;
@@ -262,11 +263,15 @@ impl Engine {
         let database = writer.store.path().to_path_buf();
         let checkpointer = thread::Builder::new()
             .name("handsup-checkpoint".into())
-            .spawn(move || crate::store::checkpoint::run(database, checkpoint_signal))
+            .spawn(move || {
+                priority::give_way_to_sockets();
+                crate::store::checkpoint::run(database, checkpoint_signal);
+            })
             .unwrap_or_else(|error| panic!("cannot start the checkpoint thread: {error}"));
         let thread = thread::Builder::new()
             .name("handsup-writer".into())
             .spawn(move || {
+                priority::give_way_to_sockets();
                 writer.run(inbox);
                 // The writer is done: one last checkpoint, then both threads have ended.
                 drop(checkpoint_stop);

@@ -131,7 +131,8 @@ async fn serve(questions: Vec<Question>, bind: &str, port: &str, data: PathBuf) 
         counts: Arc::default(),
     };
     let writer = shared.clone();
-    std::thread::spawn(move || write_votes(db, inbox, writer));
+    // Named as Handsup's is, so a profiler can wait for it alike.
+    std::thread::Builder::new().name("reference-writer".into()).spawn(move || write_votes(db, inbox, writer))?;
 
     let participants = listen(&format!("{bind}:{port}"))?;
     let presenter = listen("127.0.0.1:0")?;
