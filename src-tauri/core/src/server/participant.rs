@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -106,14 +106,14 @@ async fn run(
     let mut current = views.borrow_and_update().clone();
     // This participant's answers, kept by this task from now on: a slide change
     // then costs ten thousand sockets no lock on a shared map.
-    let mut mine = state.views.answers.of(&participant);
+    let mut mine = OwnAnswers::new(state.views.answers.of(&participant));
     let mut qa_list = state.feeds.qa();
     let mut standings = state.views.standings.clone();
     let shown = standings.borrow_and_update().clone();
     // The snapshot goes out in one write: queued with `feed`, flushed by the last `send`.
     socket::feed(&mut socket, current.frame.clone()).await?;
-    if let Some(answer) = own_answer(&mine, &current) {
-        socket::feed(&mut socket, answer.into()).await?;
+    if let Some(answer) = mine.frame_for(&current) {
+        socket::feed(&mut socket, answer).await?;
     }
     if state.views.nicknames.asked {
         let nickname = state.views.nicknames.of(&participant);
@@ -181,10 +181,10 @@ async fn run(
                 }
                 let next = views.borrow_and_update().clone();
                 // A new question: the phone's own stored answer follows its state, in the same write.
-                match (next.question != current.question).then(|| own_answer(&mine, &next)).flatten() {
+                match (next.question != current.question).then(|| mine.frame_for(&next)).flatten() {
                     Some(answer) => {
                         socket::feed(&mut socket, next.frame.clone()).await?;
-                        socket::send_text(&mut socket, answer).await?;
+                        socket::send(&mut socket, answer).await?;
                     }
                     None => socket::send(&mut socket, next.frame.clone()).await?,
                 }
@@ -271,7 +271,7 @@ async fn handle(
     socket: &mut WebSocket,
     state: &ServerState,
     (participant, peer): (&Arc<str>, IpAddr),
-    mine: &mut HashMap<String, Answer>,
+    mine: &mut OwnAnswers,
     text: &str,
 ) -> Result<(), SocketError> {
     let reply = match protocol::decode_participant(text) {
@@ -307,7 +307,7 @@ async fn handle(
                             state: None,
                             on: None,
                         });
-                        mine.insert(stored.question, stored.answer);
+                        mine.keep(stored.question, &stored.answer);
                         ack.into()
                     }
                     Err(refused) => vote_error(&refused, &request).into(),
@@ -413,8 +413,27 @@ fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
 }
 
 /// The `answer` frame with this phone's stored answer to the question on screen, if it has one.
-fn own_answer(mine: &HashMap<String, Answer>, view: &ParticipantView) -> Option<String> {
-    let question = view.question.as_ref()?;
-    let answer = mine.get(question)?;
-    Some(encode(&ToParticipant::Answer { question, answer }))
+/// This phone's stored answers, each kept as the `answer` frame it goes out as:
+/// encoded when the answer is stored, so that a slide change, when ten thousand
+/// sockets wake at once, only copies a pointer.
+struct OwnAnswers(HashMap<String, Utf8Bytes>);
+
+impl OwnAnswers {
+    fn new(stored: HashMap<String, Answer>) -> Self {
+        let mut mine = OwnAnswers(HashMap::with_capacity(stored.len()));
+        for (question, answer) in stored {
+            mine.keep(question, &answer);
+        }
+        mine
+    }
+
+    fn keep(&mut self, question: String, answer: &Answer) {
+        let frame = encode(&ToParticipant::Answer { question: &question, answer }).into();
+        self.0.insert(question, frame);
+    }
+
+    /// The phone's own answer to the question `view` shows, if it has one.
+    fn frame_for(&self, view: &ParticipantView) -> Option<Utf8Bytes> {
+        self.0.get(view.question.as_ref()?).cloned()
+    }
 }
