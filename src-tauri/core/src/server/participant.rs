@@ -412,7 +412,6 @@ fn error(code: ErrorCode, message: &str, request: Option<&str>) -> String {
     encode(&ToParticipant::Error { code, message, request })
 }
 
-/// The `answer` frame with this phone's stored answer to the question on screen, if it has one.
 /// This phone's stored answers, each kept as the `answer` frame it goes out as:
 /// encoded when the answer is stored, so that a slide change, when ten thousand
 /// sockets wake at once, only copies a pointer.
