@@ -110,23 +110,34 @@ async fn a_moderated_wall_of_two_hundred_phones_with_pins_masks_a_restart_and_an
         queue.send(json!({"type": "moderate", "entry": id, "state": "hidden"})).await?;
     }
     queue.send(json!({"type": "moderate", "entry": ids[5], "state": "pinned"})).await?;
-    queue.send(json!({"type": "moderate", "entry": ids[5], "state": "answered"})).await?;
-    let refused = queue.wait_type("error").await?;
-    ensure!(refused["message"].as_str().is_some_and(|m| m.contains("Q&A")), "{refused}");
+    // Followed before anything else is read: a frame read while waiting for another is gone.
     follow_board(&mut queue, &mut board, |b| {
         b.get(&ids[5]).is_some_and(|p| p["state"] == "pinned")
             && b.get(&ids[109]).is_some_and(|p| p["state"] == "hidden")
     })
     .await?;
+    queue.send(json!({"type": "moderate", "entry": ids[5], "state": "answered"})).await?;
+    let refused = queue.wait_type("error").await?;
+    ensure!(refused["message"].as_str().is_some_and(|m| m.contains("Q&A")), "{refused}");
 
     // The projector's wall: the pin first, then at most 60 newest shown posts, masked, nothing waiting or hidden.
     let count = |state: &str| board.values().filter(|p| p["state"] == state).count();
     let (shown, pending) = (count("shown") + count("pinned"), count("pending"));
-    ensure!(count("pinned") == 1 && count("hidden") == 10 && shown >= 100, "{shown} shown");
+    ensure!(
+        count("pinned") == 1 && count("hidden") == 10 && shown >= 100,
+        "the queue holds {shown} shown (with the pin), {} pinned, {} hidden, {pending} pending",
+        count("pinned"),
+        count("hidden")
+    );
     // Coalesced results may trail the moderation queue: wait for the wall that matches it.
     let state = projector
         .wait_for("the wall", |f| {
-            f["type"] == "state" && f["results"]["shown"] == shown && f["results"]["pending"] == pending
+            let wall = &f["results"]["posts"];
+            f["type"] == "state"
+                && f["results"]["shown"] == shown
+                && f["results"]["pending"] == pending
+                && wall[0]["pinned"] == true
+                && wall.as_array().map(Vec::len) == Some(61)
         })
         .await?;
     let wall = state["results"]["posts"].as_array().context("posts")?;
