@@ -19,6 +19,22 @@ fn files(server: &TestServer) -> Result<Vec<Vec<u8>>> {
         .collect()
 }
 
+/// The database files once the joins are stored and checkpointed: unchanged
+/// across more than two checkpoint intervals.
+async fn settled_files(server: &TestServer) -> Result<Vec<Vec<u8>>> {
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    let mut before = files(server)?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let now = files(server)?;
+        if now == before {
+            return Ok(now);
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the database kept changing after the joins");
+        before = now;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reactions_reach_the_presenter_in_totals_and_never_touch_the_database() -> Result<()> {
     let mut server = TestServer::start_on("# Welcome\n").await?;
@@ -33,8 +49,7 @@ async fn reactions_reach_the_presenter_in_totals_and_never_touch_the_database() 
         phones.push(phone);
     }
     // Joining writes the participants; after that, reactions write nothing.
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let before = files(&server)?;
+    let before = settled_files(&server).await?;
 
     for (n, phone) in phones.iter_mut().enumerate() {
         phone.send(json!({"type": "react", "reaction": n % 5})).await?;

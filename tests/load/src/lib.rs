@@ -327,7 +327,7 @@ async fn drive(config: &Config, server: &mut server::Server) -> Result<Report> {
         for &choice in holding.values() {
             counts[usize::from(choice)] += 1;
         }
-        check_final_tally(&presenter, &question, config.kind, &counts, &mut errors);
+        check_final_tally(&presenter, &question, config.kind, &counts, &mut errors).await;
         match rate {
             None => {
                 all_broadcast.extend(outcome.broadcast.iter().copied());
@@ -657,21 +657,43 @@ fn vote_to_tally(presenter: &Presenter, question: &str, acks: &[(Instant, Instan
 }
 
 /// The presenter's last results must count every acknowledged vote: option by
-/// option for single choice, respondents for the other kinds.
-fn check_final_tally(presenter: &Presenter, question: &str, kind: Kind, expected: &[u64], errors: &mut Vec<String>) {
+/// option for single choice, respondents for the other kinds. Results are
+/// coalesced, so on a busy machine the last frame may still be on its way: it
+/// is read again until it matches or `FINAL_TALLY_PATIENCE` has passed.
+async fn check_final_tally(
+    presenter: &Presenter,
+    question: &str,
+    kind: Kind,
+    expected: &[u64],
+    errors: &mut Vec<String>,
+) {
+    let deadline = Instant::now() + FINAL_TALLY_PATIENCE;
+    loop {
+        match final_tally(presenter, question, kind, expected) {
+            Ok(()) => return,
+            Err(why) if Instant::now() >= deadline => return errors.push(why),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// How long the presenter's last frame may trail the last acknowledgement.
+const FINAL_TALLY_PATIENCE: Duration = Duration::from_secs(5);
+
+fn final_tally(presenter: &Presenter, question: &str, kind: Kind, expected: &[u64]) -> Result<(), String> {
     let log = presenter.log.lock().map(|log| log.clone()).unwrap_or_default();
     let last = log.iter().rev().find(|o| o.question.as_deref() == Some(question));
     let voted: u64 = expected.iter().sum();
     // No answer yet: the reference server sends no counts at all.
     let zero = |frame: &phones::Observed| frame.counts.is_empty() && voted == 0;
     match last {
-        Some(frame) if kind == Kind::Single && (frame.counts == expected || zero(frame)) => {}
-        Some(frame) if kind != Kind::Single && frame.respondents == voted => {}
-        Some(frame) => errors.push(format!(
+        Some(frame) if kind == Kind::Single && (frame.counts == expected || zero(frame)) => Ok(()),
+        Some(frame) if kind != Kind::Single && frame.respondents == voted => Ok(()),
+        Some(frame) => Err(format!(
             "{question}: presenter shows {:?} ({} answers), phones voted {expected:?}",
             frame.counts, frame.respondents
         )),
-        None => errors.push(format!("{question}: the presenter never showed a tally")),
+        None => Err(format!("{question}: the presenter never showed a tally")),
     }
 }
 
