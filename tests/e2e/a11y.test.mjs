@@ -252,6 +252,8 @@ async function setResultsVisible(visible) {
 async function reveal() {
   desk.send({ type: 'reveal_answer', revealed: true });
   await eventually('the presenter offers to hide the answer', () => text(presenter, '#reveal-toggle'), 'Hide answer');
+  // Every revealed kind here marks its right answer with a tick, so the checks that follow see the reveal.
+  await eventually('the answer ticked on the projector', async () => (await rowTexts(projector)).some((row) => row.includes('✓')), true);
 }
 
 // A question through its states: before voting, open with results, results hidden, closed, and
@@ -410,7 +412,8 @@ test('number: the rows read as answers and percentages; the answer\'s range has 
         '300 – 400 0 answers, 0%', '400 – 500 1 answer, 33%']);
     },
   });
-  assert.deepEqual((await rowTexts(projector))[2], '✓ 200 – 300 1 answer, 33%', 'the revealed answer\'s range, ticked');
+  await eventually('the revealed answer\'s range, ticked, on the projector', async () => (await rowTexts(projector))[2],
+    '✓ 200 – 300 1 answer, 33%');
   await shot(projector, 'projector-number-revealed');
 });
 
@@ -442,12 +445,12 @@ test('quiz and typed quiz: the room\'s countdown, then the right answer marked w
       await shot(projector, 'projector-quiz-countdown');
     },
   });
-  const rows = await rowTexts(projector);
-  assert.deepEqual(rows, ['A Mars 1 answer, 33%', 'B Jupiter ✓ Correct 2 answers, 67%', 'C Venus 0 answers, 0%']);
+  await eventually('the revealed quiz on the projector', () => rowTexts(projector),
+    ['A Mars 1 answer, 33%', 'B Jupiter ✓ Correct 2 answers, 67%', 'C Venus 0 answers, 0%']);
   await lettersOnProjector('quiz', ['Mars', 'Jupiter', 'Venus']);
   await shot(projector, 'projector-quiz-revealed');
   await throughVoting('capital', { revealed: true });
-  assert.deepEqual(await rowTexts(projector), ['✓ Right 2 answers, 67%', '✗ Wrong 1 answer, 33%']);
+  await eventually('the revealed typed quiz on the projector', () => rowTexts(projector), ['✓ Right 2 answers, 67%', '✗ Wrong 1 answer, 33%']);
 });
 
 test('Q&A: questions waiting, then on the board with one highlighted and one answered', { timeout: 60_000 }, async () => {
@@ -632,10 +635,15 @@ test('reduced motion: new answers move nothing on the presenter view or the proj
       await setVoting(true);
       // A changed answer on each: the bars, words and cards that would ease into place.
       const change = { travel: { choices: [2] }, cloud: { words: ['calm'] }, ideas: { text: 'Stillness' } }[question];
+      const drawn = (page) => page.locator('#bars').innerText();
+      const before = await Promise.all(both().map(([, page]) => drawn(page)));
       const reply = await phones[2].request({ type: 'vote', question, answer: change }, ['ack']);
       assert.equal(reply.type, 'ack', JSON.stringify(reply));
       if (question === 'ideas') desk.send({ type: 'moderate', entry: reply.entry, state: 'shown' });
-      await sleep(50);
+      // Checked once the change is drawn, when anything it set moving would still be running.
+      for (const [i, [name, page]] of both().entries()) {
+        await eventually(`${name}, ${question}: the change drawn`, async () => (await drawn(page)) !== before[i], true);
+      }
       for (const [name, page] of both()) {
         assert.deepEqual(await moving(page), { found: [], running: 0 }, `${name}, ${question}: what moves with reduced motion`);
       }

@@ -66,6 +66,16 @@ async function use(window) {
   await command('POST', '/window', { handle: handles[window] });
 }
 
+// Presses → until a question shows, one slide at a time: each press waits for
+// its slide, so a slow window never makes a press land past the question.
+async function advanceToQuestion() {
+  for (let i = 0; i < 10 && !(await visible('#results')); i++) {
+    const before = await text('#slide-number');
+    await pressKey('\uE014'); // ArrowRight
+    await eventually('the next slide', async () => (await text('#slide-number')) !== before, true);
+  }
+}
+
 async function find(selector) {
   const found = await command('POST', '/element', { using: 'css selector', value: selector });
   const id = found && (found[ELEMENT] ?? Object.values(found)[0]);
@@ -225,10 +235,7 @@ test('clicker keys move both windows and a phone vote shows on both', { timeout:
   await eventually('one participant', () => text('#participants'), '1');
 
   // Clickers send arrows and PageDown: advance until the first question.
-  for (let i = 0; i < 10 && !(await visible('#results')); i++) {
-    await pressKey('\uE014'); // ArrowRight
-    await sleep(150);
-  }
+  await advanceToQuestion();
   assert.equal(await text('#slide h1'), 'How did you get here today?');
   await phone.getByRole('button', { name: 'By bike', exact: true }).click({ timeout: TIMEOUT });
   await phone.getByText('Saved', { exact: false }).first().waitFor({ timeout: TIMEOUT });
@@ -358,10 +365,7 @@ test('closing the app closes every phone socket cleanly and keeps every acknowle
   await use('presenter');
   if (!(await command('GET', '/url')).includes('/?')) await command('POST', '/url', { url: presenterUrl.replace('view=projector&', '') });
   await eventually('the presenter view reconnected', () => visible('#connection'), false, 20_000);
-  for (let i = 0; i < 10 && !(await visible('#results')); i++) {
-    await pressKey('\uE014');
-    await sleep(150);
-  }
+  await advanceToQuestion();
   const phones = 40;
   const wsUrl = joinUrl.replace('http://', 'ws://') + 'ws';
   const closes = [];

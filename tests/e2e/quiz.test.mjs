@@ -559,6 +559,7 @@ test('typed answer: case, commas and spaces do not matter; the accepted answers 
     assert.equal(result.points, totals[i]);
     results.push(result);
   }
+  await eventually('the standings for this question', () => standings()?.question, 'capital');
   checkStandings(results);
   assert.deepEqual(results.map((r) => r.rank), [1, 2, 3], 'Ada, Grace, then the third phone');
   await checkPhone(ada, 'typed result');
