@@ -168,13 +168,14 @@ test('a browser in each language gets the page in that language', async () => {
     assert.equal(response.headers()['content-language'], lang, `${lang}: Content-Language`);
     assert.equal(await page.getAttribute('html', 'lang'), lang);
     await eventually(`${lang}: the name prompt`, () => text(page, 'label[for=nn]'), TABLES[lang].nk);
-    assert.equal(await text(page, '#h'), TABLES[lang].wt, `${lang}: waiting`);
+    // "Connecting…" until the socket's first state arrives.
+    await eventually(`${lang}: waiting`, () => text(page, '#h'), TABLES[lang].wt);
     assert.equal(await text(page, 'label[for=lg]'), TABLES[lang].lg, `${lang}: the menu's label`);
     assert.equal(await page.locator('#lg').inputValue(), lang, `${lang}: the menu shows the language chosen`);
     assert.deepEqual(await page.locator('#lg option').allTextContents(),
       ['English', 'Deutsch', 'Français', 'Español', 'Italiano', 'Nederlands', 'Português', 'Polski']);
     assert.equal(await text(page, '#qh'), TABLES[lang].qa, `${lang}: Q&A`);
-    assert.equal(await text(page, '#qan'), say(lang, 'qn', 0), `${lang}: no questions yet`);
+    await eventually(`${lang}: no questions yet`, () => text(page, '#qan'), say(lang, 'qn', 0));
     if (lang === 'de') {
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.screenshot({ path: path.join(shots, 'phone-de.png') });
